@@ -1,0 +1,54 @@
+# Hamkke: `make run` to start the assistant, `make test` to test it.
+# Every target sets up what it needs on first use; run `make help` for the list.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONPATH := $(CURDIR)
+
+.DEFAULT_GOAL := help
+.PHONY: help setup model db run chat test test-fast validate lint types bench lock clean
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: ## Create the environments and install pinned dependencies (once)
+	@bash scripts/setup.sh
+
+model: setup ## Train the Rasa model if it is missing or older than its data
+	@$(PY) -m hamkke.training
+
+db: setup ## Migrate and seed the database
+	@$(PY) -m hamkke.db.setup
+
+run: model ## Start the whole assistant (SQLite, one machine) on 127.0.0.1:8000
+	@$(PY) -m bot.launcher
+
+chat: setup ## Talk to the running assistant in this terminal
+	@$(PY) -m bot.chat
+
+test: model ## Run the whole test suite (unit, Rasa data, end to end)
+	@$(PY) -m ruff check .
+	@$(PY) -m pytest
+
+test-fast: setup ## Run the tests that need no running assistant
+	@$(PY) -m pytest -m "not e2e"
+
+validate: setup ## Validate the Rasa training data and domain
+	@.venv-rasa/bin/rasa data validate --data nlu stories --fail-on-warnings
+
+lint: setup ## Lint with ruff
+	@$(PY) -m ruff check .
+
+types: setup ## Type-check with mypy
+	@$(PY) -m mypy hamkke bot actions
+
+bench: model ## Benchmark the assistant against plain Rasa (prints a table)
+	@$(PY) -m bench.run
+
+lock: ## Re-pin requirements/*.lock from requirements/*.in (needs network)
+	@bash scripts/lock.sh
+
+clean: ## Remove environments, models, databases and logs
+	rm -rf .venv .venv-rasa models var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,65 @@
+"""The gateway's HTTP application (FastAPI)."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, Optional
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from bot.channels import kakao
+from bot.core import DialogueCore
+from bot.rasa_client import RasaClient
+from hamkke.config import Settings, get_settings
+from hamkke.db.session import Database
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Optional[Settings] = None) -> FastAPI:
+    """Build the gateway for ``settings`` (the environment's by default)."""
+    settings = settings or get_settings()
+    if settings.is_production and not settings.kakao_skill_secret:
+        raise RuntimeError("HAMKKE_ENV=production needs KAKAO_SKILL_SECRET")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.database_url)
+        rasa = RasaClient(settings)
+        app.state.settings = settings
+        app.state.db = db
+        app.state.rasa = rasa
+        app.state.core = DialogueCore(settings, db, rasa)
+        recovered = await app.state.core.recover_unanswered()
+        if recovered:
+            log.warning("%d messages left unanswered by a previous run are in the staff queue", recovered)
+        try:
+            yield
+        finally:
+            await rasa.close()
+            await db.dispose()
+
+    app = FastAPI(
+        title="Hamkke gateway",
+        version="0.1.0",
+        description="Messages from residents' messengers to the Hamkke assistant.",
+        lifespan=lifespan,
+    )
+    app.include_router(kakao.router)
+
+    @app.get("/healthz")
+    async def healthz(request: Request) -> JSONResponse:
+        """200 once the assistant can answer: Rasa's model loaded, actions reachable."""
+        rasa: RasaClient = request.app.state.rasa
+        checks = {"rasa_model": await rasa.model_loaded(), "actions": await rasa.actions_up()}
+        ok = all(checks.values())
+        return JSONResponse({"status": "ok" if ok else "starting", **checks}, status_code=200 if ok else 503)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"error": "invalid request", "detail": exc.errors()[:5]}, status_code=422)
+
+    return app

@@ -1,0 +1,268 @@
+"""The dialogue core: one resident message in, one stored answer out.
+
+Order of work for every message, whatever the channel:
+
+1. find or create the resident; drop a repeated platform message id;
+2. store the message, masked, with status ``received`` (committed before
+   anything else happens, so nothing a resident sends is lost);
+3. answer what the gateway answers itself: empty or too long messages,
+   stickers and photos, buttons, requests to change the language, languages
+   the assistant does not speak;
+4. otherwise settle the language, ask Rasa and render its answer from the
+   catalogs;
+5. store the answer and mark the message ``answered``, ``handed_off`` or
+   ``failed`` (a failure is visible to staff and the resident is told).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.replies import Button, Reply, human_button, language_buttons, render_message, simple
+from hamkke import SUPPORTED_LANGUAGES
+from hamkke.config import Settings
+from hamkke.db.models import Message, Resident, utcnow
+from hamkke.db.session import Database
+from hamkke.i18n import MissingMessage, t
+from hamkke.langid import UNSUPPORTED, choose_language, detect, language_switch_request
+from hamkke.logs import text_for_log
+from hamkke.privacy import mask, normalise
+
+log = logging.getLogger(__name__)
+
+_LEADING_COMMAND = re.compile(r"^[\s/]+")
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A message from a resident, as a channel adapter hands it over.
+
+    ``kind`` is ``text`` or what else arrived (``sticker``, ``photo``,
+    ``voice``, ``location``…); ``language_hint`` is the platform's guess
+    (Telegram's ``language_code``), never trusted over the text.
+    """
+
+    channel: str
+    user_key: str
+    text: str
+    kind: str = "text"
+    channel_message_id: Optional[str] = None
+    language_hint: Optional[str] = None
+
+
+class DialogueCore:
+    """Everything between a channel adapter and Rasa."""
+
+    def __init__(self, settings: Settings, db: Database, rasa: RasaClient) -> None:
+        self.settings = settings
+        self.db = db
+        self.rasa = rasa
+
+    # -- residents and storage -------------------------------------------------
+
+    async def _resident(self, session: AsyncSession, channel: str, user_key: str) -> Resident:
+        query = select(Resident).where(Resident.channel == channel, Resident.channel_user_key == user_key)
+        resident = await session.scalar(query)
+        if resident is not None:
+            return resident
+        resident = Resident(channel=channel, channel_user_key=user_key)
+        session.add(resident)
+        try:
+            await session.commit()
+        except IntegrityError:  # created by a concurrent message of the same resident
+            await session.rollback()
+            resident = await session.scalar(query)
+            if resident is None:
+                raise
+        return resident
+
+    async def _store_incoming(self, msg: Incoming) -> tuple[Optional[Resident], Optional[Message]]:
+        """Store the message before anything else. ``(None, None)`` for a repeat."""
+        stored_text = mask(msg.text)[: self.settings.max_message_chars + 1]
+        if msg.kind != "text":
+            stored_text = f"[{msg.kind}]" + (f" {stored_text}" if stored_text else "")
+        async with self.db.session() as session:
+            resident = await self._resident(session, msg.channel, msg.user_key)
+            inbound = Message(
+                resident_id=resident.id,
+                direction="in",
+                text=stored_text,
+                status="received",
+                channel_message_id=msg.channel_message_id,
+            )
+            session.add(inbound)
+            resident.last_seen_at = utcnow()
+            try:
+                await session.commit()
+            except IntegrityError:
+                await session.rollback()
+                log.info("duplicate message %s from resident %s ignored", msg.channel_message_id, resident.id)
+                return None, None
+            return resident, inbound
+
+    async def _finish(
+        self, resident: Resident, inbound: Message, reply: Reply, status: str, error: Optional[str] = None
+    ) -> None:
+        async with self.db.session() as session:
+            session.add(
+                Message(
+                    resident_id=resident.id,
+                    direction="out",
+                    text=reply.text,
+                    language=reply.language,
+                    status="sent",
+                    reply_to_id=inbound.id,
+                    payload={"buttons": [{"label": b.label, "payload": b.payload} for b in reply.buttons]}
+                    if reply.buttons
+                    else None,
+                )
+            )
+            await session.execute(
+                update(Message)
+                .where(Message.id == inbound.id)
+                .values(status=status, language=inbound.language, answered_at=utcnow(), error=error)
+            )
+            await session.execute(
+                update(Resident)
+                .where(Resident.id == resident.id)
+                .values(
+                    language=resident.language,
+                    language_source=resident.language_source,
+                    offered_buttons=[{"label": b.label, "payload": b.payload} for b in reply.buttons] or None,
+                )
+            )
+            await session.commit()
+
+    # -- the conversation ----------------------------------------------------
+
+    def _current_language(self, resident: Resident, hint: Optional[str]) -> str:
+        if resident.language in SUPPORTED_LANGUAGES:
+            return resident.language  # type: ignore[return-value]
+        if hint in SUPPORTED_LANGUAGES:
+            return hint  # type: ignore[return-value]
+        return self.settings.default_language
+
+    def _pressed_button(self, resident: Resident, text: str) -> Optional[str]:
+        for button in resident.offered_buttons or []:
+            if text.strip() == button.get("label"):
+                return button.get("payload")
+        return None
+
+    async def handle(self, msg: Incoming) -> Optional[Reply]:
+        """Answer one message. Returns ``None`` for a repeated delivery."""
+        resident, inbound = await self._store_incoming(msg)
+        if resident is None or inbound is None:
+            return None
+        log.info("message %s from resident %s via %s: %s", inbound.id, resident.id, msg.channel,
+                 text_for_log(msg.text))
+        try:
+            reply, status, error = await self._answer(resident, inbound, msg)
+        except Exception:  # never lose a message: mark it for staff, tell the resident
+            log.exception("message %s failed", inbound.id)
+            lang = self._current_language(resident, msg.language_hint)
+            reply, status, error = simple("busy", lang, [human_button(lang)]), "failed", "internal error"
+        await self._finish(resident, inbound, reply, status, error)
+        return reply
+
+    async def _answer(self, resident: Resident, inbound: Message, msg: Incoming) -> tuple[Reply, str, Optional[str]]:
+        lang = self._current_language(resident, msg.language_hint)
+        text = normalise(msg.text).strip()
+
+        if msg.kind != "text":
+            return simple("non_text", lang, [human_button(lang)]), "answered", None
+        if not text:
+            return simple("message_empty", lang), "rejected", None
+        if len(text) > self.settings.max_message_chars:
+            return simple("message_too_long", lang, limit=self.settings.max_message_chars), "rejected", None
+
+        payload = self._pressed_button(resident, text)
+        if payload and payload.startswith("lang:"):
+            return self._switch_language(resident, inbound, payload[5:]), "answered", None
+
+        if payload is None:
+            wanted = language_switch_request(text)
+            if wanted:
+                return self._switch_language(resident, inbound, wanted), "answered", None
+            detection = detect(text)
+            if detection.language == UNSUPPORTED and (detection.confident or resident.language is None):
+                inbound.language = UNSUPPORTED
+                return self._unsupported_language(lang), "answered", None
+            new_lang = choose_language(detection, resident.language, resident.language_source,
+                                       msg.language_hint if msg.language_hint in SUPPORTED_LANGUAGES
+                                       else self.settings.default_language)
+            if new_lang != resident.language:
+                resident.language = new_lang
+                resident.language_source = "detected"
+            lang = new_lang
+            # Typed text never reaches Rasa as "/intent{...}": only buttons may.
+            rasa_text = _LEADING_COMMAND.sub("", mask(text)) or "?"
+        else:
+            rasa_text = payload
+        inbound.language = lang
+
+        try:
+            messages = await self.rasa.send(
+                resident.conversation_id, rasa_text, {"lang": lang, "channel": msg.channel}
+            )
+        except RasaUnavailable as exc:
+            log.warning("Rasa unavailable for message %s: %s", inbound.id, exc)
+            return simple("busy", lang, [human_button(lang)]), "failed", f"rasa: {exc}"[:200]
+
+        reply = Reply(language=lang)
+        for message in messages:
+            custom = message.get("custom")
+            if not isinstance(custom, dict):
+                log.warning("Rasa sent a message that is not a catalog key; ignored")
+                continue
+            try:
+                text_out, buttons, handed_off = render_message(custom, lang)
+            except MissingMessage:
+                log.error("unknown catalog key %r from Rasa", custom.get("key"))
+                continue
+            reply.texts.append(text_out)
+            reply.add_buttons(buttons)
+            reply.handed_off = reply.handed_off or handed_off
+        if not reply.texts:
+            return simple("fallback", lang, [human_button(lang)]), "failed", "empty answer"
+        return reply, ("handed_off" if reply.handed_off else "answered"), None
+
+    def _switch_language(self, resident: Resident, inbound: Message, lang: str) -> Reply:
+        if lang not in SUPPORTED_LANGUAGES:
+            lang = self.settings.default_language
+        resident.language = lang
+        resident.language_source = "chosen"
+        inbound.language = lang
+        reply = simple("language_changed", lang)
+        reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
+        return reply
+
+    def _unsupported_language(self, lang: str) -> Reply:
+        order = [lang] + [other for other in SUPPORTED_LANGUAGES if other != lang]
+        reply = Reply(language=lang, texts=[t("unsupported_language", code) for code in order])
+        reply.add_buttons(language_buttons())
+        reply.add_buttons([human_button(lang)])
+        return reply
+
+    async def recover_unanswered(self, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
+        """Messages left ``received`` by a crash go to the staff queue.
+
+        Returns how many were marked ``unanswered``.
+        """
+        cutoff = utcnow() - older_than
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(Message)
+                .where(Message.direction == "in", Message.status == "received", Message.created_at < cutoff)
+                .values(status="unanswered", error="gateway stopped before answering")
+            )
+            await session.commit()
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]

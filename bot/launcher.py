@@ -1,0 +1,198 @@
+"""Start the whole assistant on one machine: action server, Rasa, gateway.
+
+``python -m bot.launcher`` (what ``make run`` calls) migrates and seeds the
+database, starts the three processes bound to localhost (the gateway to
+``HAMKKE_HOST``), waits until ``/healthz`` answers 200, prints where to talk
+to it, and stops everything on Ctrl-C or when any process dies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+from urllib.parse import urlsplit
+
+from hamkke.config import PROJECT_ROOT, new_secret
+from hamkke.training import RASA_BIN, rasa_env
+
+APP_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
+
+
+def _port(url: str, default: int) -> int:
+    return urlsplit(url).port or default
+
+
+@dataclass
+class Assistant:
+    """The three processes of one assistant, with the environment they share."""
+
+    model: Path = PROJECT_ROOT / "models" / "hamkke.tar.gz"
+    env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    log_dir: Path = PROJECT_ROOT / "var" / "logs"
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        env = self.env
+        env.setdefault("HAMKKE_HOST", "127.0.0.1")
+        env.setdefault("HAMKKE_PORT", "8000")
+        env.setdefault("HAMKKE_RASA_URL", "http://127.0.0.1:5005")
+        env.setdefault("HAMKKE_ACTIONS_URL", "http://127.0.0.1:5055")
+        env.setdefault("HAMKKE_DATABASE_URL", f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'hamkke.db'}")
+        env.setdefault("HAMKKE_RASA_TRACKER_URL", f"sqlite:///{PROJECT_ROOT / 'var' / 'rasa-tracker.db'}")
+        env.setdefault("HAMKKE_RASA_TRACKER_DIALECT", env["HAMKKE_RASA_TRACKER_URL"].split(":", 1)[0].split("+")[0])
+        if not env.get("HAMKKE_RASA_JWT_SECRET"):
+            env["HAMKKE_RASA_JWT_SECRET"] = new_secret()
+        env.update({k: v for k, v in rasa_env().items() if k.startswith(("RASA_", "TF_"))})
+        env["PYTHONPATH"] = str(PROJECT_ROOT)
+
+    @property
+    def gateway_url(self) -> str:
+        """Where the gateway listens."""
+        host = self.env["HAMKKE_HOST"]
+        host = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        return f"http://{host}:{self.env['HAMKKE_PORT']}"
+
+    def _start(self, name: str, cmd: list[str], extra_env: Optional[dict[str, str]] = None) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.log_dir / f"{name}.log").open("ab")
+        env = dict(self.env, **(extra_env or {}))
+        self.procs[name] = subprocess.Popen(
+            cmd, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def setup_database(self) -> None:
+        """Migrate and seed the database (idempotent)."""
+        subprocess.run([str(APP_PYTHON), "-m", "hamkke.db.setup"], cwd=PROJECT_ROOT, env=self.env, check=True)
+
+    def start(self) -> None:
+        """Start the action server, Rasa and the gateway."""
+        if not self.model.exists():
+            raise SystemExit(f"No model at {self.model}: run `make model` (make run does it for you)")
+        actions_port = _port(self.env["HAMKKE_ACTIONS_URL"], 5055)
+        rasa_url = urlsplit(self.env["HAMKKE_RASA_URL"])
+        self._start(
+            "actions",
+            [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", str(actions_port)],
+            {"SANIC_HOST": urlsplit(self.env["HAMKKE_ACTIONS_URL"]).hostname or "127.0.0.1",
+             "ACTION_SERVER_SANIC_WORKERS": "1"},
+        )
+        self._start(
+            "rasa",
+            [str(RASA_BIN), "run", "--enable-api", "--jwt-secret", self.env["HAMKKE_RASA_JWT_SECRET"],
+             "--jwt-method", "HS256", "-i", rasa_url.hostname or "127.0.0.1", "-p", str(rasa_url.port or 5005),
+             "-m", str(self.model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+        )
+        self._start(
+            "gateway",
+            [str(APP_PYTHON), "-m", "uvicorn", "bot.app:create_app", "--factory",
+             "--host", self.env["HAMKKE_HOST"], "--port", self.env["HAMKKE_PORT"],
+             "--no-access-log", "--log-level", "warning", "--ws", "none"],
+        )
+
+    def wait_ready(self, timeout: float = 240.0) -> float:
+        """Wait until ``/healthz`` answers 200; return the seconds it took."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            dead = self.dead()
+            if dead:
+                raise RuntimeError(f"{dead} exited during start-up; see {self.log_dir / (dead + '.log')}\n"
+                                   + self.tail(dead))
+            try:
+                with urllib.request.urlopen(f"{self.gateway_url}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return time.monotonic() - started
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.5)
+        raise TimeoutError(f"the assistant was not ready after {timeout:.0f} s")
+
+    def dead(self) -> Optional[str]:
+        """The name of a process that has exited, if any."""
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                return name
+        return None
+
+    def tail(self, name: str, lines: int = 30) -> str:
+        """The last lines of a process's log."""
+        path = self.log_dir / f"{name}.log"
+        if not path.exists():
+            return ""
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self) -> None:
+        """Stop every process (SIGTERM, then SIGKILL after 15 s)."""
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + 15
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        self.procs.clear()
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """Run the assistant until interrupted."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", type=Path, default=PROJECT_ROOT / "models" / "hamkke.tar.gz")
+    args = parser.parse_args(argv)
+    assistant = Assistant(model=args.model)
+    stopping = False
+
+    def _stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    started = time.monotonic()
+    assistant.setup_database()
+    assistant.start()
+    print("==> Starting the action server, Rasa and the gateway (Rasa takes 20-40 s to load its model)...")
+    try:
+        waited = assistant.wait_ready()
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"!! {exc}", file=sys.stderr)
+        assistant.stop()
+        return 1
+    url = assistant.gateway_url
+    print(
+        f"\n==> Hamkke is ready after {time.monotonic() - started:.1f} s (healthz after {waited:.1f} s).\n"
+        f"    Gateway:        {url}  (health: {url}/healthz)\n"
+        f"    KakaoTalk skill: POST {url}/kakao/skill\n"
+        f"    Talk to it:     make chat   (in another terminal)\n"
+        f"    Logs:           {assistant.log_dir}/\n"
+        f"    Stop:           Ctrl-C\n",
+        flush=True,
+    )
+    code = 0
+    while not stopping:
+        dead = assistant.dead()
+        if dead:
+            print(f"!! {dead} stopped unexpectedly:\n{assistant.tail(dead)}", file=sys.stderr)
+            code = 1
+            break
+        time.sleep(0.5)
+    print("==> Stopping...")
+    assistant.stop()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

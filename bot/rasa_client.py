@@ -1,0 +1,78 @@
+"""The gateway's client for Rasa's REST channel and HTTP API, and the action server."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Optional
+
+import httpx
+import jwt
+
+from hamkke.config import Settings
+
+
+class RasaUnavailable(RuntimeError):
+    """Rasa did not answer (down, restarting, too slow or broken)."""
+
+
+class RasaClient:
+    """Talks to one Rasa server over HTTP on localhost or the internal network."""
+
+    def __init__(self, settings: Settings, client: Optional[httpx.AsyncClient] = None) -> None:
+        self.settings = settings
+        self._client = client or httpx.AsyncClient(
+            timeout=httpx.Timeout(settings.rasa_timeout_s, connect=2.0),
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        )
+
+    def _auth_headers(self) -> dict[str, str]:
+        secret = self.settings.rasa_jwt_secret.get()
+        if not secret:
+            return {}
+        token = jwt.encode(
+            {"user": {"username": "hamkke-gateway", "role": "admin"}, "exp": int(time.time()) + 60},
+            secret,
+            algorithm="HS256",
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        """Send one message; return the bot's messages."""
+        try:
+            response = await self._client.post(
+                f"{self.settings.rasa_url}/webhooks/rest/webhook",
+                json={"sender": conversation_id, "message": text, "metadata": metadata},
+            )
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(type(exc).__name__) from exc
+        if response.status_code != 200:
+            raise RasaUnavailable(f"HTTP {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise RasaUnavailable("invalid JSON") from exc
+        if not isinstance(body, list):
+            raise RasaUnavailable("unexpected body")
+        return [m for m in body if isinstance(m, dict)]
+
+    async def model_loaded(self) -> bool:
+        """Whether Rasa is up with a model loaded (``GET /status``)."""
+        try:
+            response = await self._client.get(
+                f"{self.settings.rasa_url}/status", headers=self._auth_headers(), timeout=3.0
+            )
+            return response.status_code == 200 and bool(response.json().get("model_file"))
+        except (httpx.HTTPError, ValueError):
+            return False
+
+    async def actions_up(self) -> bool:
+        """Whether the action server answers its health check."""
+        try:
+            response = await self._client.get(f"{self.settings.actions_url}/health", timeout=3.0)
+            return response.status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()

@@ -1,0 +1,108 @@
+"""Settings, read from the environment in one place (see ``.env.example``)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Secret:
+    """A string that never shows itself in a repr, a log line or a traceback."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get(self) -> str:
+        """Return the secret value."""
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return default if not value else float(value)
+
+
+def _default_db_url() -> str:
+    return f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'hamkke.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the assistant. Built by :func:`get_settings`."""
+
+    env: str = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = field(default_factory=_default_db_url)
+    rasa_url: str = "http://127.0.0.1:5005"
+    actions_url: str = "http://127.0.0.1:5055"
+    rasa_jwt_secret: Secret = field(default_factory=lambda: Secret(""))
+    rasa_timeout_s: float = 10.0
+    default_language: str = "en"
+    max_message_chars: int = 2000
+    debug_log_text: bool = False
+    log_level: str = "INFO"
+    kakao_skill_secret: Secret = field(default_factory=lambda: Secret(""))
+    kakao_bot_id: str = ""
+
+    @property
+    def is_production(self) -> bool:
+        """Whether the gateway runs in production mode (``HAMKKE_ENV=production``)."""
+        return self.env == "production"
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment."""
+    jwt = os.environ.get("HAMKKE_RASA_JWT_SECRET") or ""
+    return Settings(
+        env=_env("HAMKKE_ENV", "development"),
+        host=_env("HAMKKE_HOST", "127.0.0.1"),
+        port=int(_env("HAMKKE_PORT", "8000")),
+        database_url=_env("HAMKKE_DATABASE_URL", _default_db_url()),
+        rasa_url=_env("HAMKKE_RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+        actions_url=_env("HAMKKE_ACTIONS_URL", "http://127.0.0.1:5055").rstrip("/"),
+        rasa_jwt_secret=Secret(jwt),
+        rasa_timeout_s=_env_float("HAMKKE_RASA_TIMEOUT", 10.0),
+        default_language=_env("HAMKKE_DEFAULT_LANGUAGE", "en"),
+        max_message_chars=int(_env("HAMKKE_MAX_MESSAGE_CHARS", "2000")),
+        debug_log_text=_env_bool("HAMKKE_DEBUG_LOG_TEXT", False),
+        log_level=_env("HAMKKE_LOG_LEVEL", "INFO").upper(),
+        kakao_skill_secret=Secret(os.environ.get("KAKAO_SKILL_SECRET") or ""),
+        kakao_bot_id=_env("KAKAO_BOT_ID", ""),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return load_settings()
+
+
+def new_secret() -> str:
+    """A fresh random secret, for processes started together on one machine."""
+    return secrets.token_urlsafe(32)

@@ -1,0 +1,1 @@
+"""The database: SQLAlchemy 2 models, the async engine and repositories."""

@@ -1,0 +1,66 @@
+"""Bring a database to the newest schema and seed its content.
+
+``python -m hamkke.db.setup`` does both; ``make run`` calls it on start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Optional
+
+from alembic import command
+from alembic.config import Config
+
+from hamkke.config import PROJECT_ROOT, get_settings
+from hamkke.content import load_services, seed_services
+from hamkke.db.session import Database
+
+log = logging.getLogger(__name__)
+
+
+def alembic_config(database_url: str) -> Config:
+    """Alembic's configuration for ``database_url``."""
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg.attributes["database_url"] = database_url
+    cfg.attributes["configure_logger"] = False
+    return cfg
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    if url.startswith("sqlite") and ":///" in url:
+        path = url.split(":///", 1)[1]
+        if path and path != ":memory:":
+            from pathlib import Path
+
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def migrate(database_url: str) -> None:
+    """Apply every Alembic migration to ``database_url``."""
+    _ensure_sqlite_dir(database_url)
+    command.upgrade(alembic_config(database_url), "head")
+
+
+async def seed(database_url: str) -> int:
+    """Seed the content files into ``database_url``."""
+    db = Database(database_url)
+    try:
+        async with db.session() as session:
+            return await seed_services(session, load_services())
+    finally:
+        await db.dispose()
+
+
+def setup_database(database_url: Optional[str] = None) -> None:
+    """Migrate, then seed. Safe to run any number of times."""
+    url = database_url or get_settings().database_url
+    migrate(url)
+    changed = asyncio.run(seed(url))
+    log.info("database ready (%d content rows changed)", changed)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    setup_database()

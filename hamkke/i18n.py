@@ -1,0 +1,95 @@
+"""Message catalogs: every sentence the assistant writes, in ko, en, ru and vi.
+
+The catalogs are gettext PO files in ``translations/<lang>/LC_MESSAGES/``,
+read with Babel and compiled in memory, so plural forms follow each
+language's ``Plural-Forms`` header (three forms in Russian). A ``msgid`` is a
+stable key such as ``greet``; the ``msgstr`` is the sentence, with named
+``{placeholders}``.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from hamkke import SUPPORTED_LANGUAGES
+from hamkke.config import PROJECT_ROOT
+
+TRANSLATIONS_DIR = PROJECT_ROOT / "translations"
+DOMAIN = "hamkke"
+
+
+class MissingMessage(KeyError):
+    """A key that the catalog of a language does not have."""
+
+
+def catalog_path(lang: str, root: Path = TRANSLATIONS_DIR) -> Path:
+    """Where the PO file of ``lang`` lives."""
+    return root / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def read_catalog(lang: str, root: Path = TRANSLATIONS_DIR) -> Catalog:
+    """Parse the PO file of ``lang``."""
+    with catalog_path(lang, root).open("rb") as fh:
+        return read_po(fh, locale=lang)
+
+
+@lru_cache(maxsize=None)
+def _translations(lang: str) -> gettext.GNUTranslations:
+    buf = io.BytesIO()
+    write_mo(buf, read_catalog(lang))
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
+@lru_cache(maxsize=None)
+def keys(lang: str) -> frozenset[str]:
+    """The keys that ``lang``'s catalog translates (non-empty ``msgstr``)."""
+    out = set()
+    for message in read_catalog(lang):
+        if not message.id:
+            continue
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if all(strings):
+            out.add(key)
+    return frozenset(out)
+
+
+def has(key: str, lang: str) -> bool:
+    """Whether ``key`` is translated into ``lang``."""
+    return key in keys(lang)
+
+
+def _check(key: str, lang: str) -> None:
+    if lang not in SUPPORTED_LANGUAGES:
+        raise ValueError(f"unsupported language {lang!r}")
+    if not has(key, lang):
+        raise MissingMessage(f"{key!r} has no {lang} translation")
+
+
+def t(key: str, lang: str, **args: Any) -> str:
+    """The sentence ``key`` in ``lang``, with ``args`` put in its placeholders.
+
+    A key with plural forms takes its count from the ``n`` argument.
+    """
+    _check(key, lang)
+    tr = _translations(lang)
+    if "n" in args and isinstance(args["n"], int):
+        text = tr.ngettext(key, key, args["n"])
+    else:
+        text = tr.gettext(key)
+    return text.format(**args) if args else text
+
+
+def reload() -> None:
+    """Forget the compiled catalogs (after an admin edited a PO file)."""
+    _translations.cache_clear()
+    keys.cache_clear()

@@ -1,0 +1,255 @@
+"""Which of the four languages a resident writes in, and requests to switch.
+
+Order of evidence, cheapest and surest first:
+
+1. Script. Hangul is Korean, Cyrillic is Russian; Han, kana, Thai, Arabic
+   and other scripts are languages the assistant does not speak.
+2. Vietnamese letters (ă â đ ê ô ơ ư and the tone marks) are Vietnamese.
+3. For the rest of Latin script, the words: English words against
+   Vietnamese syllables typed without diacritics (a word that cannot be a
+   Vietnamese syllable, such as "where" or "help", is evidence against
+   Vietnamese).
+4. langdetect for longer Latin text that the words leave open, to notice a
+   Latin-script language the assistant does not speak (Uzbek, Indonesian…).
+5. What stays ambiguous ("ok", "F-4") returns ``None``: the caller keeps the
+   resident's remembered language.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Optional
+
+from hamkke import SUPPORTED_LANGUAGES
+from hamkke.lexicon import ENGLISH_WORDS, NEUTRAL_TOKENS, VIETNAMESE_SYLLABLES
+
+UNSUPPORTED = "unsupported"
+
+_VI_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯ")
+_VI_SYLLABLE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|g|h|k|l|m|n|p|r|s|t|v|x)?"
+    r"[aeiouy]{1,3}(ch|ng|nh|c|m|n|p|t)?$"
+)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The outcome of :func:`detect`.
+
+    ``language`` is one of ``ko``, ``en``, ``ru``, ``vi``, ``unsupported`` or
+    ``None`` when the text does not say; ``confident`` is whether the text
+    alone is enough to switch a resident's remembered language.
+    """
+
+    language: Optional[str]
+    confident: bool
+    method: str
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove combining marks; ``đ`` becomes ``d``."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", kept)
+
+
+def _script(ch: str) -> str:
+    code = ord(ch)
+    if 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
+        return "hangul"
+    if 0x0400 <= code <= 0x04FF:
+        return "cyrillic"
+    if ch.isascii() and ch.isalpha():
+        return "latin"
+    if 0x00C0 <= code <= 0x024F or 0x1E00 <= code <= 0x1EFF:
+        return "latin"
+    if ch.isalpha():
+        return "other"
+    return "none"
+
+
+# Letters of Cyrillic alphabets other than Russian's (Uzbek, Kazakh, Kyrgyz,
+# Ukrainian...). A few of them in a message mean it is not Russian.
+_NON_RUSSIAN_CYRILLIC = set("ўқғҳәңөұүһіїєґ")
+
+
+def _latin_vote(text: str) -> tuple[float, float, int, int, int]:
+    """Score English and Vietnamese evidence in Latin text.
+
+    Returns (english, vietnamese, words, unknown words, English-list words).
+    """
+    en = vi = 0.0
+    words = unknown = known_en = 0
+    for raw in _WORD.findall(text.lower()):
+        if _script(raw[0]) != "latin":
+            continue
+        word = strip_diacritics(raw)
+        if len(word) < 2 and word not in ("i", "a", "o", "u"):
+            continue
+        words += 1
+        if word in NEUTRAL_TOKENS:
+            continue
+        is_en = word in ENGLISH_WORDS
+        is_vi_common = word in VIETNAMESE_SYLLABLES
+        is_vi_shape = bool(_VI_SYLLABLE.match(word))
+        if is_en and is_vi_common:
+            en += 0.3
+            vi += 0.3
+        elif is_en:
+            en += 1.0
+            known_en += 1
+        elif is_vi_common:
+            vi += 1.0
+        elif not is_vi_shape:
+            en += 0.5
+            unknown += 1
+        else:
+            vi += 0.4
+            unknown += 1
+    return en, vi, words, unknown, known_en
+
+
+def _langdetect(text: str) -> Optional[tuple[str, float]]:
+    try:
+        from langdetect import DetectorFactory, detect_langs
+        from langdetect.lang_detect_exception import LangDetectException
+    except ImportError:  # pragma: no cover - langdetect is a pinned dependency
+        return None
+    DetectorFactory.seed = 0
+    try:
+        best = detect_langs(text)[0]
+    except LangDetectException:
+        return None
+    return best.lang, best.prob
+
+
+def detect(text: str) -> Detection:
+    """Detect the language of one message."""
+    text = unicodedata.normalize("NFC", text)
+    counts = {"hangul": 0, "cyrillic": 0, "latin": 0, "other": 0}
+    vi_letters = 0
+    non_ru = 0
+    for ch in text:
+        script = _script(ch)
+        if script in counts:
+            counts[script] += 1
+        if script == "latin":
+            if ch in _VI_LETTERS or (ord(ch) >= 0x1EA0 and ord(ch) <= 0x1EF9):
+                vi_letters += 1
+        if ch.lower() in _NON_RUSSIAN_CYRILLIC:
+            non_ru += 1
+    letters = sum(counts.values())
+    if letters == 0:
+        return Detection(None, False, "no-letters")
+
+    if counts["other"] > max(counts["hangul"], counts["cyrillic"], counts["latin"]):
+        return Detection(UNSUPPORTED, True, "script")
+    # A resident who writes any Russian word is a Russian speaker, even when
+    # the Korean administrative words outnumber it ("외국인등록증 потерял").
+    if counts["cyrillic"] >= 2:
+        if non_ru >= 2 or (non_ru and non_ru * 10 >= counts["cyrillic"]):
+            return Detection(UNSUPPORTED, True, "script")
+        return Detection("ru", True, "script")
+    if vi_letters >= 1 and counts["latin"] >= 2:
+        return Detection("vi", True, "vietnamese-letters")
+    if counts["hangul"] and counts["hangul"] >= counts["latin"]:
+        return Detection("ko", True, "script")
+
+    en, vi, words, unknown, known_en = _latin_vote(text)
+    hangul_words = counts["hangul"] > 0
+    if unknown >= 2 and known_en == 0 and unknown * 2 > words and vi < 2:
+        # Words that are neither English nor Vietnamese: another language?
+        guess = _langdetect(text)
+        if guess and guess[0] in ("en", "vi") and guess[1] > 0.8:
+            return Detection(guess[0], False, "langdetect")
+        if guess and guess[1] > 0.5:
+            return Detection(UNSUPPORTED, unknown >= 3, "langdetect")
+    if en > vi:
+        return Detection("en", en - vi >= 1.0 and not hangul_words, "words")
+    if vi > en:
+        return Detection("vi", vi - en >= 1.0 and not hangul_words, "words")
+    if counts["hangul"]:
+        return Detection("ko", False, "script")
+    return Detection(None, False, "ambiguous")
+
+
+# --- Requests to change the language -----------------------------------------
+
+_LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
+    "en": ("english", "eng", "англ", "английский", "английском", "по-английски",
+           "по английски", "영어", "영어로", "tieng anh", "anh"),
+    "ru": ("russian", "rus", "русский", "русском", "по-русски", "по русски",
+           "русски", "러시아어", "러시아어로", "러시아말", "tieng nga", "nga"),
+    "vi": ("vietnamese", "viet", "вьетнамский", "вьетнамском", "по-вьетнамски",
+           "베트남어", "베트남어로", "베트남말", "tieng viet", "viet nam", "vietnam"),
+    "ko": ("korean", "корейский", "корейском", "по-корейски", "по корейски",
+           "한국어", "한국어로", "한국말", "한국말로", "tieng han", "han"),
+}
+_FILLER = frozenset(
+    """
+please pls plz in speak talk write answer reply use switch change to language lang can you could i want
+the let's lets ok okay only from now on
+пожалуйста на говори говорите пиши пишите отвечай отвечайте ответь ответьте язык языке можно давай
+хочу переключи переключить сменить смени перейди перейти
+로 으로 해줘 해주세요 해 주세요 말해줘 말해주세요 부탁해요 부탁합니다 주세요 바꿔줘 바꿔주세요 언어 대답해줘 답해줘 해요
+bang noi viet tra loi doi sang chuyen di nhe nha giup xin vui long ngon ngu dung ban toi muon
+""".split()
+)
+
+
+def _normalise_request(text: str) -> str:
+    lowered = strip_diacritics(unicodedata.normalize("NFC", text).lower())
+    lowered = re.sub(r"[!?.,:;\"'()«»]+", " ", lowered)
+    return " ".join(lowered.split())
+
+
+_NAME_LOOKUP = sorted(
+    ((strip_diacritics(name), lang) for lang, names in _LANGUAGE_NAMES.items() for name in names),
+    key=lambda item: -len(item[0]),
+)
+
+
+def language_switch_request(text: str) -> Optional[str]:
+    """The language a short message asks for ("English please", "по-русски").
+
+    Returns ``None`` when the message asks something else, such as "where
+    can I learn Korean".
+    """
+    norm = _normalise_request(text)
+    if not norm or len(norm) > 60:
+        return None
+    found: Optional[str] = None
+    rest = f" {norm} "
+    for name, lang in _NAME_LOOKUP:
+        if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", rest.strip()) or (
+            not name.isascii() and name in rest
+        ):
+            if found not in (None, lang):
+                return None
+            found = lang
+            rest = rest.replace(name, " ")
+    if found is None:
+        return None
+    leftover = [w for w in rest.split() if w not in _FILLER]
+    # Korean particles glue to the name ("한국어로"); handled by the names list.
+    return found if not leftover else None
+
+
+def choose_language(
+    detection: Detection, remembered: Optional[str], source: Optional[str], default: str
+) -> str:
+    """The language to answer in, given this message and the resident's memory.
+
+    A language the resident chose explicitly sticks; a detected one follows
+    confident detections of new messages.
+    """
+    if remembered in SUPPORTED_LANGUAGES and source == "chosen":
+        return remembered  # type: ignore[return-value]
+    if detection.language in SUPPORTED_LANGUAGES and (detection.confident or remembered is None):
+        return detection.language  # type: ignore[return-value]
+    if remembered in SUPPORTED_LANGUAGES:
+        return remembered  # type: ignore[return-value]
+    return default
