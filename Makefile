@@ -6,6 +6,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
+# Settings from .env (see .env.example), when there is one.
+ifneq (,$(wildcard .env))
+include .env
+export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
+endif
 
 .DEFAULT_GOAL := help
 .PHONY: help setup model db run chat test test-fast validate lint types bench lock clean
@@ -28,8 +33,9 @@ run: model ## Start the whole assistant (SQLite, one machine) on 127.0.0.1:8000
 chat: setup ## Talk to the running assistant in this terminal
 	@$(PY) -m bot.chat
 
-test: model ## Run the whole test suite (unit, Rasa data, end to end)
+test: model ## Run the whole test suite (lint, types, unit, Rasa data, end to end)
 	@$(PY) -m ruff check .
+	@$(PY) -m mypy hamkke bot actions
 	@$(PY) -m pytest
 
 test-fast: setup ## Run the tests that need no running assistant

@@ -34,7 +34,7 @@ def _print_response(body: dict[str, Any]) -> list[str]:
 def main(argv: Optional[list[str]] = None) -> int:
     """Read lines from the terminal and show the assistant's answers."""
     settings = get_settings()
-    host = "127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host  # noqa: S104
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", default=f"http://{host}:{settings.port}")
     parser.add_argument("--user", default=f"cli-{uuid.uuid4().hex[:12]}",

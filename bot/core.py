@@ -87,11 +87,21 @@ class DialogueCore:
 
     async def _store_incoming(self, msg: Incoming) -> tuple[Optional[Resident], Optional[Message]]:
         """Store the message before anything else. ``(None, None)`` for a repeat."""
-        stored_text = mask(msg.text)[: self.settings.max_message_chars + 1]
+        # Mask a little more than is kept, so a number cut at the end is masked too.
+        keep = self.settings.max_message_chars + 1
+        stored_text = mask(msg.text[: keep + 64])[:keep]
         if msg.kind != "text":
             stored_text = f"[{msg.kind}]" + (f" {stored_text}" if stored_text else "")
         async with self.db.session() as session:
             resident = await self._resident(session, msg.channel, msg.user_key)
+            resident_id = resident.id
+            if msg.channel_message_id is not None and await session.scalar(
+                select(Message.id).where(
+                    Message.resident_id == resident_id, Message.channel_message_id == msg.channel_message_id
+                )
+            ):
+                log.info("repeated message %s from resident %s ignored", msg.channel_message_id, resident_id)
+                return None, None
             inbound = Message(
                 resident_id=resident.id,
                 direction="in",
@@ -103,9 +113,9 @@ class DialogueCore:
             resident.last_seen_at = utcnow()
             try:
                 await session.commit()
-            except IntegrityError:
+            except IntegrityError:  # the same message delivered twice at the same moment
                 await session.rollback()
-                log.info("duplicate message %s from resident %s ignored", msg.channel_message_id, resident.id)
+                log.info("repeated message %s from resident %s ignored", msg.channel_message_id, resident_id)
                 return None, None
             return resident, inbound
 
@@ -146,9 +156,9 @@ class DialogueCore:
 
     def _current_language(self, resident: Resident, hint: Optional[str]) -> str:
         if resident.language in SUPPORTED_LANGUAGES:
-            return resident.language  # type: ignore[return-value]
+            return resident.language
         if hint in SUPPORTED_LANGUAGES:
-            return hint  # type: ignore[return-value]
+            return hint
         return self.settings.default_language
 
     def _pressed_button(self, resident: Resident, text: str) -> Optional[str]:

@@ -38,6 +38,9 @@ class Assistant:
     model: Path = PROJECT_ROOT / "models" / "hamkke.tar.gz"
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     log_dir: Path = PROJECT_ROOT / "var" / "logs"
+    # Rasa listens where HAMKKE_RASA_URL points, unless a proxy sits between
+    # the gateway and Rasa: then Rasa's own port is given here.
+    rasa_listen_port: Optional[int] = None
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -58,16 +61,16 @@ class Assistant:
     def gateway_url(self) -> str:
         """Where the gateway listens."""
         host = self.env["HAMKKE_HOST"]
-        host = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        host = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104
         return f"http://{host}:{self.env['HAMKKE_PORT']}"
 
     def _start(self, name: str, cmd: list[str], extra_env: Optional[dict[str, str]] = None) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = (self.log_dir / f"{name}.log").open("ab")
         env = dict(self.env, **(extra_env or {}))
-        self.procs[name] = subprocess.Popen(
-            cmd, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        with (self.log_dir / f"{name}.log").open("ab") as log:  # the child keeps its own handle
+            self.procs[name] = subprocess.Popen(
+                cmd, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
 
     def setup_database(self) -> None:
         """Migrate and seed the database (idempotent)."""
@@ -88,7 +91,8 @@ class Assistant:
         self._start(
             "rasa",
             [str(RASA_BIN), "run", "--enable-api", "--jwt-secret", self.env["HAMKKE_RASA_JWT_SECRET"],
-             "--jwt-method", "HS256", "-i", rasa_url.hostname or "127.0.0.1", "-p", str(rasa_url.port or 5005),
+             "--jwt-method", "HS256", "-i", rasa_url.hostname or "127.0.0.1",
+             "-p", str(self.rasa_listen_port or rasa_url.port or 5005),
              "-m", str(self.model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
         )
         self._start(
@@ -107,7 +111,7 @@ class Assistant:
                 raise RuntimeError(f"{dead} exited during start-up; see {self.log_dir / (dead + '.log')}\n"
                                    + self.tail(dead))
             try:
-                with urllib.request.urlopen(f"{self.gateway_url}/healthz", timeout=2) as response:
+                with urllib.request.urlopen(f"{self.gateway_url}/healthz", timeout=2) as response:  # noqa: S310
                     if response.status == 200:
                         return time.monotonic() - started
             except (urllib.error.URLError, OSError):

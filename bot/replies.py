@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 from hamkke import SUPPORTED_LANGUAGES
 from hamkke.i18n import MissingMessage, has, t

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gettext
 import io
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ def read_catalog(lang: str, root: Path = TRANSLATIONS_DIR) -> Catalog:
         return read_po(fh, locale=lang)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _translations(lang: str) -> gettext.GNUTranslations:
     buf = io.BytesIO()
     write_mo(buf, read_catalog(lang))
@@ -49,14 +49,14 @@ def _translations(lang: str) -> gettext.GNUTranslations:
     return gettext.GNUTranslations(buf)
 
 
-@lru_cache(maxsize=None)
+@cache
 def keys(lang: str) -> frozenset[str]:
     """The keys that ``lang``'s catalog translates (non-empty ``msgstr``)."""
-    out = set()
+    out: set[str] = set()
     for message in read_catalog(lang):
         if not message.id:
             continue
-        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        key = str(message.id[0] if isinstance(message.id, (tuple, list)) else message.id)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         if all(strings):
             out.add(key)

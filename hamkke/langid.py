@@ -247,9 +247,9 @@ def choose_language(
     confident detections of new messages.
     """
     if remembered in SUPPORTED_LANGUAGES and source == "chosen":
-        return remembered  # type: ignore[return-value]
+        return remembered
     if detection.language in SUPPORTED_LANGUAGES and (detection.confident or remembered is None):
-        return detection.language  # type: ignore[return-value]
+        return detection.language
     if remembered in SUPPORTED_LANGUAGES:
-        return remembered  # type: ignore[return-value]
+        return remembered
     return default

@@ -34,7 +34,8 @@ _PHONE = re.compile(
     + _SEP
     + r"\d{4}(?!\d)"
 )
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Bounded repetitions: no quadratic scans of long messages.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 # 13-19 digit card or account numbers, in groups or not.
 _CARD = re.compile(r"(?<!\d)(?:\d[\s\-]?){12,18}\d(?!\d)")
 

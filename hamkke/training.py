@@ -13,8 +13,9 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Optional
 
 from hamkke.config import PROJECT_ROOT
 
@@ -61,7 +62,8 @@ def ensure_model(
     stamp = out / f"{name}.fingerprint"
     want = fingerprint(config, domain, data)
     if not force and model.exists() and stamp.exists() and stamp.read_text().strip() == want:
-        print(f"==> Model {model.relative_to(PROJECT_ROOT) if model.is_relative_to(PROJECT_ROOT) else model} is up to date")
+        shown = model.relative_to(PROJECT_ROOT) if model.is_relative_to(PROJECT_ROOT) else model
+        print(f"==> Model {shown} is up to date")
         return model
     print(f"==> Training the Rasa model ({name}); this takes a few minutes on 2 cores")
     out.mkdir(parents=True, exist_ok=True)

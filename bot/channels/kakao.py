@@ -25,7 +25,7 @@ SIMPLE_TEXT_MAX = 1000
 OUTPUTS_MAX = 3
 QUICK_REPLIES_MAX = 10
 QUICK_REPLY_LABEL_MAX = 14
-REQUEST_BYTES_MAX = 256 * 1024
+REQUEST_BYTES_MAX = 1024 * 1024
 USER_ID_MAX = 128
 
 router = APIRouter()
@@ -67,7 +67,7 @@ def render(reply: Reply) -> dict[str, Any]:
     if len(parts) > OUTPUTS_MAX:
         # Fold the overflow into the last output, then trim to the limit.
         head, tail = parts[: OUTPUTS_MAX - 1], "\n\n".join(parts[OUTPUTS_MAX - 1 :])
-        parts = head + [split_text(tail)[0]]
+        parts = [*head, split_text(tail)[0]]
     outputs = [{"simpleText": {"text": part}} for part in parts[:OUTPUTS_MAX]] or [
         {"simpleText": {"text": "…"}}
     ]
@@ -109,9 +109,14 @@ async def kakao_skill(request: Request) -> JSONResponse:
         provided = request.headers.get("x-kakao-skill-secret", "")
         if not hmac.compare_digest(provided.encode(), secret.encode()):
             return _error(403, "forbidden")
-    raw = await request.body()
-    if len(raw) > REQUEST_BYTES_MAX:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > REQUEST_BYTES_MAX:
         return _error(413, "request too large")
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw.extend(chunk)
+        if len(raw) > REQUEST_BYTES_MAX:
+            return _error(413, "request too large")
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):

@@ -1,0 +1,113 @@
+"""Schema migrations and content seeding, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import func, inspect, select
+
+from bot.core import DialogueCore, Incoming
+from bot.rasa_client import RasaClient
+from hamkke.config import Settings
+from hamkke.content import ContentError, load_services, seed_services
+from hamkke.db.models import Message, Service
+from hamkke.db.session import Database
+from hamkke.db.setup import migrate, seed
+from tests.helpers import LocalServer
+
+POSTGRES_ADMIN_URL = os.environ.get("HAMKKE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def test_seeding_twice_changes_nothing(database_url: str) -> None:
+    assert asyncio.run(seed(database_url)) == 0
+
+
+async def test_seeded_services_carry_four_languages_and_a_source(db: Database) -> None:
+    async with db.session() as session:
+        services = (await session.scalars(select(Service))).all()
+    slugs = {s.slug for s in services}
+    assert slugs >= {"immigration-contact-center", "danuri-helpline", "gwangju-international-center"}
+    for service in services:
+        assert set(service.name) == {"ko", "en", "ru", "vi"} and set(service.description) == {"ko", "en", "ru", "vi"}
+        assert service.source_url.startswith("http") and service.verified_on.year >= 2019
+
+
+async def test_seeding_updates_a_changed_record(db: Database) -> None:
+    records = load_services()
+    records[0]["phone"] = "1345 (changed)"
+    async with db.session() as session:
+        assert await seed_services(session, records) == 1
+        assert await session.scalar(select(Service.phone).where(Service.slug == records[0]["slug"])) == "1345 (changed)"
+
+
+def test_a_record_missing_a_language_is_refused(tmp_path: Path) -> None:
+    records = load_services()
+    del records[0]["description"]["vi"]
+    path = tmp_path / "services.yml"
+    path.write_text(yaml.safe_dump(records, allow_unicode=True))
+    with pytest.raises(ContentError, match="description: no vi"):
+        load_services(path)
+
+
+def test_migrations_create_every_table(database_url: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(database_url.replace("+aiosqlite", ""))
+    assert set(inspect(engine).get_table_names()) >= {"residents", "messages", "handoff_requests", "services",
+                                                       "alembic_version"}
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the local server, dropped afterwards."""
+    asyncpg = pytest.importorskip("asyncpg")
+    name = f"hamkke_test_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.skip(f"no PostgreSQL server at {POSTGRES_ADMIN_URL}: {exc}")
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    yield f"{base}/{name}"
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def test_postgresql_takes_over(postgres_url: str) -> None:
+    """The same migrations, seeding and dialogue core run on PostgreSQL."""
+    migrate(postgres_url)
+    assert asyncio.run(seed(postgres_url)) >= 3
+    assert asyncio.run(seed(postgres_url)) == 0
+
+    async def conversation() -> tuple[int, list[str]]:
+        db = Database(postgres_url)
+        settings = Settings(database_url=postgres_url)
+        with LocalServer(lambda *_: (200, [{"custom": {"key": "greet"}}])) as rasa:
+            import dataclasses
+
+            settings = dataclasses.replace(settings, rasa_url=rasa.url)
+            core = DialogueCore(settings, db, RasaClient(settings))
+            await asyncio.gather(*(core.handle(Incoming("kakao", f"pg{i % 3}", "hello")) for i in range(12)))
+            await core.handle(Incoming("telegram", "pg-dup", "hi", channel_message_id="7"))
+            assert await core.handle(Incoming("telegram", "pg-dup", "hi", channel_message_id="7")) is None
+        async with db.session() as session:
+            count = await session.scalar(select(func.count()).select_from(Message))
+            statuses = (await session.scalars(select(Message.status).where(Message.direction == "in"))).all()
+        await db.dispose()
+        return int(count or 0), list(statuses)
+
+    count, statuses = asyncio.run(conversation())
+    assert count == 26 and set(statuses) == {"answered"}

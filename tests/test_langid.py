@@ -1,0 +1,73 @@
+"""Language of a message, and requests to change it."""
+
+import pytest
+
+from hamkke.langid import UNSUPPORTED, Detection, choose_language, detect, language_switch_request
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("hello", "en"),
+        ("hi there", "en"),
+        ("where can i extend my visa", "en"),
+        ("i need talk with person", "en"),
+        ("Привет", "ru"),
+        ("где продлить F-4 в 출입국", "ru"),
+        ("외국인등록증 потерял", "ru"),
+        ("안녕하세요", "ko"),
+        ("출입국상담센터번호알려줘", "ko"),
+        ("xin chào", "vi"),
+        ("xin chao", "vi"),
+        ("gia han visa o dau", "vi"),
+        ("so dien thoai 1345", "vi"),
+        ("Số điện thoại trung tâm xuất nhập cảnh là gì?", "vi"),
+        ("你好", UNSUPPORTED),
+        ("こんにちは", UNSUPPORTED),
+        ("สวัสดีครับ", UNSUPPORTED),
+        ("Salom, qayerda vizani uzaytirsa boladi", UNSUPPORTED),
+        ("Сәлеметсіз бе, қалайсыз", UNSUPPORTED),
+    ],
+)
+def test_detect(text: str, lang: str) -> None:
+    assert detect(text).language == lang
+
+
+@pytest.mark.parametrize("text", ["ok", "F-4", "1345", "???", ""])
+def test_ambiguous_text_says_nothing(text: str) -> None:
+    assert detect(text).language is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("English please", "en"),
+        ("in english please", "en"),
+        ("can you speak english?", "en"),
+        ("по-русски", "ru"),
+        ("ответь на русском", "ru"),
+        ("tiếng Việt", "vi"),
+        ("tieng viet", "vi"),
+        ("nói tiếng việt đi", "vi"),
+        ("한국어로", "ko"),
+        ("한국어로 해주세요", "ko"),
+        ("Korean please", "ko"),
+    ],
+)
+def test_switch_requests(text: str, lang: str) -> None:
+    assert language_switch_request(text) == lang
+
+
+@pytest.mark.parametrize(
+    "text", ["where can I learn Korean", "Korean classes", "tieng han o dau", "hello", "русский магазин где"]
+)
+def test_questions_about_a_language_are_not_switch_requests(text: str) -> None:
+    assert language_switch_request(text) is None
+
+
+def test_a_chosen_language_sticks_and_a_detected_one_follows() -> None:
+    russian = Detection("ru", True, "script")
+    assert choose_language(russian, "en", "chosen", "en") == "en"
+    assert choose_language(russian, "en", "detected", "en") == "ru"
+    assert choose_language(Detection(None, False, "ambiguous"), "vi", "detected", "en") == "vi"
+    assert choose_language(Detection(None, False, "ambiguous"), None, None, "ko") == "ko"

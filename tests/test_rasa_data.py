@@ -1,0 +1,51 @@
+"""The Rasa project itself: data and domain validate, data is four-language."""
+
+from __future__ import annotations
+
+import subprocess
+from collections import Counter
+
+import pytest
+import yaml
+
+from hamkke import SUPPORTED_LANGUAGES
+from hamkke.config import PROJECT_ROOT
+from hamkke.training import RASA_BIN, rasa_env
+
+
+@pytest.mark.slow
+def test_rasa_data_validate_passes() -> None:
+    result = subprocess.run(
+        [str(RASA_BIN), "data", "validate", "--data", "nlu", "stories", "--fail-on-warnings"],
+        cwd=PROJECT_ROOT, env=rasa_env(), capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def _examples() -> Counter[tuple[str, str]]:
+    counts: Counter[tuple[str, str]] = Counter()
+    for path in (PROJECT_ROOT / "nlu").rglob("*.yml"):
+        lang = path.parent.name
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            if "intent" in block:
+                assert block["metadata"]["lang"] == lang, path
+                counts[(block["intent"], lang)] += sum(
+                    1 for line in block["examples"].splitlines() if line.strip().startswith("- "))
+    return counts
+
+
+def test_every_intent_has_examples_in_every_language() -> None:
+    counts = _examples()
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+    for intent in domain["intents"]:
+        if intent == "nlu_fallback":
+            continue
+        for lang in SUPPORTED_LANGUAGES:
+            assert counts[(intent, lang)] >= 20, (intent, lang, counts[(intent, lang)])
+
+
+def test_no_training_example_starts_with_a_slash() -> None:
+    for path in (PROJECT_ROOT / "nlu").rglob("*.yml"):
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            for line in block.get("examples", "").splitlines():
+                assert not line.strip().removeprefix("- ").startswith("/"), (path, line)
