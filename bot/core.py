@@ -40,6 +40,17 @@ from hamkke.privacy import mask, normalise
 log = logging.getLogger(__name__)
 
 _LEADING_COMMAND = re.compile(r"^[\s/]+")
+_COMMAND = re.compile(r"^/([a-z]+)(?:@\w+)?$")
+
+# Documented commands (Telegram's menu; they work as typed text on every
+# channel). Each maps to the payload it stands for; "language" shows the
+# language buttons. Any other text starting with "/" is treated as text.
+COMMANDS: dict[str, str] = {
+    "start": "/greet",
+    "help": "/help",
+    "staff": "/request_human",
+    "language": "language",
+}
 
 
 @dataclass(frozen=True)
@@ -195,6 +206,13 @@ class DialogueCore:
             return simple("message_too_long", lang, limit=self.settings.max_message_chars), "rejected", None
 
         payload = self._pressed_button(resident, text)
+        command = _COMMAND.match(text.lower())
+        if payload is None and command and command.group(1) in COMMANDS:
+            payload = COMMANDS[command.group(1)]
+        if payload == "language":
+            reply = simple("language_choose", lang)
+            reply.add_buttons(language_buttons())
+            return reply, "answered", None
         if payload and payload.startswith("lang:"):
             return self._switch_language(resident, inbound, payload[5:]), "answered", None
 

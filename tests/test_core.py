@@ -163,3 +163,15 @@ async def test_messages_left_by_a_crash_go_to_the_staff_queue(settings: Settings
 async def test_handoff_table_starts_empty(db: Database) -> None:
     async with db.session() as session:
         assert (await session.scalars(select(HandoffRequest))).all() == []
+
+
+async def test_documented_commands(settings: Settings, db: Database) -> None:
+    with LocalServer(lambda *_: (200, [{"custom": {"key": "help"}}])) as server:
+        core = _core(settings, db, server.url)
+        menu = await core.handle(Incoming("telegram", "u12", "/language", language_hint="ru"))
+        await core.handle(Incoming("telegram", "u12", "/help@HamkkeBot"))
+        await core.handle(Incoming("telegram", "u12", "/staff"))
+        await core.handle(Incoming("telegram", "u12", "/restart please"))
+    assert menu is not None and menu.text == "На каком языке вам отвечать?"
+    assert [b.payload for b in menu.buttons] == ["lang:ko", "lang:en", "lang:ru", "lang:vi"]
+    assert [body["message"] for _, _, body in server.requests] == ["/help", "/request_human", "restart please"]

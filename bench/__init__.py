@@ -1,0 +1,1 @@
+"""Benchmarks: figures printed side by side, never asserted in tests."""

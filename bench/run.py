@@ -1,0 +1,261 @@
+"""Benchmark the assistant against plain Rasa on the same machine, in one run.
+
+``make bench`` starts Hamkke as ``make run`` does (gateway, Rasa, action
+server, SQLite) and drives ``POST /kakao/skill`` with simulated residents,
+each a separate user sending a mixed-language conversation, at 1, 10 and 50
+concurrent residents. Then it starts plain Rasa (the ``config.yml`` that
+``rasa init`` writes, trained on the same data and domain, with the same
+action server, its default in-memory tracker store) and drives its REST
+channel ``/webhooks/rest/webhook`` with the same conversations. It prints
+messages per second, latency percentiles, errors and each process's memory,
+and the ratios between the two.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import httpx
+import psutil
+
+from bot.launcher import APP_PYTHON, Assistant
+from hamkke.config import PROJECT_ROOT
+from hamkke.training import RASA_BIN, ensure_model, rasa_env
+
+CONVERSATIONS = {
+    "en": ["hi", "What is the immigration contact centre number?", "where is the international center",
+           "number for family problems", "thanks"],
+    "ru": ["здравствуйте", "какой номер у миграционной горячей линии", "где находится международный центр",
+           "телефон данури", "спасибо"],
+    "vi": ["xin chao", "so dien thoai xuat nhap canh la gi", "trung tam quoc te gwangju o dau",
+           "số điện thoại danuri", "cảm ơn"],
+    "ko": ["안녕하세요", "출입국 상담 전화번호 알려줘", "광주국제교류센터 어디예요", "다누리 전화번호", "고마워요"],
+}
+LEVELS = (1, 10, 50)
+
+
+@dataclass
+class Result:
+    """Figures of one load level against one system."""
+
+    system: str
+    concurrency: int
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    seconds: float = 0.0
+    memory_mb: dict[str, float] = field(default_factory=dict)
+
+    def pct(self, p: float) -> float:
+        """The ``p``-th latency percentile in milliseconds."""
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return 1000 * ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+    @property
+    def rate(self) -> float:
+        """Messages answered per second."""
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB."""
+    try:
+        proc = psutil.Process(pid)
+        return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]) / 1e6
+    except psutil.NoSuchProcess:
+        return float("nan")
+
+
+Send = Callable[[httpx.AsyncClient, str, str], Awaitable[bool]]
+
+
+async def drive(system: str, concurrency: int, rounds: int, send: Send, pids: dict[str, int]) -> Result:
+    """``concurrency`` residents, each talking ``rounds`` conversations."""
+    result = Result(system, concurrency)
+    rng = random.Random(concurrency)
+    limits = httpx.Limits(max_connections=concurrency + 5)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+
+        async def resident(index: int) -> None:
+            user = f"bench-{system}-{concurrency}-{index}-{time.time_ns()}"
+            for _ in range(rounds):
+                lang = rng.choice(list(CONVERSATIONS))
+                for text in CONVERSATIONS[lang]:
+                    started = time.perf_counter()
+                    try:
+                        ok = await send(client, user, text)
+                    except httpx.HTTPError:
+                        ok = False
+                    if ok:
+                        result.latencies.append(time.perf_counter() - started)
+                    else:
+                        result.errors += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(resident(i) for i in range(concurrency)))
+        result.seconds = time.perf_counter() - started
+    result.memory_mb = {name: rss_mb(pid) for name, pid in pids.items()}
+    return result
+
+
+def _wait(url: str, timeout: float = 240, headers: Optional[dict[str, str]] = None) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        try:
+            request = urllib.request.Request(url, headers=headers or {})
+            with urllib.request.urlopen(request, timeout=2) as response:
+                if response.status == 200:
+                    return time.monotonic() - started
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(url)
+
+
+async def all_levels(system: str, send: Send, pids: dict[str, int], quick: bool) -> list[Result]:
+    """Every load level, one after the other."""
+    return [await drive(system, level, rounds_for(level, quick), send, pids) for level in LEVELS]
+
+
+def rounds_for(concurrency: int, quick: bool) -> int:
+    """Conversations per resident: enough messages for stable percentiles."""
+    total = {1: 60, 10: 300, 50: 600}[concurrency] // (2 if quick else 1)
+    return max(1, total // (concurrency * 5))
+
+
+def bench_hamkke(work: Path, quick: bool) -> tuple[list[Result], float]:
+    """Hamkke's whole stack through the Kakao skill endpoint."""
+    env = dict(os.environ)
+    env.update({
+        "HAMKKE_PORT": "18600", "HAMKKE_RASA_URL": "http://127.0.0.1:18605",
+        "HAMKKE_ACTIONS_URL": "http://127.0.0.1:18655",
+        "HAMKKE_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'hamkke.db'}",
+        "HAMKKE_RASA_TRACKER_URL": f"sqlite:///{work / 'tracker.db'}",
+        "HAMKKE_LOG_LEVEL": "WARNING",
+    })
+    assistant = Assistant(env=env, log_dir=work / "logs-hamkke")
+    assistant.setup_database()
+    assistant.start()
+    try:
+        ready = assistant.wait_ready()
+        pids = {name: proc.pid for name, proc in assistant.procs.items()}
+
+        async def send(client: httpx.AsyncClient, user: str, text: str) -> bool:
+            body = {"userRequest": {"utterance": text, "user": {"id": user, "type": "botUserKey"}},
+                    "bot": {"id": "bench"}}
+            response = await client.post(f"{assistant.gateway_url}/kakao/skill", json=body)
+            return response.status_code == 200 and bool(response.json()["template"]["outputs"])
+
+        return asyncio.run(all_levels("hamkke", send, pids, quick)), ready
+    finally:
+        assistant.stop()
+
+
+def bench_plain_rasa(work: Path, model: Path, quick: bool) -> tuple[list[Result], float]:
+    """Plain Rasa (rasa init's config) through its REST channel, same action server."""
+    env = rasa_env()
+    env.update({"HAMKKE_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'hamkke.db'}",
+                "PYTHONPATH": str(PROJECT_ROOT), "SANIC_HOST": "127.0.0.1"})
+    logs = work / "logs-plain"
+    logs.mkdir(exist_ok=True)
+    endpoints = work / "endpoints.yml"
+    endpoints.write_text('action_endpoint:\n  url: "http://127.0.0.1:18755/webhook"\n')
+    procs = {}
+    with (logs / "actions.log").open("ab") as log:
+        procs["actions"] = subprocess.Popen(
+            [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", "18755"],
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with (logs / "rasa.log").open("ab") as log:
+        procs["rasa"] = subprocess.Popen(
+            [str(RASA_BIN), "run", "-i", "127.0.0.1", "-p", "18705", "-m", str(model),
+             "--endpoints", str(endpoints)],
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        started = time.monotonic()
+        _wait("http://127.0.0.1:18755/health")
+        _wait("http://127.0.0.1:18705/webhooks/rest/")
+        # The REST channel answers before the model is loaded: wait for a real answer.
+        while True:
+            try:
+                body = httpx.post("http://127.0.0.1:18705/webhooks/rest/webhook",
+                                  json={"sender": "warmup", "message": "hi"}, timeout=10).json()
+                if body:
+                    break
+            except (httpx.HTTPError, ValueError):
+                pass
+            time.sleep(0.5)
+        ready = time.monotonic() - started
+        pids = {name: proc.pid for name, proc in procs.items()}
+
+        async def send(client: httpx.AsyncClient, user: str, text: str) -> bool:
+            response = await client.post("http://127.0.0.1:18705/webhooks/rest/webhook",
+                                         json={"sender": user, "message": text})
+            return response.status_code == 200 and bool(response.json())
+
+        return asyncio.run(all_levels("plain-rasa", send, pids, quick)), ready
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            proc.wait(timeout=30)
+
+
+def table(hamkke: list[Result], plain: list[Result]) -> str:
+    """The figures and the ratios, as a Markdown table."""
+    lines = [
+        "| system | residents | msgs | msg/s | p50 ms | p95 ms | p99 ms | errors | memory MB |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for result in [*hamkke, *plain]:
+        memory = ", ".join(f"{k} {v:.0f}" for k, v in result.memory_mb.items())
+        lines.append(
+            f"| {result.system} | {result.concurrency} | {len(result.latencies)} | {result.rate:.1f} | "
+            f"{result.pct(50):.0f} | {result.pct(95):.0f} | {result.pct(99):.0f} | {result.errors} | {memory} |"
+        )
+    lines += ["", "| residents | msg/s hamkke ÷ plain | p50 hamkke ÷ plain | p95 hamkke ÷ plain |", "|---|---|---|---|"]
+    for ours, theirs in zip(hamkke, plain, strict=True):
+        lines.append(
+            f"| {ours.concurrency} | {ours.rate / theirs.rate:.2f} | {ours.pct(50) / theirs.pct(50):.2f} | "
+            f"{ours.pct(95) / theirs.pct(95):.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """Run both benchmarks and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="half the messages per level")
+    args = parser.parse_args(argv)
+    print("==> Training (if stale) the plain-Rasa baseline: rasa init's config on the same data")
+    t0 = time.monotonic()
+    plain_model = ensure_model(config=PROJECT_ROOT / "bench" / "rasa-init-config.yml", name="plain-rasa")
+    print(f"    baseline model ready in {time.monotonic() - t0:.0f} s")
+    with tempfile.TemporaryDirectory(prefix="hamkke-bench-") as tmp:
+        work = Path(tmp)
+        print("==> Hamkke: gateway + Rasa + actions, POST /kakao/skill")
+        hamkke, hamkke_ready = bench_hamkke(work, args.quick)
+        print("==> Plain Rasa: rasa init config, POST /webhooks/rest/webhook")
+        plain, plain_ready = bench_plain_rasa(work, plain_model, args.quick)
+    print()
+    print(f"Start to ready: hamkke {hamkke_ready:.1f} s (/healthz 200), plain Rasa {plain_ready:.1f} s")
+    print(f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print()
+    print(table(hamkke, plain))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
