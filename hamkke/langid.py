@@ -112,6 +112,12 @@ def _latin_vote(text: str) -> tuple[float, float, int, int, int]:
     return en, vi, words, unknown, known_en
 
 
+def _all_vietnamese_shaped(text: str) -> bool:
+    """Every Latin word is a possible Vietnamese syllable (Vietnamese phonotactics)."""
+    tokens = [strip_diacritics(w) for w in _WORD.findall(text.lower()) if _script(w[0]) == "latin"]
+    return len(tokens) >= 2 and all(_VI_SYLLABLE.match(t) or t in NEUTRAL_TOKENS for t in tokens)
+
+
 def _langdetect(text: str) -> Optional[tuple[str, float]]:
     try:
         from langdetect import DetectorFactory, detect_langs
@@ -160,7 +166,7 @@ def detect(text: str) -> Detection:
 
     en, vi, words, unknown, known_en = _latin_vote(text)
     hangul_words = counts["hangul"] > 0
-    if unknown >= 2 and known_en == 0 and unknown * 2 > words and vi < 2:
+    if unknown >= 2 and known_en == 0 and unknown * 2 > words and vi < 2 and not _all_vietnamese_shaped(text):
         # Words that are neither English nor Vietnamese: another language?
         guess = _langdetect(text)
         if guess and guess[0] in ("en", "vi") and guess[1] > 0.8:
