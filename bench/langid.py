@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import sys
 from collections import defaultdict
-from pathlib import Path
 from typing import Optional
 
 from langdetect import DetectorFactory, detect_langs
