@@ -13,7 +13,7 @@ export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup model db run chat test test-fast validate lint types langid bench lock clean
+.PHONY: help setup model db run chat test test-fast validate lint types eval langid bench lock clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,6 +49,10 @@ lint: setup ## Lint with ruff
 
 types: setup ## Type-check with mypy
 	@$(PY) -m mypy hamkke bot actions
+
+eval: model ## Train Hamkke and rasa init's default pipeline; score both on the held-out set
+	@$(PY) -m hamkke.training --config bench/rasa-init-config.yml --name plain-rasa
+	@.venv-rasa/bin/python -m bench.nlu_eval models/hamkke.tar.gz models/plain-rasa.tar.gz
 
 langid: setup ## Language-ID accuracy on short messages, beside langdetect
 	@$(PY) -m bench.langid

@@ -82,3 +82,49 @@ async def test_request_human_is_recorded_once_with_language_and_queue(action_db:
     async with action_db.session() as session:
         rows = (await session.scalars(select(HandoffRequest).order_by(HandoffRequest.id))).all()
     assert [(r.resident_id, r.language, r.status) for r in rows] == [(1, "vi", "open"), (2, "vi", "open")]
+
+
+def _fallback_tracker(previous_intent: str | None) -> Tracker:
+    parse = {
+        "text": "vé xe buýt",
+        "intent": {"name": "nlu_fallback", "confidence": 0.55},
+        "intent_ranking": [
+            {"name": "nlu_fallback", "confidence": 0.55},
+            {"name": "faq_driving_transport", "confidence": 0.35},
+            {"name": "greet", "confidence": 0.2},
+            {"name": "ask_gic", "confidence": 0.15},
+            {"name": "faq_job_search", "confidence": 0.1},
+            {"name": "faq_garbage", "confidence": 0.04},
+        ],
+        "metadata": {"lang": "vi"},
+    }
+    events: list[dict[str, Any]] = [{"event": "session_started"}]
+    if previous_intent:
+        events += [{"event": "user", "text": "?", "parse_data": {"intent": {"name": previous_intent}}},
+                   {"event": "action", "name": "action_suggest_topics"}]
+    events += [{"event": "user", "text": parse["text"], "parse_data": parse}]
+    return Tracker.from_dict({"sender_id": "r1", "slots": {}, "latest_message": parse, "events": events,
+                              "paused": False, "followup_action": None, "active_loop": {},
+                              "latest_action_name": "action_listen"})
+
+
+async def test_unsure_model_offers_the_likeliest_topics() -> None:
+    from actions.fallback import ActionSuggestTopics
+
+    dispatcher = CollectingDispatcher()
+    await ActionSuggestTopics().run(dispatcher, _fallback_tracker("greet"), {})
+    custom = dispatcher.messages[0]["custom"]
+    assert custom["key"] == "fallback_suggest"
+    assert [b["payload"] for b in custom["buttons"]] == ["/faq_driving_transport", "/ask_gic", "/faq_job_search",
+                                                         "/request_human"]
+    _, buttons, _ = render_message(custom, "vi")
+    assert buttons[0].label == "Bằng lái xe" and all(len(b.label) <= 14 for b in buttons)
+
+
+async def test_a_second_miss_in_a_row_offers_a_person() -> None:
+    from actions.fallback import ActionSuggestTopics
+
+    dispatcher = CollectingDispatcher()
+    await ActionSuggestTopics().run(dispatcher, _fallback_tracker("nlu_fallback"), {})
+    custom = dispatcher.messages[0]["custom"]
+    assert custom["key"] == "fallback_again" and custom["buttons"][0]["payload"] == "/request_human"

@@ -175,3 +175,4 @@ async def test_documented_commands(settings: Settings, db: Database) -> None:
     assert menu is not None and menu.text == "На каком языке вам отвечать?"
     assert [b.payload for b in menu.buttons] == ["lang:ko", "lang:en", "lang:ru", "lang:vi"]
     assert [body["message"] for _, _, body in server.requests] == ["/help", "/request_human", "restart please"]
+

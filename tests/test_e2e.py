@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import psutil
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -222,3 +223,18 @@ def test_logs_carry_no_message_text(stack: Stack) -> None:
     logs = "".join(p.read_text(errors="replace") for p in stack.assistant.log_dir.glob("*.log"))
     assert "secret question" not in logs and "9999" not in logs
     assert "Здравствуйте" not in logs and "출입국" not in logs
+
+
+E2E_QUESTIONS = yaml.safe_load((PROJECT_ROOT / "tests" / "data" / "e2e_questions.yml").read_text())
+FAQ_FACTS = {r["intent"]: r for r in yaml.safe_load((PROJECT_ROOT / "data" / "faq.yml").read_text())}
+
+
+@pytest.mark.parametrize("topic", sorted(E2E_QUESTIONS))
+@pytest.mark.parametrize("lang", ["en", "ru", "vi", "ko"])
+def test_every_topic_in_every_language(stack: Stack, topic: str, lang: str) -> None:
+    """One resident question per topic and language; the answer states the topic's key facts."""
+    text, _ = stack.say(E2E_QUESTIONS[topic][lang], f"faq-{lang}-{topic}")
+    for fact in FAQ_FACTS[topic]["key_facts"]:
+        assert fact in text, (E2E_QUESTIONS[topic][lang], text[:120])
+    assert text == t(topic, lang)
+    assert detect(text).language == lang

@@ -96,3 +96,10 @@ def test_no_sentences_hard_coded_in_python() -> None:
                 if sentence.search(line):
                     offenders.append(f"{path.name}: {stripped}")
     assert not offenders, offenders
+
+
+def test_button_labels_fit_a_kakao_quick_reply() -> None:
+    for lang in SUPPORTED_LANGUAGES:
+        for key in keys(lang):
+            if key.startswith(("button_", "topic_", "language_name")):
+                assert len(t(key, lang)) <= 14, (lang, key, t(key, lang))
