@@ -21,6 +21,7 @@ COPY config.yml domain.yml ./
 COPY nlu/ nlu/
 COPY stories/ stories/
 COPY hamkke/ hamkke/
+COPY nlu_components/ nlu_components/
 RUN RASA_TELEMETRY_ENABLED=false .venv/bin/python -m hamkke.training
 
 FROM python:3.10-slim-bookworm AS runtime

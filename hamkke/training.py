@@ -27,12 +27,15 @@ def rasa_env() -> dict[str, str]:
     """The environment Rasa commands run with (no telemetry: no network here)."""
     env = dict(os.environ)
     env["RASA_TELEMETRY_ENABLED"] = "false"
+    # Custom NLU components (nlu_components/) are imported from the project.
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     return env
 
 
 def _files(root: Path, config: Path, domain: Path, data: Iterable[Path]) -> list[Path]:
     files = [config, domain, root / "requirements" / "rasa.lock"]
+    files += [*sorted((root / "nlu_components").glob("*.py")), root / "hamkke" / "folding.py"]
     for directory in data:
         files.extend(sorted(p for p in directory.rglob("*") if p.is_file()))
     return files
