@@ -17,7 +17,8 @@ from langdetect import DetectorFactory, detect_langs
 from langdetect.lang_detect_exception import LangDetectException
 
 from hamkke.config import PROJECT_ROOT
-from hamkke.langid import UNSUPPORTED, detect, strip_diacritics
+from hamkke.folding import fold
+from hamkke.langid import UNSUPPORTED, detect
 
 DATA = PROJECT_ROOT / "tests" / "data"
 
@@ -51,7 +52,7 @@ def evaluate() -> dict[str, dict[str, tuple[int, int]]]:
                                                "langdetect": defaultdict(lambda: [0, 0])}
     for label, text in rows:
         groups = [label]
-        if label == "vi" and strip_diacritics(text) == text:
+        if label == "vi" and fold(text) == text:
             groups.append("vi-no-diacritics")
         for name, detector in (("hamkke", ours), ("langdetect", langdetect_alone)):
             hit = detector(text) == label

@@ -6,8 +6,8 @@ Run with Rasa's environment (``make eval`` does)::
 
 Every held-out example (``tests/nlu/heldout_<lang>.yml``, written apart from
 the training data) is normalised as the gateway normalises it, parsed by each
-model, and scored on its full label: the intent, or ``faq/<topic>`` as the
-ResponseSelector picks it. A fallback (``nlu_fallback``) counts as a miss.
+model, and scored on the intent it predicts. A fallback (``nlu_fallback``)
+counts as a miss.
 Prints intent accuracy and macro-F1 per language, the worst intents and the
 most frequent confusions; ``--json`` writes the figures for tests.
 """
@@ -47,12 +47,8 @@ def load_heldout(folder: Path) -> list[tuple[str, str, str]]:
 
 
 def label_of(parsed: dict[str, Any]) -> str:
-    """The label a parse result stands for (``nlu_fallback`` when unsure)."""
-    intent = (parsed.get("intent") or {}).get("name") or "none"
-    if intent == "faq":  # a retrieval intent: the response selector's choice
-        selected = ((parsed.get("response_selector") or {}).get("faq") or {}).get("response") or {}
-        return selected.get("intent_response_key") or "faq"
-    return intent
+    """The intent a parse result stands for (``nlu_fallback`` when unsure)."""
+    return str((parsed.get("intent") or {}).get("name") or "none")
 
 
 def top_label(parsed: dict[str, Any]) -> str:

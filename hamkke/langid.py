@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from hamkke import SUPPORTED_LANGUAGES
+from hamkke.folding import fold
 from hamkke.lexicon import ENGLISH_WORDS, NEUTRAL_TOKENS, VIETNAMESE_SYLLABLES
 
 UNSUPPORTED = "unsupported"
@@ -47,13 +48,6 @@ class Detection:
     language: Optional[str]
     confident: bool
     method: str
-
-
-def strip_diacritics(text: str) -> str:
-    """Remove combining marks; ``đ`` becomes ``d``."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", kept)
 
 
 def _script(ch: str) -> str:
@@ -86,7 +80,7 @@ def _latin_vote(text: str) -> tuple[float, float, int, int, int]:
     for raw in _WORD.findall(text.lower()):
         if _script(raw[0]) != "latin":
             continue
-        word = strip_diacritics(raw)
+        word = fold(raw)
         if len(word) < 2 and word not in ("i", "a", "o", "u"):
             continue
         words += 1
@@ -114,7 +108,7 @@ def _latin_vote(text: str) -> tuple[float, float, int, int, int]:
 
 def _all_vietnamese_shaped(text: str) -> bool:
     """Every Latin word is a possible Vietnamese syllable (Vietnamese phonotactics)."""
-    tokens = [strip_diacritics(w) for w in _WORD.findall(text.lower()) if _script(w[0]) == "latin"]
+    tokens = [fold(w) for w in _WORD.findall(text.lower()) if _script(w[0]) == "latin"]
     return len(tokens) >= 2 and all(_VI_SYLLABLE.match(t) or t in NEUTRAL_TOKENS for t in tokens)
 
 
@@ -207,13 +201,13 @@ bang noi viet tra loi doi sang chuyen di nhe nha giup xin vui long ngon ngu dung
 
 
 def _normalise_request(text: str) -> str:
-    lowered = strip_diacritics(unicodedata.normalize("NFC", text).lower())
+    lowered = fold(text.lower())
     lowered = re.sub(r"[!?.,:;\"'()«»]+", " ", lowered)
     return " ".join(lowered.split())
 
 
 _NAME_LOOKUP = sorted(
-    ((strip_diacritics(name), lang) for lang, names in _LANGUAGE_NAMES.items() for name in names),
+    ((fold(name), lang) for lang, names in _LANGUAGE_NAMES.items() for name in names),
     key=lambda item: -len(item[0]),
 )
 
