@@ -69,6 +69,8 @@ class Settings:
     log_level: str = "INFO"
     kakao_skill_secret: Secret = field(default_factory=lambda: Secret(""))
     kakao_bot_id: str = ""
+    # Freezes the assistant's clock (ISO date-time); for tests and demos only.
+    frozen_now: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -94,6 +96,7 @@ def load_settings() -> Settings:
         log_level=_env("HAMKKE_LOG_LEVEL", "INFO").upper(),
         kakao_skill_secret=Secret(os.environ.get("KAKAO_SKILL_SECRET") or ""),
         kakao_bot_id=_env("KAKAO_BOT_ID", ""),
+        frozen_now=_env("HAMKKE_FROZEN_NOW", ""),
     )
 
 

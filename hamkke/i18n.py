@@ -9,12 +9,14 @@ stable key such as ``greet``; the ``msgstr`` is the sentence, with named
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 import io
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -75,12 +77,31 @@ def _check(key: str, lang: str) -> None:
         raise MissingMessage(f"{key!r} has no {lang} translation")
 
 
+def format_arg(name: str, value: Any, lang: str) -> Any:
+    """An argument as ``lang`` writes it, chosen by the argument's name.
+
+    ``*_date`` (ISO dates) as the language writes dates ("30 ноября 2026 г.",
+    "2026년 11월 30일"), ``*_krw`` as won ("₩150,000"), ``*_key`` as the
+    catalog message it names. Anything else is left as it is.
+    """
+    if name.endswith("_date") and isinstance(value, (str, dt.date)):
+        day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+        return format_date(day, format="long", locale=lang)
+    if name.endswith("_krw") and isinstance(value, int):
+        return f"₩{value:,}"
+    if name.endswith("_key") and isinstance(value, str):
+        return t(value, lang)
+    return value
+
+
 def t(key: str, lang: str, **args: Any) -> str:
     """The sentence ``key`` in ``lang``, with ``args`` put in its placeholders.
 
     A key with plural forms takes its count from the ``n`` argument.
+    Arguments are formatted by :func:`format_arg`.
     """
     _check(key, lang)
+    args = {name: format_arg(name, value, lang) for name, value in args.items()}
     tr = _translations(lang)
     if "n" in args and isinstance(args["n"], int):
         text = tr.ngettext(key, key, args["n"])

@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -103,7 +104,9 @@ class Service(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
+    # The primary need; ``categories`` lists every need it serves.
     category: Mapped[str] = mapped_column(String(32))
+    categories: Mapped[Optional[list[str]]] = mapped_column(JSON, nullable=True)
     district: Mapped[Optional[str]] = mapped_column(String(32), nullable=True)
     phone: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
     website: Mapped[Optional[str]] = mapped_column(String(200), nullable=True)
@@ -111,6 +114,10 @@ class Service(Base):
     description: Mapped[dict[str, str]] = mapped_column(JSON)
     address: Mapped[Optional[dict[str, str]]] = mapped_column(JSON, nullable=True)
     hours: Mapped[Optional[dict[str, str]]] = mapped_column(JSON, nullable=True)
+    # Machine-readable hours in Asia/Seoul (hamkke.hours), for "open now".
+    opening_hours: Mapped[Optional[list[str]]] = mapped_column(JSON, nullable=True)
+    latitude: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    longitude: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     languages_served: Mapped[Optional[list[str]]] = mapped_column(JSON, nullable=True)
     confidence: Mapped[str] = mapped_column(String(1), default="H")
     confirm_phone: Mapped[Optional[str]] = mapped_column(String(32), nullable=True)
@@ -119,3 +126,65 @@ class Service(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now()
     )
+
+
+class Event(Base):
+    """Something on in Gwangju: a festival, a commemoration, a fair.
+
+    ``date_precision`` is ``approximate`` when only the usual date is known
+    (answers then say the date is to be confirmed).
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_dates", "start_date", "end_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    topics: Mapped[list[str]] = mapped_column(JSON)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    start_time: Mapped[Optional[str]] = mapped_column(String(5), nullable=True)
+    date_precision: Mapped[str] = mapped_column(String(16), default="exact")
+    district: Mapped[Optional[str]] = mapped_column(String(32), nullable=True)
+    phone: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    website: Mapped[Optional[str]] = mapped_column(String(200), nullable=True)
+    name: Mapped[dict[str, str]] = mapped_column(JSON)
+    description: Mapped[dict[str, str]] = mapped_column(JSON)
+    venue: Mapped[Optional[dict[str, str]]] = mapped_column(JSON, nullable=True)
+    confidence: Mapped[str] = mapped_column(String(1), default="H")
+    source_url: Mapped[str] = mapped_column(Text)
+    verified_on: Mapped[dt.date] = mapped_column(Date)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now()
+    )
+
+
+class Program(Base):
+    """A benefit programme's rules for one year (hamkke.eligibility applies them)."""
+
+    __tablename__ = "programs"
+    __table_args__ = (UniqueConstraint("slug", "year", name="uq_program_year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    apply_from: Mapped[dt.date] = mapped_column(Date)
+    apply_until: Mapped[Optional[dt.date]] = mapped_column(Date, nullable=True)
+    phone: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    website: Mapped[Optional[str]] = mapped_column(String(200), nullable=True)
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON)
+    confidence: Mapped[str] = mapped_column(String(1), default="H")
+    source_url: Mapped[str] = mapped_column(Text)
+    verified_on: Mapped[dt.date] = mapped_column(Date)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now()
+    )
+
+    def as_record(self) -> dict[str, Any]:
+        """The row as the programmes file writes it (what hamkke.eligibility reads)."""
+        return {
+            "slug": self.slug, "year": self.year, "apply_from": self.apply_from,
+            "apply_until": self.apply_until, "phone": self.phone, "website": self.website,
+            "rules": self.rules, "confidence": self.confidence,
+            "source_url": self.source_url, "verified_on": self.verified_on,
+        }

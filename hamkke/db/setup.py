@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 
 from hamkke.config import PROJECT_ROOT, get_settings
-from hamkke.content import load_services, seed_services
+from hamkke.content import seed_content
 from hamkke.db.session import Database
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ async def seed(database_url: str) -> int:
     db = Database(database_url)
     try:
         async with db.session() as session:
-            return await seed_services(session, load_services())
+            return await seed_content(session)
     finally:
         await db.dispose()
 

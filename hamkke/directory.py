@@ -1,0 +1,127 @@
+"""Queries over services, events and programmes, shared by actions and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hamkke.db.models import Event, Program, Service
+from hamkke.folding import fold
+from hamkke.hours import SEOUL, is_open
+
+
+@dataclass(frozen=True)
+class ServiceQuery:
+    """What a resident or the API asks of the service finder. Every field is optional."""
+
+    category: Optional[str] = None
+    district: Optional[str] = None
+    language: Optional[str] = None
+    open_at: Optional[dt.datetime] = None
+    text: Optional[str] = None
+    near: Optional[tuple[float, float]] = None
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance between two (latitude, longitude) points."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(h))
+
+
+def _matches_text(service: Service, text: str) -> bool:
+    wanted = fold(text).casefold().strip()
+    if not wanted:
+        return True
+    fields: list[Any] = [service.name, service.description, service.address, service.slug, service.phone]
+    haystack = " ".join(
+        " ".join(str(v) for v in field.values()) if isinstance(field, dict) else str(field or "")
+        for field in fields
+    )
+    return wanted in fold(haystack).casefold()
+
+
+def _location(service: Service) -> Optional[tuple[float, float]]:
+    if service.latitude is None or service.longitude is None:
+        return None
+    return service.latitude, service.longitude
+
+
+async def find_services(session: AsyncSession, query: ServiceQuery) -> list[Service]:
+    """Services matching every given filter.
+
+    A district filter keeps city-wide and national services too (they serve
+    every district), after the district's own. With ``near``, places with a
+    location come first, nearest first; otherwise the district's own places,
+    then by primary need and name.
+    """
+    services = list((await session.scalars(select(Service))).all())
+    found = []
+    for service in services:
+        categories = service.categories or [service.category]
+        if query.category and query.category not in categories:
+            continue
+        if query.district and service.district not in (None, query.district):
+            continue
+        if query.language and query.language not in (service.languages_served or []):
+            continue
+        if query.open_at is not None and not is_open(service.opening_hours, query.open_at):
+            continue
+        if query.text and not _matches_text(service, query.text):
+            continue
+        found.append(service)
+
+    def order(service: Service) -> tuple[Any, ...]:
+        categories = service.categories or [service.category]
+        primary = 0 if query.category is None or categories[0] == query.category else 1
+        local = 0 if query.district and service.district == query.district else 1
+        if query.near is not None:
+            where = _location(service)
+            far = distance_km(query.near, where) if where else math.inf
+            return (far, primary, service.slug)
+        return (local, primary, service.slug)
+
+    return sorted(found, key=order)
+
+
+def service_distance(service: Service, near: Optional[tuple[float, float]]) -> Optional[float]:
+    """Kilometres from ``near`` to the service, when both are known."""
+    where = _location(service)
+    return distance_km(near, where) if near and where else None
+
+
+async def events_between(session: AsyncSession, start: dt.date, end: dt.date,
+                         topic: Optional[str] = None) -> list[Event]:
+    """Events that run on at least one day of [start, end], by start date."""
+    rows = await session.scalars(
+        select(Event).where(Event.start_date <= end, Event.end_date >= start).order_by(Event.start_date, Event.slug)
+    )
+    return [e for e in rows.all() if topic is None or topic in (e.topics or [])]
+
+
+async def upcoming_events(session: AsyncSession, today: dt.date, limit: int = 3,
+                          topic: Optional[str] = None) -> list[Event]:
+    """The next events not yet over on ``today``, soonest first."""
+    rows = await session.scalars(select(Event).where(Event.end_date >= today).order_by(Event.start_date, Event.slug))
+    return [e for e in rows.all() if topic is None or topic in (e.topics or [])][:limit]
+
+
+async def program_records(session: AsyncSession) -> list[dict[str, Any]]:
+    """Every programme-year of the database, as :mod:`hamkke.eligibility` reads them."""
+    return [p.as_record() for p in (await session.scalars(select(Program))).all()]
+
+
+def today_in_seoul(now: Optional[dt.datetime] = None) -> dt.date:
+    """The date in Gwangju at ``now`` (the current time by default)."""
+    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(SEOUL).date()
+
+
+def by_slug(items: Sequence[Any]) -> dict[str, Any]:
+    """Index records by their slug."""
+    return {item.slug: item for item in items}

@@ -1,0 +1,293 @@
+"""Eligibility rules of the benefit programmes, in one place.
+
+The parameters (ages, amounts, income limits, application periods) live in
+``data/programs.yml``, one record per programme and year; this module only
+applies them. Every result names the rule that decided it and carries its
+reasons and where to apply as catalog keys, so the conversation, the JSON API
+and staff read the same answer in any language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+import yaml
+
+from hamkke.config import PROJECT_ROOT
+
+PROGRAMS = ("culture-nuri", "youth-culture-pass", "integrated-care")
+BENEFIT_STATUSES = ("basic_livelihood", "near_poor", "none", "unknown")
+NATIONALITIES = ("korean", "foreign", "unknown")
+MAX_HOUSEHOLD = 30
+MAX_INCOME_KRW = 10_000_000_000
+DATA_FILE = PROJECT_ROOT / "data" / "programs.yml"
+
+Outcome = Literal["eligible", "not_eligible", "check_with_staff"]
+
+
+class RulesError(ValueError):
+    """A programmes file that breaks the rules, or a programme without rules for a date."""
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What the resident told us. ``None`` means "I don't know"."""
+
+    birth_year: Optional[int] = None
+    benefit_status: Optional[str] = None
+    nationality: Optional[str] = None
+    used_last_year: Optional[bool] = None
+    household_size: Optional[int] = None
+    monthly_income_krw: Optional[int] = None
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> Answers:
+        """Answers from slot values or a JSON body ("unknown" counts as not known)."""
+        def known(name: str) -> Any:
+            value = values.get(name)
+            return None if value in ("unknown", "") else value
+
+        return cls(
+            birth_year=known("birth_year"),
+            benefit_status=values.get("benefit_status"),
+            nationality=known("nationality"),
+            used_last_year=known("used_last_year"),
+            household_size=known("household_size"),
+            monthly_income_krw=known("monthly_income_krw"),
+        )
+
+
+@dataclass(frozen=True)
+class Text:
+    """A catalog key with its arguments, rendered later in the reader's language."""
+
+    key: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form, as actions send it to the gateway."""
+        return {"key": self.key, "args": dict(self.args)}
+
+
+@dataclass(frozen=True)
+class Result:
+    """The answer to one eligibility check."""
+
+    program: str
+    year: int
+    result: Outcome
+    decided_by: str
+    reasons: list[Text]
+    apply: list[Text]
+    amount_krw: Optional[int] = None
+    copay_percent: Optional[int] = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form (catalog keys, not text)."""
+        return {
+            "program": self.program,
+            "year": self.year,
+            "result": self.result,
+            "decided_by": self.decided_by,
+            "amount_krw": self.amount_krw,
+            "copay_percent": self.copay_percent,
+            "reasons": [r.as_dict() for r in self.reasons],
+            "apply": [a.as_dict() for a in self.apply],
+        }
+
+
+@cache
+def load_programs(path: Path = DATA_FILE) -> tuple[dict[str, Any], ...]:
+    """Every programme-year record of the data file, checked."""
+    records = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    seen: set[tuple[str, int]] = set()
+    for record in records:
+        for key in ("slug", "year", "apply_from", "rules", "source_url", "verified_on"):
+            if record.get(key) is None:
+                raise RulesError(f"{record.get('slug', '?')}: missing {key}")
+        if record["slug"] not in PROGRAMS:
+            raise RulesError(f"unknown programme {record['slug']}")
+        if (record["slug"], record["year"]) in seen:
+            raise RulesError(f"{record['slug']} {record['year']}: twice")
+        seen.add((record["slug"], record["year"]))
+    return tuple(records)
+
+
+def rules_for(program: str, today: dt.date, records: Optional[Sequence[Mapping[str, Any]]] = None
+              ) -> Mapping[str, Any]:
+    """The newest record of ``program`` whose year has begun by ``today``.
+
+    ``records`` are the programme rows of the database (seeded from the data
+    file); without them, the data file itself.
+    """
+    pool = load_programs() if records is None else records
+    candidates = [r for r in pool if r["slug"] == program and r["year"] <= today.year]
+    if not candidates:
+        candidates = [r for r in pool if r["slug"] == program]
+    if not candidates:
+        raise RulesError(f"no rules for {program}")
+    return max(candidates, key=lambda r: r["year"])
+
+
+def questions(program: str, answers: Answers, today: dt.date,
+              records: Optional[Sequence[Mapping[str, Any]]] = None) -> list[str]:
+    """The answers ``program`` needs, in the order a resident is asked for them.
+
+    ``used_last_year`` is asked only of those born in the youth pass's
+    second-chance year.
+    """
+    if program == "culture-nuri":
+        return ["birth_year", "nationality", "benefit_status"]
+    if program == "youth-culture-pass":
+        second = rules_for(program, today, records)["rules"]["second_chance_born_in"]
+        asked = ["birth_year"]
+        if answers.birth_year == second:
+            asked.append("used_last_year")
+        return [*asked, "nationality"]
+    if program == "integrated-care":
+        return ["household_size", "monthly_income_krw", "nationality"]
+    raise RulesError(f"unknown programme {program}")
+
+
+def _period(record: Mapping[str, Any], today: dt.date) -> tuple[bool, list[Text]]:
+    """Whether applications are closed for good, and a note when not yet open."""
+    apply_from: dt.date = record["apply_from"]
+    apply_until: Optional[dt.date] = record.get("apply_until")
+    if apply_until is not None and today > apply_until:
+        return True, [Text("elig_reason_period_closed", {"year": record["year"],
+                                                         "until_date": apply_until.isoformat()})]
+    if today < apply_from:
+        return False, [Text("elig_reason_period_not_open", {"from_date": apply_from.isoformat()})]
+    return False, []
+
+
+def _apply(record: Mapping[str, Any]) -> list[Text]:
+    slug = record["slug"].replace("-", "_")
+    args: dict[str, Any] = {"phone": record.get("phone") or "", "website": record.get("website") or ""}
+    if record.get("apply_until"):
+        args["until_date"] = record["apply_until"].isoformat()
+    return [Text(f"elig_apply_{slug}", args), Text(f"elig_bring_{slug}")]
+
+
+def evaluate(program: str, answers: Answers, today: dt.date,
+             records: Optional[Sequence[Mapping[str, Any]]] = None) -> Result:
+    """Check ``answers`` against ``program``'s rules in force on ``today``."""
+    record = rules_for(program, today, records)
+    if program == "culture-nuri":
+        outcome, decided, reasons, amount, copay = _culture_nuri(record["rules"], answers)
+    elif program == "youth-culture-pass":
+        outcome, decided, reasons, amount, copay = _youth_pass(record["rules"], answers)
+    else:
+        outcome, decided, reasons, amount, copay = _integrated_care(record["rules"], answers)
+    closed, notes = _period(record, today)
+    if closed and outcome != "not_eligible":
+        outcome, decided, amount, copay = "not_eligible", "application_period", None, None
+    return Result(
+        program=program,
+        year=record["year"],
+        result=outcome,
+        decided_by=f"{program}/{record['year']}/{decided}",
+        reasons=[*reasons, *notes],
+        apply=_apply(record),
+        amount_krw=amount if outcome == "eligible" else None,
+        copay_percent=copay if outcome == "eligible" else None,
+    )
+
+
+_Verdict = tuple[Outcome, str, list[Text], Optional[int], Optional[int]]
+
+
+def _culture_nuri(rules: dict[str, Any], a: Answers) -> _Verdict:
+    limit = rules["born_on_or_before"]
+    if a.birth_year is None:
+        return "check_with_staff", "birth_year_unknown", [Text("elig_reason_birth_year_unknown")], None, None
+    if a.birth_year > limit:
+        return ("not_eligible", "born_on_or_before",
+                [Text("elig_reason_cnuri_too_young", {"birth_year": a.birth_year, "limit": limit})], None, None)
+    if a.benefit_status == "none":
+        return "not_eligible", "qualifying_status", [Text("elig_reason_cnuri_status_none")], None, None
+    if a.nationality == "foreign":
+        return "check_with_staff", "foreign_nationals", [Text("elig_reason_cnuri_foreign")], None, None
+    if a.benefit_status not in rules["qualifying_status"]:
+        return "check_with_staff", "status_unknown", [Text("elig_reason_cnuri_status_unknown")], None, None
+    if a.nationality != "korean":
+        return "check_with_staff", "nationality_unknown", [Text("elig_reason_nationality_unknown")], None, None
+    reasons = [Text("elig_reason_cnuri_qualifies", {"status_key": f"benefit_{a.benefit_status}"})]
+    higher = any(first <= a.birth_year <= last for first, last in rules["higher_amount_born"])
+    amount = rules["higher_amount_krw"] if higher else rules["amount_krw"]
+    ranges = rules["higher_amount_born"]
+    reasons.append(Text(
+        "elig_reason_cnuri_amount_higher" if higher else "elig_reason_cnuri_amount_standard",
+        {"birth_year": a.birth_year, "amount_krw": amount,
+         "range_a": f"{ranges[0][0]}–{ranges[0][1]}", "range_b": f"{ranges[1][0]}–{ranges[1][1]}",
+         "higher_krw": rules["higher_amount_krw"]},
+    ))
+    return "eligible", "higher_amount_born" if higher else "amount", reasons, amount, None
+
+
+def _youth_pass(rules: dict[str, Any], a: Answers) -> _Verdict:
+    born, second = rules["born_in"], rules["second_chance_born_in"]
+    if a.birth_year is None:
+        return "check_with_staff", "birth_year_unknown", [Text("elig_reason_birth_year_unknown")], None, None
+    if a.birth_year == born:
+        reasons = [Text("elig_reason_youth_born", {"birth_year": born})]
+        decided = "born_in"
+    elif a.birth_year == second:
+        if a.used_last_year is True:
+            return ("not_eligible", "second_chance_used",
+                    [Text("elig_reason_youth_used", {"birth_year": second})], None, None)
+        if a.used_last_year is None:
+            return ("check_with_staff", "second_chance_unknown",
+                    [Text("elig_reason_youth_used_unknown", {"birth_year": second})], None, None)
+        reasons = [Text("elig_reason_youth_second_chance", {"birth_year": second})]
+        decided = "second_chance_born_in"
+    else:
+        return ("not_eligible", "born_in",
+                [Text("elig_reason_youth_wrong_year", {"birth_year": a.birth_year, "born": born, "second": second})],
+                None, None)
+    if a.nationality == "foreign":
+        return "check_with_staff", "foreign_nationals", [*reasons, Text("elig_reason_youth_foreign")], None, None
+    if a.nationality != "korean":
+        return ("check_with_staff", "nationality_unknown", [*reasons, Text("elig_reason_nationality_unknown")],
+                None, None)
+    reasons.append(Text("elig_reason_youth_amount", {"amount_krw": rules["amount_krw"]}))
+    return "eligible", decided, reasons, rules["amount_krw"], None
+
+
+def _integrated_care(rules: dict[str, Any], a: Answers) -> _Verdict:
+    medians: dict[int, int] = {int(k): int(v) for k, v in rules["median_income_krw"].items()}
+    largest = max(medians)
+    if a.household_size is None:
+        return "check_with_staff", "household_unknown", [Text("elig_reason_care_household_unknown")], None, None
+    if a.household_size > largest:
+        return ("check_with_staff", "household_size",
+                [Text("elig_reason_care_household_large", {"size": a.household_size, "largest": largest})],
+                None, None)
+    if a.monthly_income_krw is None:
+        return "check_with_staff", "income_unknown", [Text("elig_reason_care_income_unknown")], None, None
+    median = medians[a.household_size]
+    percent = f"{a.monthly_income_krw * 100 / median:.1f}"
+    base = {"income_krw": a.monthly_income_krw, "median_krw": median, "size": a.household_size,
+            "percent": percent}
+    for tier in rules["copay_tiers"]:
+        # Integers only: "at or below 90%" means income * 100 <= median * 90.
+        if a.monthly_income_krw * 100 <= median * tier["up_to_percent"]:
+            copay = int(tier["copay_percent"])
+            key = "elig_reason_care_free" if copay == 0 else "elig_reason_care_copay"
+            reasons = [Text(key, {**base, "limit": tier["up_to_percent"], "copay": copay}),
+                       Text("elig_reason_care_cap", {"cap_krw": rules["yearly_cap_krw"]})]
+            if a.nationality == "foreign":
+                return ("check_with_staff", "foreign_nationals",
+                        [*reasons, Text("elig_reason_care_foreign")], None, None)
+            if a.nationality != "korean":
+                return ("check_with_staff", "nationality_unknown",
+                        [*reasons, Text("elig_reason_nationality_unknown")], None, None)
+            return "eligible", f"copay_tiers/{tier['up_to_percent']}", reasons, None, copay
+    top = rules["copay_tiers"][-1]["up_to_percent"]
+    return ("not_eligible", f"copay_tiers/above_{top}",
+            [Text("elig_reason_care_above", {**base, "limit": top})], None, None)

@@ -1,0 +1,343 @@
+"""Reading residents' answers and filters in ko, en, ru and vi.
+
+Forms ask one question at a time; residents answer by button (a payload
+``answer:<value>``) or by typing ("85년생", "два человека", "2,5 млн",
+"khong biet"). These functions turn either into a value, ``UNKNOWN`` ("I
+don't know") or ``None`` (not understood: the form asks again). Text is
+folded first (hamkke.folding), so Vietnamese with and without diacritics
+reads the same.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from typing import Optional, Union
+
+from hamkke.folding import fold
+
+UNKNOWN = "unknown"
+ANSWER_PREFIX = "answer:"
+
+Value = Union[int, str, bool, None]
+
+
+def _norm(text: str) -> str:
+    return " ".join(fold(text).casefold().replace("ё", "е").split())
+
+
+def button_value(text: str) -> Optional[str]:
+    """The value of a form button's payload (``answer:near_poor``), if it is one."""
+    text = text.strip()
+    return text[len(ANSWER_PREFIX):] if text.startswith(ANSWER_PREFIX) else None
+
+
+def _any(text: str, patterns: tuple[str, ...]) -> bool:
+    return any(re.search(p, text) for p in patterns)
+
+
+_UNKNOWN = (
+    r"\bdon'?t know\b", r"\bdunno\b", r"\bidk\b", r"\bnot sure\b", r"\bno idea\b",
+    r"не знаю", r"\bхз\b", r"не уверен", r"понятия не имею", r"не помню",
+    r"\b(khong|ko|k|hok|hong|chua) (biet|bik|bt|ro|chac)\b", r"\bkhong nho\b",
+    r"모르", r"몰라", r"몰르", r"글쎄",
+)
+
+
+def is_unknown(text: str) -> bool:
+    """Whether the resident says they don't know."""
+    return button_value(text) == UNKNOWN or _any(_norm(text), _UNKNOWN)
+
+
+_YES = (r"^(yes|yeah|yep|yup|y|sure|i did|did)\b", r"^(да|ага|угу|использовал|пользовал)",
+        r"^(co|roi|da dung|dung roi|vang|u)\b", r"^(네|예|응|어|했|사용했|썼)")
+_NO = (r"^(no|nope|nah|n|never|i didn'?t|didn'?t|not)\b", r"^(нет|не использовал|не пользовал|не-а)",
+       r"^(khong|ko|k|chua|hong)\b", r"^(아니|아뇨|안 ?했|안 ?썼|없어|없습니다)")
+
+
+def parse_yes_no(text: str) -> Value:
+    """``True``, ``False``, ``UNKNOWN`` or ``None``."""
+    value = button_value(text)
+    if value in ("yes", "no"):
+        return value == "yes"
+    if is_unknown(text):
+        return UNKNOWN
+    norm = _norm(text)
+    if _any(norm, _YES):
+        return True
+    if _any(norm, _NO):
+        return False
+    return None
+
+
+def parse_birth_year(text: str, today: dt.date) -> Value:
+    """A birth year (1900 to this year), ``UNKNOWN`` or ``None``."""
+    value = button_value(text)
+    if value == UNKNOWN or is_unknown(text):
+        return UNKNOWN
+    norm = _norm(text)
+    match = re.search(r"(?<!\d)(19\d\d|20\d\d)(?!\d)", norm)
+    year: Optional[int] = int(match.group(1)) if match else None
+    if year is None:
+        # "85년생", "85 г.р.", "born in 85"
+        short = re.search(r"(?<!\d)(\d\d)\s*(년생|년도|г\.?\s*р|гр\b)", norm) or re.fullmatch(r"(\d\d)", norm)
+        if short:
+            two = int(short.group(1))
+            year = 2000 + two if 2000 + two <= today.year else 1900 + two
+    if year is None or not 1900 <= year <= today.year:
+        return None
+    return year
+
+
+_NATIONALITY = {
+    "korean": (r"\bkorean\b", r"\bkorea\b", r"коре[йяию]", r"^한국", r"한국 ?국적",
+               r"한국인", r"대한민국", r"\b(nguoi|quoc tich) han\b", r"\bhan quoc\b", r"^han\b"),
+    "foreign": (r"foreign", r"\bnot korean\b", r"иностран", r"\bне корей", r"росси", r"узбек", r"казах", r"кыргыз",
+                r"вьетнам", r"외국", r"\bnuoc ngoai\b", r"\bviet nam\b", r"\bvietnam", r"\bnga\b", r"\bf-?[1-6]\b",
+                r"\be-?[79]\b"),
+}
+
+
+def parse_nationality(text: str) -> Value:
+    """``korean``, ``foreign``, ``UNKNOWN`` or ``None``."""
+    value = button_value(text)
+    if value in ("korean", "foreign", UNKNOWN):
+        return value
+    if is_unknown(text):
+        return UNKNOWN
+    norm = _norm(text)
+    # "not Korean" and "не кореец" say foreign although they name Korea.
+    for nationality in ("foreign", "korean"):
+        if _any(norm, _NATIONALITY[nationality]):
+            return nationality
+    return None
+
+
+_STATUS = {
+    "near_poor": (r"near[- ]?poor", r"차상위", r"малоимущ", r"\bcan ngheo\b", r"\bho can ngheo\b", r"cha sang wi"),
+    "basic_livelihood": (r"basic livelihood", r"\blivelihood\b", r"\bbasic\b", r"\brecipient", r"기초", r"수급",
+                         r"базов", r"получател", r"прожиточн", r"\btro cap\b", r"\bho ngheo\b",
+                         r"sinh hoat co ban"),
+    "none": (r"^(none|no|nope|neither|nothing)\b", r"\bnot a recipient\b", r"^нет\b", r"ни то ни другое", r"не получа",
+             r"^(khong|ko)\b", r"\bkhong phai\b", r"^(아니|없|해당 ?없|둘 다 아니)"),
+}
+
+
+def parse_benefit_status(text: str) -> Value:
+    """``basic_livelihood``, ``near_poor``, ``none``, ``UNKNOWN`` or ``None``."""
+    value = button_value(text)
+    if value in ("basic_livelihood", "near_poor", "none", UNKNOWN):
+        return value
+    if is_unknown(text):
+        return UNKNOWN
+    norm = _norm(text)
+    for status in ("near_poor", "basic_livelihood", "none"):
+        if _any(norm, _STATUS[status]):
+            return status
+    return None
+
+
+_WORD_NUMBERS = {
+    "one": 1, "alone": 1, "just me": 1, "only me": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8,
+    "один": 1, "одна": 1, "одн": 1, "сам": 1, "два": 2, "двое": 2, "две": 2, "три": 3, "трое": 3,
+    "четыре": 4, "четверо": 4, "пять": 5, "пятеро": 5, "шесть": 6, "шестеро": 6, "семь": 7, "семеро": 7,
+    "mot minh": 1, "mot": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5, "sau": 6, "bay": 7,
+    "혼자": 1, "한 ?명": 1, "두 ?명": 2, "둘": 2, "세 ?명": 3, "셋": 3, "네 ?명": 4, "넷": 4, "다섯": 5,
+    "여섯": 6, "일곱": 7,
+}
+
+
+def parse_household_size(text: str) -> Value:
+    """A number of people (1 to 30), ``UNKNOWN`` or ``None``."""
+    value = button_value(text)
+    if value == UNKNOWN or is_unknown(text):
+        return UNKNOWN
+    if value is not None and value.isdigit():
+        return int(value) if 1 <= int(value) <= 30 else None
+    norm = _norm(text)
+    match = re.search(r"(?<![\d.,])(\d{1,2})(?![\d.,])", norm)
+    if match:
+        size = int(match.group(1))
+        return size if 1 <= size <= 30 else None
+    for word, size in sorted(_WORD_NUMBERS.items(), key=lambda kv: -len(kv[0])):
+        if re.search(rf"(^|\s){word}(\s|$|[^\w])", norm):
+            return size
+    return None
+
+
+_MULTIPLIERS = (
+    (r"^(만|만원)", 10_000), (r"^(천만)", 10_000_000), (r"^(억)", 100_000_000),
+    (r"^(million|mil|mln|m\b)", 1_000_000), (r"^(млн|миллион)", 1_000_000), (r"^(trieu|tr\b)", 1_000_000),
+    (r"^(k\b|thousand|тыс|тысяч|nghin|ngan|천)", 1_000),
+)
+_NO_INCOME = (r"\bno income\b", r"^(zero|nothing)\b", r"нет дохода", r"без дохода", r"\bkhong co thu nhap\b",
+              r"소득 ?없", r"수입 ?없", r"무소득")
+
+
+def parse_income(text: str) -> Value:
+    """A monthly income in won, ``UNKNOWN`` or ``None``.
+
+    Reads "2,500,000", "2 500 000 вон", "250만원", "2.5 million", "2,5 млн",
+    "2.5 triệu" and "no income".
+    """
+    if button_value(text) == UNKNOWN or is_unknown(text):
+        return UNKNOWN
+    norm = _norm(text)
+    if _any(norm, _NO_INCOME):
+        return 0
+    match = re.search(r"(\d[\d ,.']*)\s*(\S*)", norm)
+    if not match:
+        return None
+    digits, unit = match.group(1).strip(), match.group(2)
+    for pattern, factor in _MULTIPLIERS:
+        if re.match(pattern, unit):
+            number = float(digits.replace(" ", "").replace("'", "").replace(",", "."))
+            return round(number * factor)
+    # Without a unit, separators group thousands ("2,500,000", "2.500.000", "2 500 000").
+    plain = re.sub(r"[ ,.']", "", digits)
+    if not plain.isdigit():
+        return None
+    amount = int(plain)
+    return amount if amount <= 10_000_000_000 else None
+
+
+_PROGRAMS = {
+    "culture-nuri": (r"nuri", r"нури", r"문화누리", r"통합문화", r"culture card", r"culture voucher",
+                     r"the van hoa", r"культурн\w* карт"),
+    "youth-culture-pass": (r"youth", r"молод", r"청년", r"thanh nien", r"\bpass\b", r"пасс"),
+    "integrated-care": (r"integrated care", r"\bcare\b", r"돌봄", r"уход", r"забот", r"cham soc"),
+}
+
+
+def parse_program(text: str) -> Optional[str]:
+    """Which programme a text names, if exactly one."""
+    value = button_value(text)
+    if value in _PROGRAMS:
+        return value
+    norm = _norm(text)
+    named = [slug for slug, patterns in _PROGRAMS.items() if _any(norm, patterns)]
+    return named[0] if len(named) == 1 else None
+
+
+# -- the service finder ---------------------------------------------------------
+
+_CATEGORIES = {
+    "visa": (r"visa", r"виз", r"비자", r"출입국", r"체류", r"immigration", r"миграц", r"xuat nhap canh", r"thi thuc"),
+    "labour": (r"labou?r", r"\bwork", r"\bjob", r"wage", r"salary", r"\bработ(а|у|ы|е|ой)?\b", r"работодат",
+               r"зарплат", r"труд", r"노동", r"임금",
+               r"일자리", r"\bviec\b", r"\bluong\b", r"lao dong"),
+    "health": (r"health", r"hospital", r"clinic", r"doctor", r"medical", r"здоров", r"больниц", r"клиник", r"врач",
+               r"мед", r"병원", r"건강", r"의료", r"benh vien", r"suc khoe", r"bac si", r"y te"),
+    "family": (r"family", r"marri", r"child", r"семь", r"брак", r"дет", r"가족", r"다문화", r"결혼", r"gia dinh",
+               r"ket hon", r"con cai"),
+    "legal": (r"legal", r"lawyer", r"law\b", r"юрид", r"адвокат", r"юрист", r"법률", r"변호사", r"luat"),
+    "korean_classes": (r"korean class", r"korean lesson", r"learn korean", r"курс\w* корейск", r"корейск\w* язык",
+                       r"한국어", r"tieng han", r"hoc tieng", r"topik", r"kiip"),
+    "emergency": (r"emergenc", r"police", r"ambulance", r"fire", r"экстрен", r"полиц", r"скор", r"пожар", r"긴급",
+                  r"응급", r"경찰", r"khan cap", r"cap cuu", r"canh sat"),
+    "community": (r"communit", r"goryeoin", r"고려인", r"общин", r"коре[йи]ск\w* (деревн|сел)", r"cong dong"),
+    "welfare": (r"welfare", r"social", r"соц", r"복지", r"phuc loi", r"tro cap"),
+}
+_DISTRICTS = {
+    "dong-gu": (r"\bdong-?gu\b", r"동구", r"\bдонгу\b", r"\bдон-гу\b", r"\bquan dong\b"),
+    "seo-gu": (r"\bseo-?gu\b", r"서구", r"\bсогу\b", r"\bсо-гу\b", r"\bquan seo\b"),
+    "nam-gu": (r"\bnam-?gu\b", r"남구", r"\bнамгу\b", r"\bнам-гу\b", r"\bquan nam\b"),
+    "buk-gu": (r"\bbuk-?gu\b", r"북구", r"\bбукгу\b", r"\bбук-гу\b", r"\bquan buk\b"),
+    "gwangsan-gu": (r"gwangsan", r"광산", r"[кг]вансан", r"quang ?san", r"gwang ?san", r"wolgok", r"월곡",
+                    r"вольгок", r"вол[ьг]?гок"),
+}
+_LANGUAGES = {
+    "ru": (r"russian", r"русск", r"по-русски", r"러시아", r"tieng nga"),
+    "vi": (r"vietnam", r"вьетнам", r"베트남", r"tieng viet"),
+    "en": (r"english", r"английск", r"영어", r"tieng anh"),
+    "zh": (r"chinese", r"китайск", r"중국어", r"tieng trung"),
+    "uz": (r"uzbek", r"узбекск", r"우즈베크"),
+}
+_OPEN_NOW = (r"open now", r"now open", r"open right now", r"still open", r"сейчас (открыт|работа)",
+             r"(открыт|работа\w*) сейчас", r"dang mo", r"mo cua (bay gio|luc nay)", r"(bay gio|luc nay) .*mo cua",
+             r"지금", r"영업 ?중", r"문 ?(연|열)")
+
+
+def service_filters(text: str) -> dict[str, str]:
+    """The category, district, language and "open now" a text asks for."""
+    norm = _norm(text)
+    found: dict[str, str] = {}
+    for key, table in (("category", _CATEGORIES), ("district", _DISTRICTS), ("language", _LANGUAGES)):
+        for value, patterns in table.items():
+            if _any(norm, patterns):
+                found[key] = value
+                break
+    if _any(norm, _OPEN_NOW):
+        found["open_now"] = "true"
+    return found
+
+
+# -- time frames ------------------------------------------------------------------
+
+_MONTHS = {
+    1: (r"january", r"\bjan\b", r"январ", r"\bthang (1|mot|gieng)\b", r"(?<!\d)1 ?월"),
+    2: (r"february", r"\bfeb\b", r"феврал", r"\bthang (2|hai)\b", r"(?<!\d)2 ?월"),
+    3: (r"march", r"\bmar\b", r"\bмарт", r"\bthang (3|ba)\b", r"(?<!\d)3 ?월"),
+    4: (r"april", r"\bapr\b", r"апрел", r"\bthang (4|tu)\b", r"(?<!\d)4 ?월"),
+    5: (r"\bmay\b", r"\bма[йяе]\b", r"\bthang (5|nam)\b", r"(?<!\d)5 ?월"),
+    # "tháng sáu" (June) and "tháng sau" (next month) fold alike: only the digit here.
+    6: (r"june", r"\bjun\b", r"июн", r"\bthang 6\b", r"(?<!\d)6 ?월"),
+    7: (r"july", r"\bjul\b", r"июл", r"\bthang (7|bay)\b", r"(?<!\d)7 ?월"),
+    8: (r"august", r"\baug\b", r"август", r"\bthang (8|tam)\b", r"(?<!\d)8 ?월"),
+    9: (r"september", r"\bsep\b", r"сентябр", r"\bthang (9|chin)\b", r"(?<!\d)9 ?월"),
+    10: (r"october", r"\boct\b", r"октябр", r"\bthang (10|muoi)\b", r"(?<!\d)10 ?월"),
+    11: (r"november", r"\bnov\b", r"ноябр", r"\bthang (11|muoi mot)\b", r"(?<!\d)11 ?월"),
+    12: (r"december", r"\bdec\b", r"декабр", r"\bthang (12|muoi hai|chap)\b", r"(?<!\d)12 ?월"),
+}
+_FRAMES = {
+    "today": (r"\btoday\b", r"\btonight\b", r"сегодня", r"hom nay", r"오늘"),
+    "weekend": (r"weekend", r"выходны", r"cuoi tuan", r"주말"),
+    "next_week": (r"next week", r"следующ\w* недел", r"tuan (sau|toi)", r"다음 ?주"),
+    "this_week": (r"this week", r"\bweek\b", r"эт\w* недел", r"\bнедел", r"tuan nay", r"이번 ?주", r"금주"),
+    "next_month": (r"next month", r"следующ\w* месяц", r"thang (sau|toi)", r"다음 ?달", r"다음 ?월"),
+    "this_month": (r"this month", r"\bmonth\b", r"эт\w* месяц", r"\bмесяц", r"thang nay", r"이번 ?달", r"이달"),
+    "next_year": (r"next year", r"следующ\w* год", r"nam sau", r"nam toi", r"내년"),
+    "this_year": (r"this year", r"эт\w* год", r"в \d{4}", r"nam nay", r"올해", r"금년"),
+}
+
+
+def time_frame(text: str, today: dt.date) -> Optional[tuple[dt.date, dt.date, str]]:
+    """The dates a text asks about ("this week", "in May", "в октябре", "tháng 5", "5월").
+
+    Returns (first day, last day, name of the frame) or ``None``. A month
+    without a year is the next such month not yet over.
+    """
+    norm = _norm(text)
+    if re.search(r"tháng sáu", text.casefold()):
+        norm += " thang 6"
+    for month, patterns in _MONTHS.items():
+        if _any(norm, patterns):
+            year = today.year if month >= today.month else today.year + 1
+            last = calendar.monthrange(year, month)[1]
+            return dt.date(year, month, 1), dt.date(year, month, last), "month"
+    for frame, patterns in _FRAMES.items():
+        if not _any(norm, patterns):
+            continue
+        if frame == "today":
+            return today, today, frame
+        if frame == "weekend":
+            saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7)
+            if today.weekday() == 6:
+                saturday = today - dt.timedelta(days=1)
+            return max(saturday, today), saturday + dt.timedelta(days=1), frame
+        if frame in ("this_week", "next_week"):
+            monday = today - dt.timedelta(days=today.weekday())
+            if frame == "next_week":
+                monday += dt.timedelta(days=7)
+            return monday, monday + dt.timedelta(days=6), frame
+        if frame in ("this_month", "next_month"):
+            year, month = today.year, today.month
+            if frame == "next_month":
+                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+            first = dt.date(year, month, 1)
+            return first, dt.date(year, month, calendar.monthrange(year, month)[1]), frame
+        year = today.year + (1 if frame == "next_year" else 0)
+        return dt.date(year, 1, 1), dt.date(year, 12, 31), frame
+    return None

@@ -1,0 +1,181 @@
+"""The eligibility rules at every boundary (hamkke.eligibility, data/programs.yml)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from hamkke.eligibility import Answers, evaluate, load_programs, questions
+
+OPEN = dt.date(2026, 3, 10)  # every 2026 application period is open
+KOREAN = "korean"
+
+
+def cnuri(birth_year: int | None, status: str = "basic_livelihood", nationality: str | None = KOREAN,
+          today: dt.date = OPEN):
+    return evaluate("culture-nuri", Answers(birth_year=birth_year, benefit_status=status, nationality=nationality),
+                    today)
+
+
+@pytest.mark.parametrize(("year", "result"), [(2020, "eligible"), (2021, "not_eligible"), (1940, "eligible")])
+def test_culture_nuri_age_boundary(year: int, result: str) -> None:
+    outcome = cnuri(year)
+    assert outcome.result == result
+    if result == "not_eligible":
+        assert outcome.decided_by == "culture-nuri/2026/born_on_or_before"
+        assert outcome.reasons[0].key == "elig_reason_cnuri_too_young"
+
+
+@pytest.mark.parametrize(
+    ("year", "amount"),
+    [(2007, 150_000), (2008, 160_000), (2013, 160_000), (2014, 150_000),
+     (1961, 150_000), (1962, 160_000), (1966, 160_000), (1967, 150_000), (2020, 150_000)],
+)
+def test_culture_nuri_amount_boundaries(year: int, amount: int) -> None:
+    outcome = cnuri(year)
+    assert (outcome.result, outcome.amount_krw) == ("eligible", amount)
+
+
+@pytest.mark.parametrize(
+    ("status", "nationality", "result", "rule"),
+    [
+        ("near_poor", KOREAN, "eligible", "amount"),
+        ("none", KOREAN, "not_eligible", "qualifying_status"),
+        ("none", "foreign", "not_eligible", "qualifying_status"),
+        ("unknown", KOREAN, "check_with_staff", "status_unknown"),
+        ("basic_livelihood", "foreign", "check_with_staff", "foreign_nationals"),
+        ("near_poor", None, "check_with_staff", "nationality_unknown"),
+    ],
+)
+def test_culture_nuri_status_and_nationality(status: str, nationality: str | None, result: str, rule: str) -> None:
+    outcome = cnuri(1985, status, nationality)
+    assert outcome.result == result
+    assert outcome.decided_by == f"culture-nuri/2026/{rule}"
+    assert outcome.amount_krw == (150_000 if result == "eligible" else None)
+
+
+def test_culture_nuri_foreign_national_says_why_and_where_to_confirm() -> None:
+    outcome = cnuri(1985, "basic_livelihood", "foreign")
+    assert [r.key for r in outcome.reasons] == ["elig_reason_cnuri_foreign"]
+    assert [a.key for a in outcome.apply] == ["elig_apply_culture_nuri", "elig_bring_culture_nuri"]
+    assert outcome.apply[0].args["phone"] == "1544-3412"
+
+
+def test_culture_nuri_unknown_birth_year_goes_to_staff() -> None:
+    assert cnuri(None).result == "check_with_staff"
+
+
+@pytest.mark.parametrize(("today", "result"), [
+    (dt.date(2026, 11, 30), "eligible"), (dt.date(2026, 12, 1), "not_eligible"), (dt.date(2026, 1, 15), "eligible"),
+])
+def test_culture_nuri_application_period(today: dt.date, result: str) -> None:
+    outcome = cnuri(1985, today=today)
+    assert outcome.result == result
+    keys = [r.key for r in outcome.reasons]
+    if today > dt.date(2026, 11, 30):
+        assert outcome.decided_by == "culture-nuri/2026/application_period"
+        assert "elig_reason_period_closed" in keys and outcome.amount_krw is None
+    if today < dt.date(2026, 2, 2):
+        assert "elig_reason_period_not_open" in keys
+
+
+def youth(birth_year: int | None, used: bool | None = None, nationality: str | None = KOREAN,
+          today: dt.date = OPEN):
+    return evaluate("youth-culture-pass",
+                    Answers(birth_year=birth_year, used_last_year=used, nationality=nationality), today)
+
+
+@pytest.mark.parametrize(
+    ("year", "used", "result", "rule"),
+    [
+        (2007, None, "eligible", "born_in"),
+        (2006, False, "eligible", "second_chance_born_in"),
+        (2006, True, "not_eligible", "second_chance_used"),
+        (2006, None, "check_with_staff", "second_chance_unknown"),
+        (2005, False, "not_eligible", "born_in"),
+        (2008, None, "not_eligible", "born_in"),
+    ],
+)
+def test_youth_pass_birth_years(year: int, used: bool | None, result: str, rule: str) -> None:
+    outcome = youth(year, used)
+    assert (outcome.result, outcome.decided_by) == (result, f"youth-culture-pass/2026/{rule}")
+    assert outcome.amount_krw == (200_000 if result == "eligible" else None)
+
+
+def test_youth_pass_asks_about_last_year_only_of_the_second_chance_year() -> None:
+    assert questions("youth-culture-pass", Answers(birth_year=2006), OPEN) == [
+        "birth_year", "used_last_year", "nationality"]
+    assert questions("youth-culture-pass", Answers(birth_year=2007), OPEN) == ["birth_year", "nationality"]
+
+
+def test_youth_pass_closed_after_june_and_foreign_nationals_to_staff() -> None:
+    assert youth(2007, today=dt.date(2026, 6, 30)).result == "eligible"
+    closed = youth(2007, today=dt.date(2026, 7, 1))
+    assert closed.result == "not_eligible" and closed.decided_by.endswith("application_period")
+    assert youth(2007, nationality="foreign").result == "check_with_staff"
+
+
+MEDIANS = {1: 2_564_238, 2: 4_199_292, 3: 5_359_036, 4: 6_494_738, 5: 7_556_719, 6: 8_555_952}
+
+
+def care(size: int | None, income: int | None, nationality: str | None = KOREAN):
+    return evaluate("integrated-care",
+                    Answers(household_size=size, monthly_income_krw=income, nationality=nationality), OPEN)
+
+
+def at_percent(median: int, percent: int) -> int:
+    """The largest whole-won income at or below ``percent`` of ``median``."""
+    return median * percent // 100
+
+
+@pytest.mark.parametrize("size", sorted(MEDIANS))
+@pytest.mark.parametrize(
+    ("percent", "at", "above"),
+    [(90, 0, 30), (120, 30, 60), (160, 60, None)],
+)
+def test_integrated_care_income_boundaries(size: int, percent: int, at: int, above: int | None) -> None:
+    exactly = at_percent(MEDIANS[size], percent)
+    outcome = care(size, exactly)
+    assert (outcome.result, outcome.copay_percent) == ("eligible", at)
+    assert outcome.decided_by == f"integrated-care/2026/copay_tiers/{percent}"
+    over = care(size, exactly + 1)
+    if above is None:
+        assert (over.result, over.copay_percent) == ("not_eligible", None)
+        assert over.decided_by == "integrated-care/2026/copay_tiers/above_160"
+    else:
+        assert (over.result, over.copay_percent) == ("eligible", above)
+
+
+def test_integrated_care_exact_percentages_when_the_median_divides() -> None:
+    # 90% of 2,564,238 is 2,307,814.2 won: 2,307,814 is within, 2,307,815 above.
+    assert care(1, 2_307_814).copay_percent == 0
+    assert care(1, 2_307_815).copay_percent == 30
+
+
+def test_integrated_care_seven_or_more_people_get_a_clear_answer() -> None:
+    outcome = care(7, 3_000_000)
+    assert outcome.result == "check_with_staff"
+    assert outcome.reasons[0].key == "elig_reason_care_household_large"
+    assert outcome.reasons[0].args == {"size": 7, "largest": 6}
+
+
+def test_integrated_care_unknowns_and_foreign_residents() -> None:
+    assert care(None, 1_000_000).result == "check_with_staff"
+    assert care(2, None).result == "check_with_staff"
+    foreign = care(2, 1_000_000, "foreign")
+    assert foreign.result == "check_with_staff"
+    assert [r.key for r in foreign.reasons][-1] == "elig_reason_care_foreign"
+    assert care(1, 0).copay_percent == 0
+
+
+def test_next_years_rules_are_a_data_change() -> None:
+    records = [dict(r) for r in load_programs()]
+    next_year = {**next(r for r in records if r["slug"] == "culture-nuri"), "year": 2027,
+                 "apply_from": dt.date(2027, 2, 1), "apply_until": dt.date(2027, 11, 30)}
+    next_year["rules"] = {**next_year["rules"], "born_on_or_before": 2021, "amount_krw": 170_000}
+    records.append(next_year)
+    in_2027 = evaluate("culture-nuri", Answers(2021, "near_poor", KOREAN), dt.date(2027, 3, 1), records)
+    assert (in_2027.result, in_2027.amount_krw, in_2027.year) == ("eligible", 170_000, 2027)
+    in_2026 = evaluate("culture-nuri", Answers(2021, "near_poor", KOREAN), OPEN, records)
+    assert (in_2026.result, in_2026.year) == ("not_eligible", 2026)

@@ -1,0 +1,102 @@
+"""Typed and pressed answers to the eligibility questions, in four languages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from hamkke.phrases import (
+    UNKNOWN,
+    parse_benefit_status,
+    parse_birth_year,
+    parse_household_size,
+    parse_income,
+    parse_nationality,
+    parse_program,
+    parse_yes_no,
+    service_filters,
+)
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("1985", 1985), ("я 1985 года рождения", 1985), ("85년생", 1985), ("sinh năm 1990", 1990),
+     ("born in 2007", 2007), ("07년생이요", 2007), ("85 г.р.", 1985), ("answer:unknown", UNKNOWN),
+     ("не знаю", UNKNOWN), ("khong biet", UNKNOWN), ("몰라요", UNKNOWN), ("I don't know", UNKNOWN),
+     ("hello", None), ("2030", None), ("1850", None), ("ASAP", None)],
+)
+def test_birth_year(text: str, value: object) -> None:
+    assert parse_birth_year(text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("answer:near_poor", "near_poor"), ("차상위", "near_poor"), ("малоимущие", "near_poor"),
+     ("hộ cận nghèo", "near_poor"), ("ho can ngheo", "near_poor"), ("기초생활수급자예요", "basic_livelihood"),
+     ("базовое пособие получаю", "basic_livelihood"), ("basic livelihood", "basic_livelihood"),
+     ("нет", "none"), ("không", "none"), ("아니요", "none"), ("neither", "none"),
+     ("không biết", UNKNOWN), ("what is that?", None)],
+)
+def test_benefit_status(text: str, value: object) -> None:
+    assert parse_benefit_status(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("answer:foreign", "foreign"), ("иностранец", "foreign"), ("гражданин россии", "foreign"),
+     ("у меня F-4", "foreign"), ("người nước ngoài", "foreign"), ("외국인이에요", "foreign"),
+     ("not korean", "foreign"), ("Korean", "korean"), ("한국 국적", "korean"), ("гражданка Кореи", "korean"),
+     ("quốc tịch Hàn", "korean"), ("хз", UNKNOWN), ("banana", None)],
+)
+def test_nationality(text: str, value: object) -> None:
+    assert parse_nationality(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("answer:3", 3), ("3", 3), ("нас трое", 3), ("два человека", 2), ("4 người", 4), ("혼자 살아요", 1),
+     ("세 명", 3), ("alone", 1), ("2명", 2), ("0", None), ("99", None), ("many", None)],
+)
+def test_household_size(text: str, value: object) -> None:
+    assert parse_household_size(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("2,500,000", 2_500_000), ("2 500 000 вон", 2_500_000), ("250만원", 2_500_000), ("250만", 2_500_000),
+     ("2.5 million", 2_500_000), ("2,5 млн", 2_500_000), ("2.5 triệu", 2_500_000), ("3tr", 3_000_000),
+     ("нет дохода", 0), ("0", 0), ("300 тысяч", 300_000), ("2307814", 2_307_814), ("không biết", UNKNOWN),
+     ("a lot", None)],
+)
+def test_income(text: str, value: object) -> None:
+    assert parse_income(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("answer:yes", True), ("да, пользовался", True), ("có", True), ("네 썼어요", True), ("no", False),
+     ("нет", False), ("chưa", False), ("안 썼어요", False), ("không nhớ", UNKNOWN), ("maybe", None)],
+)
+def test_yes_no(text: str, value: object) -> None:
+    assert parse_yes_no(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("culture nuri card", "culture-nuri"), ("могу ли я получить 문화누리카드", "culture-nuri"),
+     ("thẻ văn hóa", "culture-nuri"), ("청년문화예술패스", "youth-culture-pass"), ("youth pass", "youth-culture-pass"),
+     ("통합돌봄 대상인지", "integrated-care"), ("chăm sóc tại nhà", "integrated-care"), ("hello", None)],
+)
+def test_program(text: str, value: object) -> None:
+    assert parse_program(text) == value
+
+
+def test_service_filters() -> None:
+    assert service_filters("какие центры в Квансане говорят по-русски и работают сейчас") == {
+        "district": "gwangsan-gu", "language": "ru", "open_now": "true"}
+    assert service_filters("bệnh viện cho người nước ngoài ở quận Buk") == {"category": "health", "district": "buk-gu"}
+    assert service_filters("광산구 외국인 노동 상담") == {"category": "labour", "district": "gwangsan-gu"}
+    assert service_filters("help") == {}
