@@ -9,9 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import HELP_BUTTON, HUMAN_BUTTON, say
 
-# Intents worth offering as a topic: the services and every FAQ topic
+# Intents worth offering as a topic: the services, the finder, eligibility checks and every FAQ topic
 # (small talk is not).
-SUGGESTIBLE = {"ask_immigration_contact", "ask_danuri", "ask_gic"}
+SUGGESTIBLE = {"ask_immigration_contact", "ask_danuri", "ask_gic", "check_eligibility", "find_service"}
 MAX_SUGGESTIONS = 3
 MIN_SCORE = 0.05
 

@@ -9,8 +9,28 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
 from actions.common import language, resident_id, say
+from actions.eligibility import ANSWER_SLOTS
 from hamkke.db.models import HandoffRequest
 from hamkke.db.session import get_database
+
+
+def case_summary(tracker: Tracker) -> dict[str, Any]:
+    """What staff see first: the language, the last topic, and an eligibility
+    check's programme and answers (the one under way, or the last result)."""
+    summary: dict[str, Any] = {
+        "language": language(tracker),
+        "last_intent": (tracker.latest_message.get("intent") or {}).get("name"),
+    }
+    program = tracker.get_slot("program")
+    if program:
+        summary["eligibility"] = {
+            "program": program,
+            "answers": {slot: tracker.get_slot(slot) for slot in ANSWER_SLOTS if tracker.get_slot(slot) is not None},
+            "result": "in_progress",
+        }
+    elif tracker.get_slot("eligibility_summary"):
+        summary["eligibility"] = tracker.get_slot("eligibility_summary")
+    return summary
 
 
 class ActionRequestHuman(Action):
@@ -38,7 +58,7 @@ class ActionRequestHuman(Action):
                         resident_id=rid,
                         language=language(tracker),
                         reason="requested",
-                        summary={"last_intent": (tracker.latest_message.get("intent") or {}).get("name")},
+                        summary=case_summary(tracker),
                     )
                     session.add(mine)
                     await session.flush()

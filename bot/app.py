@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from bot import api
 from bot.channels import kakao
 from bot.core import DialogueCore
 from bot.rasa_client import RasaClient
@@ -46,10 +47,14 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app = FastAPI(
         title="Hamkke gateway",
         version="0.1.0",
-        description="Messages from residents' messengers to the Hamkke assistant.",
+        description=(
+            "Messages from residents' messengers to the Hamkke assistant, and a read-only JSON API "
+            "of services, events and eligibility checks in ko, en, ru and vi."
+        ),
         lifespan=lifespan,
     )
     app.include_router(kakao.router)
+    app.include_router(api.router)
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:

@@ -16,6 +16,7 @@ Order of work for every message, whatever the channel:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -224,6 +225,11 @@ class DialogueCore:
             if detection.language == UNSUPPORTED and (detection.confident or resident.language is None):
                 inbound.language = UNSUPPORTED
                 return self._unsupported_language(lang), "answered", None
+            if (detection.language == "ko" and resident.language not in (None, "ko")
+                    and len(text.split()) <= 2):
+                # "차상위", "외국인등록증": Goryeoin and Vietnamese residents answer with
+                # Korean administrative words; a word or two does not change the language.
+                detection = dataclasses.replace(detection, confident=False)
             new_lang = choose_language(detection, resident.language, resident.language_source,
                                        msg.language_hint if msg.language_hint in SUPPORTED_LANGUAGES
                                        else self.settings.default_language)

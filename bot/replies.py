@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Optional
+
+from babel import Locale
+from babel.dates import format_interval
 
 from hamkke import SUPPORTED_LANGUAGES
 from hamkke.i18n import MissingMessage, has, t
@@ -41,22 +45,34 @@ class Reply:
                 seen.add(button.payload)
 
 
-def _pick(value: Any, lang: str) -> Optional[str]:
+def pick(value: Any, lang: str) -> Optional[str]:
     if isinstance(value, dict):
         return value.get(lang) or value.get("en") or next(iter(value.values()), None)
     return value if isinstance(value, str) else None
 
 
+def language_names(codes: Any, lang: str) -> Optional[str]:
+    """Language codes as names in ``lang`` ("русский, вьетнамский, +8")."""
+    if not isinstance(codes, list) or not codes:
+        return None
+    names = Locale.parse(lang).languages
+    shown = [str(names.get(code, code)) for code in codes[:6]]
+    if len(codes) > 6:
+        shown.append(f"+{len(codes) - 6}")
+    return ", ".join(shown)
+
+
 def render_service(service: dict[str, Any], lang: str) -> str:
     """A service card: name, description, phone, hours, address, website."""
     lines = [
-        t("service_card", lang, name=_pick(service.get("name"), lang) or "",
-          description=_pick(service.get("description"), lang) or "")
+        t("service_card", lang, name=pick(service.get("name"), lang) or "",
+          description=pick(service.get("description"), lang) or "")
     ]
     for label, value in (
         ("label_phone", service.get("phone")),
-        ("label_hours", _pick(service.get("hours"), lang)),
-        ("label_address", _pick(service.get("address"), lang)),
+        ("label_hours", pick(service.get("hours"), lang)),
+        ("label_address", pick(service.get("address"), lang)),
+        ("label_languages", language_names(service.get("languages_served"), lang)),
         ("label_website", service.get("website")),
     ):
         if value:
@@ -64,6 +80,68 @@ def render_service(service: dict[str, Any], lang: str) -> str:
     if service.get("confidence") == "L":
         lines.append(t("label_unconfirmed", lang, phone=service.get("confirm_phone") or "1345"))
     return "\n".join(lines)
+
+
+def format_dates(start: str, end: str, lang: str) -> str:
+    """A date or a date range as ``lang`` writes it ("17–18 мая 2027 г.", "2027년 5월 17일")."""
+    first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    return str(format_interval(first, last, "yMMMd", locale=lang))
+
+
+def render_event(event: dict[str, Any], lang: str) -> str:
+    """One event: name, dates (and time), venue, a line of description."""
+    when = format_dates(event["start_date"], event["end_date"], lang)
+    if event.get("start_time"):
+        when += f", {event['start_time']}"
+    if event.get("approximate"):
+        when += f" ({t('event_date_unconfirmed', lang)})"
+    lines = [f"• {pick(event.get('name'), lang) or ''} — {when}"]
+    venue = pick(event.get("venue"), lang)
+    if venue:
+        lines.append(f"  {t('label_venue', lang)}: {venue}")
+    description = pick(event.get("description"), lang)
+    if description:
+        lines.append(f"  {description}")
+    for label, value in (("label_phone", event.get("phone")), ("label_website", event.get("website"))):
+        if value:
+            lines.append(f"  {t(label, lang)}: {value}")
+    return "\n".join(lines)
+
+
+def render_service_list(args: dict[str, Any], lang: str) -> str:
+    """Several services as cards, with how many more there are."""
+    services = [s for s in args.get("services") or [] if isinstance(s, dict)]
+    head = t("finder_open_now" if args.get("open_now") else "finder_found", lang, n=int(args.get("total") or 0))
+    cards = []
+    for service in services:
+        card = render_service(service, lang)
+        if isinstance(service.get("distance_km"), (int, float)):
+            card += "\n" + t("label_distance", lang, km=service["distance_km"])
+        cards.append(card)
+    more = int(args.get("total") or 0) - len(services)
+    tail = [t("finder_more", lang, n=more)] if more > 0 else []
+    return "\n\n".join([head, *cards, *tail])
+
+
+def _texts(items: Any, lang: str) -> list[str]:
+    return [t(item["key"], lang, **(item.get("args") or {})) for item in items or []
+            if isinstance(item, dict) and isinstance(item.get("key"), str)]
+
+
+def render_eligibility(result: dict[str, Any], lang: str) -> tuple[str, list[str], str]:
+    """An eligibility result: the headline, the reasons and where to apply, in ``lang``."""
+    program_key = f"program_name_{str(result['program']).replace('-', '_')}"
+    headline = t(f"elig_headline_{result['result']}", lang, program_key=program_key, year=result.get("year", ""))
+    if result.get("amount_krw") is not None:
+        headline += " " + t("elig_amount", lang, amount_krw=int(result["amount_krw"]))
+    if result.get("copay_percent") is not None:
+        copay = int(result["copay_percent"])
+        headline += " " + (t("elig_copay_free", lang) if copay == 0 else t("elig_copay", lang, copay=copay))
+    return headline, _texts(result.get("reasons"), lang), " ".join(_texts(result.get("apply"), lang))
+
+
+STRUCTURED_KEYS = frozenset({"service_card", "service_list", "eligibility_result"})
+"""Messages rendered from their data and several catalog parts, not from one catalog key."""
 
 
 def render_message(message: dict[str, Any], lang: str) -> tuple[str, list[Button], bool]:
@@ -76,6 +154,14 @@ def render_message(message: dict[str, Any], lang: str) -> tuple[str, list[Button
     handed_off = bool(args.pop("handoff", False))
     if key == "service_card" and isinstance(args.get("service"), dict):
         text = render_service(args["service"], lang)
+    elif key == "service_list":
+        text = render_service_list(args, lang)
+    elif key in ("events_in_period", "events_upcoming") and isinstance(args.get("events"), list):
+        events = [render_event(e, lang) for e in args.pop("events") if isinstance(e, dict)]
+        text = "\n\n".join([t(key, lang, **args), *events])
+    elif key == "eligibility_result" and isinstance(args.get("result"), dict):
+        headline, reasons, apply = render_eligibility(args["result"], lang)
+        text = "\n".join([headline, *(f"• {r}" for r in reasons), "", f"{t('label_apply', lang)}: {apply}"])
     elif isinstance(key, str) and has(key, lang):
         text = t(key, lang, **args)
     else:

@@ -34,6 +34,7 @@ from tests.helpers import LocalServer, free_port, kakao_request
 pytestmark = pytest.mark.e2e
 
 MODEL = PROJECT_ROOT / "models" / "hamkke.tar.gz"
+FROZEN_NOW = "2026-03-10T10:00:00+09:00"
 
 
 class Stack:
@@ -98,6 +99,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "HAMKKE_RASA_TRACKER_URL": f"sqlite:///{work / 'tracker.db'}",
         "HAMKKE_ACTIONS_URL": f"http://127.0.0.1:{free_port()}",
         "HAMKKE_LOG_LEVEL": "INFO",
+        # Dates decide eligibility, events and "open now": a Tuesday morning
+        # in March 2026, when every 2026 application period is open.
+        "HAMKKE_FROZEN_NOW": FROZEN_NOW,
     }
     with LocalServer(forward) as proxy:
         # The gateway talks to Rasa through the recording proxy.
@@ -259,3 +263,68 @@ def test_every_topic_in_every_language(stack: Stack) -> None:
     total = 4 * len(E2E_QUESTIONS)
     print(f"{total - len(misses)} of {total} topic questions answered")
     assert len(misses) <= MAX_TOPIC_MISSES * total, "\n".join(misses)
+
+
+def test_eligibility_conversation_in_russian(stack: Stack) -> None:
+    """Culture Nuri, one question at a time: typed answers, a button, a re-asked invalid answer."""
+    user = "elig-ru"
+    text, buttons = stack.say("Проверьте, пожалуйста, могу ли я получить 문화누리카드", user)
+    assert t("ask_birth_year", "ru") in text, text
+    assert t("button_dont_know", "ru") in buttons and t("button_human", "ru") in buttons
+    text, buttons = stack.say("1964", user)
+    assert t("ask_nationality", "ru") in text, text
+    text, _ = stack.say(t("button_korean", "ru"), user)  # the button's label, as Kakao sends it
+    assert t("ask_benefit_status", "ru") in text, text
+    text, _ = stack.say("вчера", user)
+    assert t("elig_invalid_benefit_status", "ru") in text and t("ask_benefit_status", "ru") in text, text
+    text, buttons = stack.say("차상위", user)  # a Korean word does not switch the language
+    assert t("elig_headline_eligible", "ru", program_key="program_name_culture_nuri", year=2026) in text, text
+    assert "₩160,000" in text and "1544-3412" in text
+    assert detect(text).language == "ru"
+    assert t("button_check_again", "ru") in buttons
+
+
+def test_eligibility_conversation_in_vietnamese(stack: Stack) -> None:
+    """Integrated care: household size, income typed the Vietnamese way, nationality."""
+    user = "elig-vi"
+    text, _ = stack.say("kiem tra giup toi xem nha toi co duoc ho tro cham soc tich hop khong", user)
+    assert t("ask_household_size", "vi") in text, text
+    text, _ = stack.say("2 người", user)
+    assert t("ask_monthly_income_krw", "vi") in text, text
+    text, _ = stack.say("khoảng 4,5 triệu", user)
+    assert t("ask_nationality", "vi") in text, text
+    text, _ = stack.say("tôi đã nhập quốc tịch Hàn", user)
+    # 4,500,000 of a 2-person median of 4,199,292 is 107.2%: a 30% co-payment.
+    assert t("elig_headline_eligible", "vi", program_key="program_name_integrated_care", year=2026) in text, text
+    assert t("elig_copay", "vi", copay=30) in text and "107.2" in text
+    assert detect(text).language == "vi"
+
+
+def test_eligibility_hand_off_in_the_middle_keeps_the_case_for_staff(stack: Stack) -> None:
+    user = "elig-handoff"
+    text, _ = stack.say("хочу проверить, положена ли мне 문화누리카드", user)
+    assert t("ask_birth_year", "ru") in text, text
+    stack.say("1980", user)
+    text, _ = stack.say(t("button_human", "ru"), user)
+    assert t("handoff_recorded", "ru") in text, text
+    (summary,) = stack.rows(
+        "SELECT h.summary FROM handoff_requests h JOIN residents r ON r.id = h.resident_id "
+        "WHERE r.channel_user_key = ?", user)
+    case = json.loads(summary[0])
+    assert case["language"] == "ru"
+    assert case["eligibility"]["program"] == "culture-nuri"
+    assert case["eligibility"]["answers"] == {"birth_year": 1980}
+
+
+def test_events_are_upcoming_only(stack: Stack) -> None:
+    text, _ = stack.say("What events are on in May?", "events-en")
+    # Frozen on 2026-03-10: May 2026's events, never 2025's.
+    dates = [line for line in text.splitlines() if line.startswith("• ")]
+    assert dates and all("2026" in line and "2025" not in line for line in dates), text
+    assert "gic.or.kr" in text
+
+
+def test_service_finder_by_district_and_language(stack: Stack) -> None:
+    text, _ = stack.say("какие центры в 광산구 помогают на русском языке", "finder-ru")
+    assert detect(text).language == "ru", text
+    assert "1345" in text or "Телефон" in text, text

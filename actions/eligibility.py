@@ -1,0 +1,190 @@
+"""Eligibility checks as a Rasa form: one question at a time, then the result.
+
+The form ``eligibility_form`` asks for the programme, then for what that
+programme's rules need (:func:`hamkke.eligibility.questions`). Every slot is
+filled here (custom mappings): a button's payload (``answer:<value>``) or
+typed text in any of the four languages (:mod:`hamkke.phrases`). "I don't
+know" is an answer; an answer that cannot be read is asked again in the
+resident's language; "talk to a person" leaves the form (a rule hands over,
+with a case summary for staff).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import HUMAN_BUTTON, language, say
+from hamkke import clock, phrases
+from hamkke.db.session import get_database
+from hamkke.directory import program_records
+from hamkke.eligibility import PROGRAMS, Answers, evaluate, questions
+
+ANSWER_SLOTS = ("birth_year", "nationality", "benefit_status", "used_last_year", "household_size",
+                "monthly_income_krw")
+FORM_SLOTS = ("program", *ANSWER_SLOTS)
+# Intents that leave the form when the text is not an answer.
+ESCAPE_INTENTS = {"request_human"}
+
+
+def _parser(slot: str) -> Callable[[str], Any]:
+    today = clock.today()
+    return {
+        "birth_year": lambda text: phrases.parse_birth_year(text, today),
+        "nationality": phrases.parse_nationality,
+        "benefit_status": phrases.parse_benefit_status,
+        "used_last_year": phrases.parse_yes_no,
+        "household_size": phrases.parse_household_size,
+        "monthly_income_krw": phrases.parse_income,
+    }[slot]
+
+
+def answers_of(tracker: Tracker) -> Answers:
+    """The answers given so far in this check."""
+    return Answers.from_mapping({slot: tracker.get_slot(slot) for slot in ANSWER_SLOTS})
+
+
+def _program_named(tracker: Tracker) -> Optional[str]:
+    """A programme named by the latest message: a button's entity or the text."""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "program" and entity.get("value") in PROGRAMS:
+            return str(entity["value"])
+    return phrases.parse_program(tracker.latest_message.get("text") or "")
+
+
+class ValidateEligibilityForm(FormValidationAction):
+    """Fills and checks the eligibility form's slots."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "validate_eligibility_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        """The programme, then the questions of its rules."""
+        program = tracker.get_slot("program")
+        if program not in PROGRAMS:
+            return ["program"]
+        return ["program", *questions(program, answers_of(tracker), clock.today())]
+
+    async def extract_program(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The programme: at the start, when asked, or when the resident changes their mind."""
+        named = _program_named(tracker)
+        if named and named != tracker.get_slot("program"):
+            return {"program": named}
+        if tracker.get_slot("requested_slot") == "program" and not named:
+            return self._not_understood(dispatcher, tracker, "program")
+        return {}
+
+    def _not_understood(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> dict[str, Any]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in ESCAPE_INTENTS:
+            return {}  # nothing extracted: the form steps aside and a rule answers
+        say(dispatcher, f"elig_invalid_{slot}")
+        return {slot: None}
+
+    async def _extract_answer(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != slot:
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        if _program_named(tracker) and phrases.button_value(text) is None:
+            return {}  # a change of programme, handled by extract_program
+        value = _parser(slot)(text)
+        if value is None:
+            return self._not_understood(dispatcher, tracker, slot)
+        return {slot: value}
+
+    async def extract_birth_year(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Year of birth: "1985", "85년생", "1985 г.р."."""
+        return await self._extract_answer("birth_year", dispatcher, tracker)
+
+    async def extract_nationality(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Korean or foreign national."""
+        return await self._extract_answer("nationality", dispatcher, tracker)
+
+    async def extract_benefit_status(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Basic livelihood recipient, near-poor, neither."""
+        return await self._extract_answer("benefit_status", dispatcher, tracker)
+
+    async def extract_used_last_year(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Whether the youth pass was used last year."""
+        return await self._extract_answer("used_last_year", dispatcher, tracker)
+
+    async def extract_household_size(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """People in the household."""
+        return await self._extract_answer("household_size", dispatcher, tracker)
+
+    async def extract_monthly_income_krw(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The household's monthly income in won."""
+        return await self._extract_answer("monthly_income_krw", dispatcher, tracker)
+
+
+def reset_events() -> list[dict[str, Any]]:
+    """Clear every slot of the form (a new check starts from nothing)."""
+    return [SlotSet(slot, None) for slot in FORM_SLOTS]
+
+
+class ActionResetEligibility(Action):
+    """Start a check afresh."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_reset_eligibility"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Clear the form's slots."""
+        return reset_events()
+
+
+class ActionEligibilityResult(Action):
+    """Tell the resident the result, the rule that decided it, and where to apply."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_eligibility_result"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Evaluate the answers against the programme's rules in the database."""
+        program = tracker.get_slot("program")
+        if program not in PROGRAMS:
+            say(dispatcher, "fallback", buttons=[HUMAN_BUTTON])
+            return reset_events()
+        async with get_database().session() as session:
+            records = await program_records(session)
+        answers = answers_of(tracker)
+        result = evaluate(program, answers, clock.today(), records or None)
+        buttons = [HUMAN_BUTTON] if result.result == "check_with_staff" else []
+        buttons.append({"key": "button_check_again", "payload": "/check_eligibility"})
+        say(dispatcher, "eligibility_result", buttons=buttons, result=result.as_dict())
+        summary = {
+            "language": language(tracker),
+            "program": program,
+            "answers": {slot: tracker.get_slot(slot) for slot in ANSWER_SLOTS if tracker.get_slot(slot) is not None},
+            "result": result.result,
+            "decided_by": result.decided_by,
+        }
+        return [*reset_events(), SlotSet("eligibility_summary", summary)]
