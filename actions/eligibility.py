@@ -30,6 +30,10 @@ ANSWER_SLOTS = ("birth_year", "nationality", "benefit_status", "used_last_year",
 FORM_SLOTS = ("program", *ANSWER_SLOTS)
 # Intents that leave the form when the text is not an answer.
 ESCAPE_INTENTS = {"request_human"}
+# A text that is no answer but clearly another question ("what's on in May?")
+# is answered by its own rule; the form then asks its question again.
+NOT_A_DIGRESSION = {"nlu_fallback", "check_eligibility"}
+DIGRESSION_CONFIDENCE = 0.5
 
 
 def _parser(slot: str) -> Callable[[str], Any]:
@@ -71,7 +75,8 @@ class ValidateEligibilityForm(FormValidationAction):
         program = tracker.get_slot("program")
         if program not in PROGRAMS:
             return ["program"]
-        return ["program", *questions(program, answers_of(tracker), clock.today())]
+        given = {slot: tracker.get_slot(slot) for slot in ANSWER_SLOTS}
+        return ["program", *questions(program, given, clock.today())]
 
     async def extract_program(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -85,8 +90,9 @@ class ValidateEligibilityForm(FormValidationAction):
         return {}
 
     def _not_understood(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> dict[str, Any]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent in ESCAPE_INTENTS:
+        intent = tracker.latest_message.get("intent") or {}
+        name, confidence = intent.get("name"), float(intent.get("confidence") or 0)
+        if name in ESCAPE_INTENTS or (name not in NOT_A_DIGRESSION and confidence >= DIGRESSION_CONFIDENCE):
             return {}  # nothing extracted: the form steps aside and a rule answers
         say(dispatcher, f"elig_invalid_{slot}")
         return {slot: None}

@@ -208,7 +208,9 @@ async def check_eligibility(
         records = await program_records(session)
     values: dict[str, Any] = answers.model_dump()
     given = Answers.from_mapping(values)
-    missing = [name for name in questions(program, given, today, records or None)
+    # A field sent as null is "I don't know"; a field not sent is not answered.
+    asked = {name: ("unknown" if values[name] is None else values[name]) for name in answers.model_fields_set}
+    missing = [name for name in questions(program, asked, today, records or None)
                if name not in answers.model_fields_set]
     if missing:
         raise RequestValidationError([

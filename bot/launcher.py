@@ -163,8 +163,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    # A closed terminal (SIGHUP) stops the children too, never leaves them running.
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, _stop)
     started = time.monotonic()
     assistant.setup_database()
     assistant.start()

@@ -62,11 +62,15 @@ def language_names(codes: Any, lang: str) -> Optional[str]:
     return ", ".join(shown)
 
 
-def render_service(service: dict[str, Any], lang: str) -> str:
-    """A service card: name, description, phone, hours, address, website."""
+def render_service(service: dict[str, Any], lang: str, compact: bool = False) -> str:
+    """A service card: name, description, phone, hours, address, languages, website.
+
+    ``compact`` (in lists) leaves out the description.
+    """
+    name = pick(service.get("name"), lang) or ""
     lines = [
-        t("service_card", lang, name=pick(service.get("name"), lang) or "",
-          description=pick(service.get("description"), lang) or "")
+        f"▪ {name}" if compact else
+        t("service_card", lang, name=name, description=pick(service.get("description"), lang) or "")
     ]
     for label, value in (
         ("label_phone", service.get("phone")),
@@ -114,7 +118,7 @@ def render_service_list(args: dict[str, Any], lang: str) -> str:
     head = t("finder_open_now" if args.get("open_now") else "finder_found", lang, n=int(args.get("total") or 0))
     cards = []
     for service in services:
-        card = render_service(service, lang)
+        card = render_service(service, lang, compact=True)
         if isinstance(service.get("distance_km"), (int, float)):
             card += "\n" + t("label_distance", lang, km=service["distance_km"])
         cards.append(card)

@@ -134,23 +134,57 @@ def rules_for(program: str, today: dt.date, records: Optional[Sequence[Mapping[s
     return max(candidates, key=lambda r: r["year"])
 
 
-def questions(program: str, answers: Answers, today: dt.date,
+def questions(program: str, given: Mapping[str, Any], today: dt.date,
               records: Optional[Sequence[Mapping[str, Any]]] = None) -> list[str]:
-    """The answers ``program`` needs, in the order a resident is asked for them.
+    """The questions ``program`` needs, in the order a resident is asked them.
 
-    ``used_last_year`` is asked only of those born in the youth pass's
-    second-chance year.
+    ``given`` holds the answers so far (``"unknown"`` for "I don't know";
+    absent or ``None`` for not asked yet). The list stops where the answers
+    already decide the result, so nobody is asked what cannot change it:
+    someone born too late is not asked about benefits, a household above the
+    last income limit is not asked its nationality.
     """
+    rules = rules_for(program, today, records)["rules"]
+
+    def answered(name: str) -> bool:
+        return given.get(name) is not None
+
+    def value(name: str) -> Any:
+        return None if given.get(name) == "unknown" else given.get(name)
+
+    asked: list[str] = []
     if program == "culture-nuri":
-        return ["birth_year", "nationality", "benefit_status"]
+        asked.append("birth_year")
+        year = value("birth_year")
+        if not answered("birth_year") or year is None or year > rules["born_on_or_before"]:
+            return asked
+        asked.append("benefit_status")
+        if not answered("benefit_status") or given.get("benefit_status") == "none":
+            return asked
+        return [*asked, "nationality"]
     if program == "youth-culture-pass":
-        second = rules_for(program, today, records)["rules"]["second_chance_born_in"]
-        asked = ["birth_year"]
-        if answers.birth_year == second:
+        asked.append("birth_year")
+        year = value("birth_year")
+        if not answered("birth_year") or year not in (rules["born_in"], rules["second_chance_born_in"]):
+            return asked
+        if year == rules["second_chance_born_in"]:
             asked.append("used_last_year")
+            if not answered("used_last_year") or value("used_last_year") is not False:
+                return asked
         return [*asked, "nationality"]
     if program == "integrated-care":
-        return ["household_size", "monthly_income_krw", "nationality"]
+        asked.append("household_size")
+        size = value("household_size")
+        if not answered("household_size") or size is None or size > max(int(k) for k in rules["median_income_krw"]):
+            return asked
+        asked.append("monthly_income_krw")
+        income = value("monthly_income_krw")
+        if not answered("monthly_income_krw") or income is None:
+            return asked
+        median = int(rules["median_income_krw"].get(size) or rules["median_income_krw"].get(str(size)))
+        if income * 100 > median * rules["copay_tiers"][-1]["up_to_percent"]:
+            return asked
+        return [*asked, "nationality"]
     raise RulesError(f"unknown programme {program}")
 
 

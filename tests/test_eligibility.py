@@ -103,10 +103,32 @@ def test_youth_pass_birth_years(year: int, used: bool | None, result: str, rule:
     assert outcome.amount_krw == (200_000 if result == "eligible" else None)
 
 
-def test_youth_pass_asks_about_last_year_only_of_the_second_chance_year() -> None:
-    assert questions("youth-culture-pass", Answers(birth_year=2006), OPEN) == [
-        "birth_year", "used_last_year", "nationality"]
-    assert questions("youth-culture-pass", Answers(birth_year=2007), OPEN) == ["birth_year", "nationality"]
+@pytest.mark.parametrize(
+    ("program", "given", "asked"),
+    [
+        ("youth-culture-pass", {}, ["birth_year"]),
+        ("youth-culture-pass", {"birth_year": 2006}, ["birth_year", "used_last_year"]),
+        ("youth-culture-pass", {"birth_year": 2006, "used_last_year": False},
+         ["birth_year", "used_last_year", "nationality"]),
+        # Decided already: used last year, or born in another year, or unknown.
+        ("youth-culture-pass", {"birth_year": 2006, "used_last_year": True}, ["birth_year", "used_last_year"]),
+        ("youth-culture-pass", {"birth_year": 1990}, ["birth_year"]),
+        ("youth-culture-pass", {"birth_year": 2007}, ["birth_year", "nationality"]),
+        ("culture-nuri", {"birth_year": 2021}, ["birth_year"]),
+        ("culture-nuri", {"birth_year": "unknown"}, ["birth_year"]),
+        ("culture-nuri", {"birth_year": 1980}, ["birth_year", "benefit_status"]),
+        ("culture-nuri", {"birth_year": 1980, "benefit_status": "none"}, ["birth_year", "benefit_status"]),
+        ("culture-nuri", {"birth_year": 1980, "benefit_status": "unknown"},
+         ["birth_year", "benefit_status", "nationality"]),
+        ("integrated-care", {"household_size": 7}, ["household_size"]),
+        ("integrated-care", {"household_size": 1, "monthly_income_krw": 4_200_000},
+         ["household_size", "monthly_income_krw"]),
+        ("integrated-care", {"household_size": 1, "monthly_income_krw": 4_100_000},
+         ["household_size", "monthly_income_krw", "nationality"]),
+    ],
+)
+def test_only_questions_that_can_change_the_result_are_asked(program: str, given: dict, asked: list[str]) -> None:
+    assert questions(program, given, OPEN) == asked
 
 
 def test_youth_pass_closed_after_june_and_foreign_nationals_to_staff() -> None:

@@ -85,9 +85,9 @@ async def test_happy_path_in_russian_from_start_to_result(form_db: Database) -> 
 
     state = {"program": "culture-nuri"}
     for requested, text, value, following in [
-        ("birth_year", "1964 г.р.", 1964, "nationality"),
-        ("nationality", "answer:korean", "korean", "benefit_status"),
-        ("benefit_status", "мы малоимущие (차상위)", "near_poor", None),
+        ("birth_year", "1964 г.р.", 1964, "benefit_status"),
+        ("benefit_status", "мы малоимущие (차상위)", "near_poor", "nationality"),
+        ("nationality", "answer:korean", "korean", None),
     ]:
         slots, messages = await validate(turn(text, "ru", requested=requested, **state))
         assert slots == {requested: value, "requested_slot": following}, (text, slots)
@@ -111,10 +111,13 @@ async def test_happy_path_in_russian_from_start_to_result(form_db: Database) -> 
 
 
 async def test_i_dont_know_leads_to_staff_with_the_reason_in_vietnamese(form_db: Database) -> None:
-    state = {"program": "culture-nuri", "birth_year": 1990, "nationality": "foreign"}
+    state: dict[str, Any] = {"program": "culture-nuri", "birth_year": 1990}
     slots, _ = await validate(turn("không biết", "vi", requested="benefit_status", **state))
-    assert slots == {"benefit_status": "unknown", "requested_slot": None}
+    assert slots == {"benefit_status": "unknown", "requested_slot": "nationality"}
     state["benefit_status"] = "unknown"
+    slots, _ = await validate(turn("answer:foreign", "vi", requested="nationality", **state))
+    assert slots == {"nationality": "foreign", "requested_slot": None}
+    state["nationality"] = "foreign"
     dispatcher = CollectingDispatcher()
     await ActionEligibilityResult().run(dispatcher, turn("", "vi", **state), DOMAIN)
     (message,) = dispatcher.messages
@@ -126,7 +129,8 @@ async def test_i_dont_know_leads_to_staff_with_the_reason_in_vietnamese(form_db:
 
 async def test_a_button_answer_i_dont_know(form_db: Database) -> None:
     slots, _ = await validate(turn("answer:unknown", "ko", requested="birth_year", program="youth-culture-pass"))
-    assert slots == {"birth_year": "unknown", "requested_slot": "nationality"}
+    # Without a year of birth the result is "check with staff" whatever comes next: the form ends.
+    assert slots == {"birth_year": "unknown", "requested_slot": None}
 
 
 async def test_change_of_mind_switches_programme_and_keeps_shared_answers(form_db: Database) -> None:
@@ -160,7 +164,8 @@ async def test_an_invalid_answer_is_asked_again_in_the_residents_language(
     form_db: Database, lang: str, text: str, requested: str, expected: str
 ) -> None:
     program = {"birth_year": "culture-nuri", "nationality": "culture-nuri"}.get(requested, "integrated-care")
-    earlier = {"nationality": {"birth_year": 1990}, "monthly_income_krw": {"household_size": 2}}.get(requested, {})
+    earlier = {"nationality": {"birth_year": 1990, "benefit_status": "near_poor"},
+               "monthly_income_krw": {"household_size": 2}}.get(requested, {})
     slots, messages = await validate(turn(text, lang, requested=requested, program=program, **earlier))
     assert slots == {requested: None, "requested_slot": requested}
     (said,) = rendered(messages, lang)
@@ -172,6 +177,18 @@ async def test_talk_to_a_person_leaves_the_form(form_db: Database) -> None:
                                           program="culture-nuri"))
     # Nothing extracted: Rasa's form rejects and the hand-off rule answers.
     assert "birth_year" not in slots and messages == []
+
+
+async def test_another_question_mid_form_is_left_to_its_own_rule(form_db: Database) -> None:
+    tracker = turn("what events are on in May?", "en", intent="faq_events", requested="household_size",
+                   program="integrated-care")
+    tracker.latest_message["intent"]["confidence"] = 0.93
+    slots, messages = await validate(tracker)
+    assert "household_size" not in slots and messages == []
+    # An unsure guess is not a digression: the question is asked again.
+    tracker.latest_message["intent"]["confidence"] = 0.4
+    slots, messages = await validate(tracker)
+    assert slots == {"household_size": None, "requested_slot": "household_size"} and len(messages) == 1
 
 
 async def test_hand_off_gives_staff_the_case(form_db: Database) -> None:
