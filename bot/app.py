@@ -10,13 +10,15 @@ from typing import Optional
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from telegram.error import TelegramError
 
 from bot import api
-from bot.channels import kakao
+from bot.channels import kakao, telegram
 from bot.core import DialogueCore
 from bot.rasa_client import RasaClient
 from hamkke.config import Settings, get_settings
 from hamkke.db.session import Database
+from hamkke.logs import configure_logging
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 def create_app(settings: Optional[Settings] = None) -> FastAPI:
     """Build the gateway for ``settings`` (the environment's by default)."""
     settings = settings or get_settings()
+    configure_logging(settings.log_level)
     if settings.is_production and not settings.kakao_skill_secret:
         raise RuntimeError("HAMKKE_ENV=production needs KAKAO_SKILL_SECRET")
 
@@ -38,9 +41,19 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         recovered = await app.state.core.recover_unanswered()
         if recovered:
             log.warning("%d messages left unanswered by a previous run are in the staff queue", recovered)
+        app.state.telegram = None
+        if settings.telegram_bot_token:
+            adapter = telegram.TelegramAdapter(settings, app.state.core)
+            try:
+                await adapter.start()
+                app.state.telegram = adapter
+            except TelegramError as exc:  # the other channels still work
+                log.error("Telegram adapter did not start: %s", type(exc).__name__)
         try:
             yield
         finally:
+            if app.state.telegram is not None:
+                await app.state.telegram.stop()
             await rasa.close()
             await db.dispose()
 
@@ -54,6 +67,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.include_router(kakao.router)
+    app.include_router(telegram.router)
     app.include_router(api.router)
 
     @app.get("/healthz")

@@ -21,14 +21,14 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.replies import Button, Reply, human_button, language_buttons, render_message, simple
+from bot.replies import Button, Reply, human_button, language_buttons, message_cards, render_message, simple
 from hamkke import SUPPORTED_LANGUAGES
 from hamkke.config import Settings
 from hamkke.db.models import Message, Resident, utcnow
@@ -40,6 +40,7 @@ from hamkke.privacy import mask, normalise
 
 log = logging.getLogger(__name__)
 
+MAX_BUTTONS = 10
 _LEADING_COMMAND = re.compile(r"^[\s/]+")
 _COMMAND = re.compile(r"^/([a-z]+)(?:@\w+)?$")
 
@@ -47,7 +48,7 @@ _COMMAND = re.compile(r"^/([a-z]+)(?:@\w+)?$")
 # channel). Each maps to the payload it stands for; "language" shows the
 # language buttons. Any other text starting with "/" is treated as text.
 COMMANDS: dict[str, str] = {
-    "start": "/greet",
+    "start": "start",
     "help": "/help",
     "staff": "/request_human",
     "language": "language",
@@ -69,6 +70,9 @@ class Incoming:
     kind: str = "text"
     channel_message_id: Optional[str] = None
     language_hint: Optional[str] = None
+    location: Optional[tuple[float, float]] = None
+    # Channels without a language hint (Kakao) offer the language switch with every answer.
+    offer_language_switch: bool = False
 
 
 class DialogueCore:
@@ -135,19 +139,20 @@ class DialogueCore:
         self, resident: Resident, inbound: Message, reply: Reply, status: str, error: Optional[str] = None
     ) -> None:
         async with self.db.session() as session:
-            session.add(
-                Message(
-                    resident_id=resident.id,
-                    direction="out",
-                    text=reply.text,
-                    language=reply.language,
-                    status="sent",
-                    reply_to_id=inbound.id,
-                    payload={"buttons": [{"label": b.label, "payload": b.payload} for b in reply.buttons]}
-                    if reply.buttons
-                    else None,
-                )
+            outbound = Message(
+                resident_id=resident.id,
+                direction="out",
+                text=reply.text,
+                language=reply.language,
+                status="sent",
+                reply_to_id=inbound.id,
+                payload={"buttons": [{"label": b.label, "payload": b.payload} for b in reply.buttons]}
+                if reply.buttons
+                else None,
             )
+            session.add(outbound)
+            await session.flush()
+            reply.stored_id = outbound.id
             await session.execute(
                 update(Message)
                 .where(Message.id == inbound.id)
@@ -192,6 +197,10 @@ class DialogueCore:
             log.exception("message %s failed", inbound.id)
             lang = self._current_language(resident, msg.language_hint)
             reply, status, error = simple("busy", lang, [human_button(lang)]), "failed", "internal error"
+        payloads = {b.payload for b in reply.buttons}
+        if msg.offer_language_switch and "language" not in payloads and len(reply.buttons) < MAX_BUTTONS and \
+                not any(p.startswith("lang:") for p in payloads):
+            reply.buttons.append(Button(t("button_language", reply.language), "language"))
         await self._finish(resident, inbound, reply, status, error)
         return reply
 
@@ -199,6 +208,12 @@ class DialogueCore:
         lang = self._current_language(resident, msg.language_hint)
         text = normalise(msg.text).strip()
 
+        metadata: dict[str, Any] = {"lang": lang, "channel": msg.channel}
+        if msg.kind == "location" and msg.location is not None:
+            # A shared location asks for the nearest services.
+            inbound.language = lang
+            metadata["location"] = {"latitude": msg.location[0], "longitude": msg.location[1]}
+            return await self._ask_rasa(resident, inbound, "/find_service", metadata, lang)
         if msg.kind != "text":
             return simple("non_text", lang, [human_button(lang)]), "answered", None
         if not text:
@@ -213,6 +228,12 @@ class DialogueCore:
         if payload == "language":
             reply = simple("language_choose", lang)
             reply.add_buttons(language_buttons())
+            return reply, "answered", None
+        if payload == "start":
+            # What the assistant does and how it keeps personal data, then the languages.
+            reply = simple("welcome", lang)
+            reply.add_buttons(language_buttons())
+            reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
             return reply, "answered", None
         if payload and payload.startswith("lang:"):
             return self._switch_language(resident, inbound, payload[5:]), "answered", None
@@ -242,11 +263,13 @@ class DialogueCore:
         else:
             rasa_text = payload
         inbound.language = lang
+        metadata["lang"] = lang
+        return await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
 
+    async def _ask_rasa(self, resident: Resident, inbound: Message, rasa_text: str, metadata: dict[str, Any],
+                        lang: str) -> tuple[Reply, str, Optional[str]]:
         try:
-            messages = await self.rasa.send(
-                resident.conversation_id, rasa_text, {"lang": lang, "channel": msg.channel}
-            )
+            messages = await self.rasa.send(resident.conversation_id, rasa_text, metadata)
         except RasaUnavailable as exc:
             log.warning("Rasa unavailable for message %s: %s", inbound.id, exc)
             return simple("busy", lang, [human_button(lang)]), "failed", f"rasa: {exc}"[:200]
@@ -264,6 +287,11 @@ class DialogueCore:
                 continue
             reply.texts.append(text_out)
             reply.add_buttons(buttons)
+            cards = message_cards(custom, lang)
+            if cards:
+                reply.cards.extend(cards)
+                reply.cards_for[len(reply.texts) - 1] = cards
+            reply.ask_location = reply.ask_location or custom.get("key") == "finder_ask_need"
             reply.handed_off = reply.handed_off or handed_off
         if not reply.texts:
             return simple("fallback", lang, [human_button(lang)]), "failed", "empty answer"
@@ -285,6 +313,43 @@ class DialogueCore:
         reply.add_buttons(language_buttons())
         reply.add_buttons([human_button(lang)])
         return reply
+
+    async def language_of(self, channel: str, user_key: str) -> str:
+        """The language a resident is answered in (the default for a stranger)."""
+        async with self.db.session() as session:
+            language = await session.scalar(
+                select(Resident.language).where(Resident.channel == channel, Resident.channel_user_key == user_key))
+        return language if language in SUPPORTED_LANGUAGES else self.settings.default_language
+
+    async def stored_answer(self, message_id: int) -> Optional[tuple[str, str]]:
+        """The text and language of a stored answer (for a link to an answer too long for a chat)."""
+        async with self.db.session() as session:
+            row = (await session.execute(select(Message.text, Message.language).where(
+                Message.id == message_id, Message.direction == "out"))).first()
+        return (row.text, row.language or self.settings.default_language) if row else None
+
+    async def mark_undelivered(self, reply: Reply) -> None:
+        """An answer the channel could not deliver in time: it goes out with the next one."""
+        if reply.stored_id is None:
+            return
+        async with self.db.session() as session:
+            await session.execute(update(Message).where(Message.id == reply.stored_id).values(status="undelivered"))
+            await session.commit()
+
+    async def take_undelivered(self, channel: str, user_key: str) -> list[str]:
+        """Texts of a resident's answers not delivered yet, oldest first; they count as sent from now."""
+        async with self.db.session() as session:
+            rows = (await session.execute(
+                select(Message.id, Message.text).join(Resident, Resident.id == Message.resident_id).where(
+                    Resident.channel == channel, Resident.channel_user_key == user_key,
+                    Message.direction == "out", Message.status == "undelivered",
+                ).order_by(Message.id)
+            )).all()
+            if rows:
+                await session.execute(update(Message).where(Message.id.in_([r.id for r in rows]))
+                                      .values(status="sent"))
+                await session.commit()
+        return [r.text for r in rows]
 
     async def recover_unanswered(self, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
         """Messages left ``received`` by a crash go to the staff queue.

@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -169,34 +170,47 @@ def main(argv: Optional[list[str]] = None) -> int:
     started = time.monotonic()
     assistant.setup_database()
     assistant.start()
-    print("==> Starting the action server, Rasa and the gateway (Rasa takes 20-40 s to load its model)...")
+    # Whatever happens from here (Ctrl-C, a closed terminal, a broken pipe to
+    # `tee`), the three processes are stopped with the launcher.
+    try:
+        return _serve(assistant, started, lambda: stopping)
+    finally:
+        _say("==> Stopping...")
+        assistant.stop()
+
+
+def _say(text: str, error: bool = False) -> None:
+    """Print, even when nobody reads any more (a pipe closed by Ctrl-C)."""
+    try:
+        print(text, file=sys.stderr if error else sys.stdout, flush=True)
+    except OSError:
+        pass
+
+
+def _serve(assistant: Assistant, started: float, stopping: Callable[[], bool]) -> int:
+    _say("==> Starting the action server, Rasa and the gateway (Rasa takes 20-40 s to load its model)...")
     try:
         waited = assistant.wait_ready()
     except (RuntimeError, TimeoutError) as exc:
-        print(f"!! {exc}", file=sys.stderr)
-        assistant.stop()
+        _say(f"!! {exc}", error=True)
         return 1
     url = assistant.gateway_url
-    print(
+    _say(
         f"\n==> Hamkke is ready after {time.monotonic() - started:.1f} s (healthz after {waited:.1f} s).\n"
         f"    Gateway:        {url}  (health: {url}/healthz)\n"
         f"    KakaoTalk skill: POST {url}/kakao/skill\n"
+        f"    JSON API:       {url}/docs\n"
         f"    Talk to it:     make chat   (in another terminal)\n"
         f"    Logs:           {assistant.log_dir}/\n"
-        f"    Stop:           Ctrl-C\n",
-        flush=True,
+        f"    Stop:           Ctrl-C\n"
     )
-    code = 0
-    while not stopping:
+    while not stopping():
         dead = assistant.dead()
         if dead:
-            print(f"!! {dead} stopped unexpectedly:\n{assistant.tail(dead)}", file=sys.stderr)
-            code = 1
-            break
+            _say(f"!! {dead} stopped unexpectedly:\n{assistant.tail(dead)}", error=True)
+            return 1
         time.sleep(0.5)
-    print("==> Stopping...")
-    assistant.stop()
-    return code
+    return 0
 
 
 if __name__ == "__main__":

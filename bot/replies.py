@@ -22,14 +22,34 @@ class Button:
     payload: str
 
 
+@dataclass(frozen=True)
+class Card:
+    """A service as a card: channels that can show cards (Kakao) use these
+    beside the text; the others show the text and a link button."""
+
+    title: str
+    description: str
+    phone: Optional[str] = None
+    url: Optional[str] = None
+
+
 @dataclass
 class Reply:
-    """What the assistant answers to one message."""
+    """What the assistant answers to one message.
+
+    ``ask_location``: the channel may offer to share a location (Telegram).
+    """
 
     language: str
     texts: list[str] = field(default_factory=list)
     buttons: list[Button] = field(default_factory=list)
     handed_off: bool = False
+    cards: list[Card] = field(default_factory=list)
+    # Which text (by index) the cards stand for, so card channels can show them instead.
+    cards_for: dict[int, list[Card]] = field(default_factory=dict)
+    ask_location: bool = False
+    # The stored outgoing message (set when the core stores the answer).
+    stored_id: Optional[int] = None
 
     @property
     def text(self) -> str:
@@ -176,6 +196,29 @@ def render_message(message: dict[str, Any], lang: str) -> tuple[str, list[Button
         if isinstance(b, dict) and isinstance(b.get("key"), str) and isinstance(b.get("payload"), str)
     ]
     return text, buttons, handed_off
+
+
+def message_cards(message: dict[str, Any], lang: str) -> list[Card]:
+    """The service cards of a structured message (a service, or a list of them)."""
+    args = message.get("args") or {}
+    if message.get("key") == "service_card":
+        services = [args.get("service")]
+    elif message.get("key") == "service_list":
+        services = list(args.get("services") or [])
+    else:
+        return []
+    cards = []
+    for service in services:
+        if not isinstance(service, dict):
+            continue
+        details = [pick(service.get("hours"), lang), pick(service.get("address"), lang)]
+        cards.append(Card(
+            title=pick(service.get("name"), lang) or "",
+            description="\n".join(d for d in details if d) or (pick(service.get("description"), lang) or ""),
+            phone=service.get("phone") if isinstance(service.get("phone"), str) else None,
+            url=service.get("website") if isinstance(service.get("website"), str) else None,
+        ))
+    return cards
 
 
 def simple(key: str, lang: str, buttons: Iterable[Button] = (), **args: Any) -> Reply:

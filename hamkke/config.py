@@ -69,6 +69,16 @@ class Settings:
     log_level: str = "INFO"
     kakao_skill_secret: Secret = field(default_factory=lambda: Secret(""))
     kakao_bot_id: str = ""
+    telegram_bot_token: Secret = field(default_factory=lambda: Secret(""))
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: Secret = field(default_factory=lambda: Secret(""))
+    telegram_api_base_url: str = "https://api.telegram.org"
+    kakao_reply_budget_s: float = 3.5
+    # Hosts a Kakao callbackUrl may point at (and their subdomains).
+    kakao_callback_hosts: tuple[str, ...] = ("kakao.com", "kakaoenterprise.com")
+    # The gateway's public address (for links to answers too long for a chat); empty = none.
+    public_url: str = ""
+    link_secret: Secret = field(default_factory=lambda: Secret(new_secret()))
     # Freezes the assistant's clock (ISO date-time); for tests and demos only.
     frozen_now: str = ""
 
@@ -97,6 +107,15 @@ def load_settings() -> Settings:
         kakao_skill_secret=Secret(os.environ.get("KAKAO_SKILL_SECRET") or ""),
         kakao_bot_id=_env("KAKAO_BOT_ID", ""),
         frozen_now=_env("HAMKKE_FROZEN_NOW", ""),
+        telegram_bot_token=Secret(os.environ.get("TELEGRAM_BOT_TOKEN") or ""),
+        telegram_webhook_url=_env("TELEGRAM_WEBHOOK_URL", ""),
+        telegram_webhook_secret=Secret(os.environ.get("TELEGRAM_WEBHOOK_SECRET") or ""),
+        telegram_api_base_url=_env("TELEGRAM_API_BASE_URL", "https://api.telegram.org").rstrip("/"),
+        kakao_reply_budget_s=_env_float("KAKAO_REPLY_BUDGET", 3.5),
+        kakao_callback_hosts=tuple(h.strip().lower() for h in _env(
+            "KAKAO_CALLBACK_HOSTS", "kakao.com,kakaoenterprise.com").split(",") if h.strip()),
+        public_url=_env("HAMKKE_PUBLIC_URL", "").rstrip("/"),
+        link_secret=Secret(os.environ.get("HAMKKE_LINK_SECRET") or new_secret()),
     )
 
 

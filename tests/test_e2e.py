@@ -30,6 +30,7 @@ from hamkke.content import load_services
 from hamkke.i18n import t
 from hamkke.langid import detect
 from tests.helpers import LocalServer, free_port, kakao_request
+from tests.telegram_api import TOKEN, BotAPI, message_update
 
 pytestmark = pytest.mark.e2e
 
@@ -46,6 +47,7 @@ class Stack:
         self.proxy = proxy
         self.seen_at_rasa = seen
         self.client = httpx.Client(base_url=assistant.gateway_url, timeout=30)
+        self.telegram: BotAPI
 
     def kakao(self, body: Any, **kwargs: Any) -> httpx.Response:
         if isinstance(body, (bytes, str)):
@@ -56,7 +58,7 @@ class Stack:
         response = self.kakao(kakao_request(text, user))
         assert response.status_code == 200, response.text
         template = response.json()["template"]
-        texts = [o["simpleText"]["text"] for o in template["outputs"]]
+        texts = [o["simpleText"]["text"] for o in template["outputs"] if "simpleText" in o]
         return "\n\n".join(texts), [q["label"] for q in template.get("quickReplies", [])]
 
     def rows(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
@@ -103,15 +105,18 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         # in March 2026, when every 2026 application period is open.
         "HAMKKE_FROZEN_NOW": FROZEN_NOW,
     }
-    with LocalServer(forward) as proxy:
-        # The gateway talks to Rasa through the recording proxy.
+    with LocalServer(forward) as proxy, BotAPI() as telegram:
+        # The gateway talks to Rasa through the recording proxy, to Telegram through a local Bot API server.
         env["HAMKKE_RASA_URL"] = proxy.url
+        env["TELEGRAM_BOT_TOKEN"] = TOKEN
+        env["TELEGRAM_API_BASE_URL"] = telegram.url
         assistant = Assistant(model=MODEL, env=env, log_dir=work / "logs", rasa_listen_port=rasa_port)
         assistant.setup_database()
         assistant.start()
         try:
             assistant.wait_ready()
             running = Stack(assistant, db_path, proxy, seen)
+            running.telegram = telegram
             yield running
             running.client.close()
         finally:
@@ -136,7 +141,8 @@ def test_healthz_is_ok(stack: Stack) -> None:
 def test_greeting_in_each_language(stack: Stack, lang: str) -> None:
     text, buttons = stack.say(GREETINGS[lang], f"greet-{lang}")
     assert text == t("greet", lang)
-    assert buttons == [t("button_help", lang), t("button_human", lang)]
+    # Kakao has no language hint: every answer offers the language switch.
+    assert buttons == [t("button_help", lang), t("button_human", lang), t("button_language", lang)]
 
 
 @pytest.mark.parametrize("lang", ["en", "ru", "vi", "ko"])
@@ -325,6 +331,21 @@ def test_events_are_upcoming_only(stack: Stack) -> None:
 
 
 def test_service_finder_by_district_and_language(stack: Stack) -> None:
-    text, _ = stack.say("какие центры в 광산구 помогают на русском языке", "finder-ru")
-    assert detect(text).language == "ru", text
-    assert "1345" in text or "Телефон" in text, text
+    response = stack.kakao(kakao_request("какие центры в 광산구 помогают на русском языке", "finder-ru"))
+    outputs = response.json()["template"]["outputs"]
+    heading = outputs[0]["simpleText"]["text"]
+    assert detect(heading).language == "ru", heading
+    cards = outputs[1].get("carousel", {}).get("items") or [outputs[1]["basicCard"]]
+    # The places come as cards with a button to call them.
+    assert any(b["action"] == "phone" for card in cards for b in card.get("buttons", [])), cards
+
+
+def test_telegram_greeting_in_each_language_through_the_whole_stack(stack: Stack) -> None:
+    """The real adapter polls the local Bot API server; the real Rasa answers."""
+    for index, lang in enumerate(GREETINGS):
+        stack.telegram.push(message_update(7000 + index, 7100 + index, text=GREETINGS[lang]))
+    for index, lang in enumerate(GREETINGS):
+        (sent,) = stack.telegram.wait_sent(1, chat_id=7100 + index, timeout=60)
+        assert sent["text"] == t("greet", lang)
+        labels = [b["text"] for row in sent["reply_markup"]["inline_keyboard"] for b in row]
+        assert labels == [t("button_help", lang), t("button_human", lang)]

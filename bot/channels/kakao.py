@@ -8,16 +8,23 @@ ignored. Response: ``{"version": "2.0", "template": {"outputs": [...],
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import hmac
+import html
 import json
 import logging
 from typing import Any, Optional
+from urllib.parse import urlsplit
 
+import httpx
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from bot.core import DialogueCore, Incoming
-from bot.replies import Reply
+from bot.replies import Card, Reply
+from hamkke.config import Settings
+from hamkke.i18n import t
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +32,14 @@ SIMPLE_TEXT_MAX = 1000
 OUTPUTS_MAX = 3
 QUICK_REPLIES_MAX = 10
 QUICK_REPLY_LABEL_MAX = 14
+CARD_TITLE_MAX = 50
+CARD_DESCRIPTION_MAX = 230
+CARD_BUTTONS_MAX = 3
+CARD_BUTTON_LABEL_MAX = 14
+CAROUSEL_MAX = 10
 REQUEST_BYTES_MAX = 1024 * 1024
 USER_ID_MAX = 128
+CALLBACK_WINDOW_S = 55.0
 
 router = APIRouter()
 
@@ -59,19 +72,80 @@ def split_text(text: str, limit: int = SIMPLE_TEXT_MAX) -> list[str]:
     return parts
 
 
-def render(reply: Reply) -> dict[str, Any]:
-    """A skill 2.0 response for ``reply``."""
-    parts: list[str] = []
-    for text in reply.texts:
-        parts.extend(split_text(text))
-    if len(parts) > OUTPUTS_MAX:
-        # Fold the overflow into the last output, then trim to the limit.
-        head, tail = parts[: OUTPUTS_MAX - 1], "\n\n".join(parts[OUTPUTS_MAX - 1 :])
-        parts = [*head, split_text(tail)[0]]
-    outputs = [{"simpleText": {"text": part}} for part in parts[:OUTPUTS_MAX]] or [
-        {"simpleText": {"text": "…"}}
-    ]
-    template: dict[str, Any] = {"outputs": outputs}
+def _card(card: Card) -> dict[str, Any]:
+    """A service as a basicCard: a call button and a link button where there are ones."""
+    buttons: list[dict[str, Any]] = []
+    if card.phone:
+        digits = "".join(ch for ch in card.phone.split("~")[0] if ch.isdigit() or ch == "-")
+        if digits:
+            buttons.append({"action": "phone", "label": card.phone[:CARD_BUTTON_LABEL_MAX],
+                            "phoneNumber": digits})
+    if card.url and card.url.startswith(("https://", "http://")):
+        buttons.append({"action": "webLink", "label": urlsplit(card.url).hostname or "Web",
+                        "webLinkUrl": card.url})
+    body: dict[str, Any] = {"title": _cut(card.title, CARD_TITLE_MAX),
+                            "description": _cut(card.description, CARD_DESCRIPTION_MAX)}
+    if buttons:
+        body["buttons"] = [{**b, "label": _cut(b["label"], CARD_BUTTON_LABEL_MAX)} for b in buttons[:CARD_BUTTONS_MAX]]
+    return body
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _outputs_for(reply: Reply, use_cards: bool) -> list[dict[str, Any]]:
+    outputs: list[dict[str, Any]] = []
+    for index, text in enumerate(reply.texts):
+        cards = reply.cards_for.get(index) if use_cards else None
+        if cards:
+            paragraphs = text.split("\n\n")
+            if len(paragraphs) > len(cards):  # a list: its heading first
+                outputs.append({"simpleText": {"text": _cut(paragraphs[0], SIMPLE_TEXT_MAX)}})
+            else:  # one service: all it says, then the card to call or open it
+                outputs.extend({"simpleText": {"text": part}} for part in split_text(text))
+            items = [_card(c) for c in cards[:CAROUSEL_MAX]]
+            outputs.append({"basicCard": items[0]} if len(items) == 1 else
+                           {"carousel": {"type": "basicCard", "items": items}})
+            continue
+        outputs.extend({"simpleText": {"text": part}} for part in split_text(text))
+    return outputs
+
+
+def _merge_texts(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Join neighbouring simpleTexts while they fit in one, until there are at most three outputs."""
+    merged = list(outputs)
+    while len(merged) > OUTPUTS_MAX:
+        for i in range(len(merged) - 1):
+            a, b = merged[i].get("simpleText"), merged[i + 1].get("simpleText")
+            if a and b and len(a["text"]) + len(b["text"]) + 2 <= SIMPLE_TEXT_MAX:
+                merged[i: i + 2] = [{"simpleText": {"text": a["text"] + "\n\n" + b["text"]}}]
+                break
+        else:
+            return merged
+    return merged
+
+
+def render(reply: Reply, more_url: Optional[str] = None) -> dict[str, Any]:
+    """A skill 2.0 response for ``reply`` within Kakao's limits.
+
+    Services become cards (a carousel for several). At most three outputs:
+    neighbouring texts are joined; an answer still too long ends with a card
+    linking to the whole answer (``more_url``), or is cut with "…".
+    """
+    outputs = _merge_texts(_outputs_for(reply, use_cards=True))
+    if len(outputs) > OUTPUTS_MAX:
+        outputs = _merge_texts(_outputs_for(reply, use_cards=False))
+    if len(outputs) > OUTPUTS_MAX:
+        if more_url:
+            outputs = [*outputs[: OUTPUTS_MAX - 1], {"basicCard": {
+                "title": t("answer_continues", reply.language),
+                "buttons": [{"action": "webLink", "label": t("button_read_all", reply.language),
+                             "webLinkUrl": more_url}]}}]
+        else:
+            last = outputs[OUTPUTS_MAX - 1]["simpleText"]["text"]
+            outputs = [*outputs[: OUTPUTS_MAX - 1], {"simpleText": {"text": _cut(last, SIMPLE_TEXT_MAX - 1) + "…"}}]
+    template: dict[str, Any] = {"outputs": outputs or [{"simpleText": {"text": "…"}}]}
     quick = [
         {"label": b.label[:QUICK_REPLY_LABEL_MAX], "action": "message", "messageText": b.label}
         for b in reply.buttons[:QUICK_REPLIES_MAX]
@@ -100,10 +174,69 @@ def _parse(body: Any) -> tuple[Optional[str], Optional[str], Optional[str]]:
     return user_id, utterance, None
 
 
+def _callback_url(body: dict[str, Any], allowed_hosts: tuple[str, ...]) -> Optional[str]:
+    """The request's callbackUrl, if it points at Kakao (or a host allowed in settings)."""
+    user_request = body.get("userRequest") or {}
+    url = user_request.get("callbackUrl") if isinstance(user_request, dict) else None
+    if not isinstance(url, str) or len(url) > 2048:
+        return None
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("https", "http") or not any(
+            host == allowed or host.endswith("." + allowed) for allowed in allowed_hosts):
+        return None
+    return url
+
+
+def answer_signature(settings: Settings, message_id: int) -> str:
+    """The signature that lets a link open one stored answer, and no other."""
+    key = settings.link_secret.get().encode()
+    return hmac.new(key, f"answer:{message_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def more_url(settings: Settings, reply: Reply) -> Optional[str]:
+    """A public link to the whole answer, when the gateway has a public address."""
+    if not settings.public_url or reply.stored_id is None:
+        return None
+    return f"{settings.public_url}/answers/{reply.stored_id}?s={answer_signature(settings, reply.stored_id)}"
+
+
+async def _post_callback(url: str, task: asyncio.Task[Optional[Reply]], settings: Settings) -> None:
+    """Deliver a late answer to Kakao's callbackUrl: once, within the minute Kakao allows."""
+    try:
+        reply = await asyncio.wait_for(asyncio.shield(task), timeout=CALLBACK_WINDOW_S)
+    except asyncio.TimeoutError:
+        log.error("an answer took longer than Kakao's callback window; it is stored for staff")
+        return
+    if reply is None:
+        return
+    try:
+        async with httpx.AsyncClient(timeout=10) as client:
+            response = await client.post(url, json=render(reply, more_url(settings, reply)))
+        log.info("late answer delivered to Kakao's callback (%s)", response.status_code)
+    except httpx.HTTPError as exc:
+        log.warning("Kakao callback failed: %s", type(exc).__name__)
+
+
+async def _keep_for_next_turn(task: asyncio.Task[Optional[Reply]], core: DialogueCore) -> None:
+    reply = await task
+    if reply is not None:
+        await core.mark_undelivered(reply)
+
+
+_background: set[asyncio.Task[None]] = set()
+
+
+def _in_background(coro: Any) -> None:
+    task = asyncio.create_task(coro)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
 @router.post("/kakao/skill")
 async def kakao_skill(request: Request) -> JSONResponse:
-    """Answer one KakaoTalk message."""
-    settings = request.app.state.settings
+    """Answer one KakaoTalk message within Kakao's 5 seconds."""
+    settings: Settings = request.app.state.settings
     secret = settings.kakao_skill_secret.get()
     if secret:
         provided = request.headers.get("x-kakao-skill-secret", "")
@@ -130,7 +263,41 @@ async def kakao_skill(request: Request) -> JSONResponse:
     if error or user_id is None or utterance is None:
         return _error(400, error or "bad request")
     core: DialogueCore = request.app.state.core
-    reply = await core.handle(Incoming(channel="kakao", user_key=user_id, text=utterance))
+    late = await core.take_undelivered("kakao", user_id)
+    incoming = Incoming(channel="kakao", user_key=user_id, text=utterance, offer_language_switch=True)
+    task: asyncio.Task[Optional[Reply]] = asyncio.create_task(core.handle(incoming))
+    done, _pending = await asyncio.wait({task}, timeout=settings.kakao_reply_budget_s)
+    if task not in done:
+        # Kakao gives up after 5 seconds: answer now, deliver the real answer later.
+        lang = await core.language_of("kakao", user_id)
+        callback = _callback_url(body, settings.kakao_callback_hosts)
+        if callback:
+            _in_background(_post_callback(callback, task, settings))
+            return JSONResponse({"version": "2.0", "useCallback": True, "data": {"text": t("still_working", lang)}})
+        _in_background(_keep_for_next_turn(task, core))
+        return JSONResponse(render(Reply(language=lang, texts=[t("still_working", lang)])))
+    reply = task.result()
     if reply is None:  # Kakao does not repeat requests; nothing to de-duplicate
         return _error(409, "duplicate")
-    return JSONResponse(render(reply))
+    if late:
+        reply.texts[:0] = [t("late_answer", reply.language), *late]
+        reply.cards_for = {index + len(late) + 1: cards for index, cards in reply.cards_for.items()}
+    return JSONResponse(render(reply, more_url(settings, reply)))
+
+
+@router.get("/answers/{message_id}", response_class=HTMLResponse, include_in_schema=False)
+async def whole_answer(request: Request, message_id: int, s: str = "") -> HTMLResponse:
+    """The whole text of an answer too long for a chat message (a signed link)."""
+    settings: Settings = request.app.state.settings
+    if not hmac.compare_digest(s.encode(), answer_signature(settings, message_id).encode()):
+        return HTMLResponse("Not found", status_code=404)
+    core: DialogueCore = request.app.state.core
+    found = await core.stored_answer(message_id)
+    if found is None:
+        return HTMLResponse("Not found", status_code=404)
+    text, lang = found
+    page = (f'<!doctype html><html lang="{html.escape(lang)}"><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>Hamkke</title>'
+            f'<body style="font-family: sans-serif; max-width: 40em; margin: 1em auto; padding: 0 1em; '
+            f'white-space: pre-wrap; line-height: 1.5">{html.escape(text)}</body></html>')
+    return HTMLResponse(page, headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"})
