@@ -52,6 +52,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         try:
             yield
         finally:
+            await kakao.drain()
             if app.state.telegram is not None:
                 await app.state.telegram.stop()
             await rasa.close()

@@ -20,10 +20,20 @@ from hamkke.config import get_settings
 
 def _print_response(body: dict[str, Any]) -> list[str]:
     template = body.get("template") or {}
+    if body.get("useCallback"):
+        print(f"\nHamkke> {(body.get('data') or {}).get('text', '')}")
     for output in template.get("outputs") or []:
         text = (output.get("simpleText") or {}).get("text")
         if text:
             print(f"\nHamkke> {text}")
+        cards = [output["basicCard"]] if "basicCard" in output else (output.get("carousel") or {}).get("items") or []
+        for card in cards:
+            print(f"\n  ┌ {card.get('title', '')}")
+            for line in str(card.get("description") or "").splitlines():
+                print(f"  │ {line}")
+            for button in card.get("buttons") or []:
+                target = button.get("phoneNumber") or button.get("webLinkUrl") or button.get("messageText") or ""
+                print(f"  └ ({button.get('label')}) {target}")
     labels = []
     for i, quick in enumerate(template.get("quickReplies") or [], start=1):
         labels.append(quick.get("messageText") or quick.get("label"))

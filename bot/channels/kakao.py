@@ -72,7 +72,7 @@ def split_text(text: str, limit: int = SIMPLE_TEXT_MAX) -> list[str]:
     return parts
 
 
-def _card(card: Card) -> dict[str, Any]:
+def _card(card: Card, lang: str) -> dict[str, Any]:
     """A service as a basicCard: a call button and a link button where there are ones."""
     buttons: list[dict[str, Any]] = []
     if card.phone:
@@ -81,8 +81,7 @@ def _card(card: Card) -> dict[str, Any]:
             buttons.append({"action": "phone", "label": card.phone[:CARD_BUTTON_LABEL_MAX],
                             "phoneNumber": digits})
     if card.url and card.url.startswith(("https://", "http://")):
-        buttons.append({"action": "webLink", "label": urlsplit(card.url).hostname or "Web",
-                        "webLinkUrl": card.url})
+        buttons.append({"action": "webLink", "label": t("label_website", lang), "webLinkUrl": card.url})
     body: dict[str, Any] = {"title": _cut(card.title, CARD_TITLE_MAX),
                             "description": _cut(card.description, CARD_DESCRIPTION_MAX)}
     if buttons:
@@ -104,7 +103,7 @@ def _outputs_for(reply: Reply, use_cards: bool) -> list[dict[str, Any]]:
                 outputs.append({"simpleText": {"text": _cut(paragraphs[0], SIMPLE_TEXT_MAX)}})
             else:  # one service: all it says, then the card to call or open it
                 outputs.extend({"simpleText": {"text": part}} for part in split_text(text))
-            items = [_card(c) for c in cards[:CAROUSEL_MAX]]
+            items = [_card(c, reply.language) for c in cards[:CAROUSEL_MAX]]
             outputs.append({"basicCard": items[0]} if len(items) == 1 else
                            {"carousel": {"type": "basicCard", "items": items}})
             continue
@@ -225,6 +224,12 @@ async def _keep_for_next_turn(task: asyncio.Task[Optional[Reply]], core: Dialogu
 
 
 _background: set[asyncio.Task[None]] = set()
+
+
+async def drain(timeout: float = 10.0) -> None:
+    """Let late answers still under way finish (at shutdown), up to ``timeout`` seconds."""
+    if _background:
+        await asyncio.wait(set(_background), timeout=timeout)
 
 
 def _in_background(coro: Any) -> None:
