@@ -59,6 +59,18 @@ def top_label(parsed: dict[str, Any]) -> str:
     return "none"
 
 
+def top_margins(parsed: dict[str, Any]) -> tuple[float, float]:
+    """Confidence of the likeliest non-fallback intent, and its lead over the second."""
+    scores = [float(e.get("confidence") or 0) for e in parsed.get("intent_ranking") or []
+              if e.get("name") != "nlu_fallback"]
+    scores += [0.0, 0.0]
+    return scores[0], scores[0] - scores[1]
+
+
+SWEEP = (0.1, 0.15, 0.2, 0.25, 0.3)
+AMBIGUITY = 0.1  # config.yml's FallbackClassifier ambiguity_threshold
+
+
 async def predict(model: Path, texts: list[str]) -> tuple[list[str], list[str]]:
     """The label a model gives each text, and its likeliest non-fallback intent."""
     from rasa.core.agent import Agent
@@ -67,11 +79,17 @@ async def predict(model: Path, texts: list[str]) -> tuple[list[str], list[str]]:
     configure_structlog(logging.WARNING)
     agent = Agent.load(str(model))
     labels, tops = [], []
+    MARGINS.clear()
     for text in texts:
         parsed = await agent.parse_message(normalise(text))
         labels.append(label_of(parsed))
         tops.append(top_label(parsed))
+        MARGINS.append(top_margins(parsed))
     return labels, tops
+
+
+# (confidence, lead) of each prediction of the last model evaluated.
+MARGINS: list[tuple[float, float]] = []
 
 
 def f1_scores(gold: list[str], pred: list[str]) -> dict[str, float]:
@@ -107,6 +125,9 @@ def summarise(rows: list[tuple[str, str, str]], pred: list[str], top: list[str])
             "macro_f1": sum(f1.values()) / len(f1),
             "fallback": sum(p == "nlu_fallback" for p in got) / len(idx),
             "top1": sum(rows[i][1] == top[i] for i in idx) / len(idx),
+            # Accuracy had the fallback threshold been x (ambiguity threshold kept).
+            "sweep": {str(x): sum(rows[i][1] == top[i] and MARGINS[i][0] >= x and MARGINS[i][1] >= AMBIGUITY
+                                  for i in idx) / len(idx) for x in SWEEP} if len(MARGINS) == len(rows) else {},
         }
     overall_f1 = f1_scores([r[1] for r in rows], pred)
     worst = sorted(overall_f1.items(), key=lambda kv: kv[1])[:8]
@@ -143,7 +164,10 @@ def main(argv: list[str] | None = None) -> int:
                       f"{100 * figures['fallback']:.1f}%", f"{100 * figures['top1']:.1f}%"]
         print(f"| {lang} | " + " | ".join(cells) + " |")
     for name in names:
-        print(f"\n{name}: worst intents (F1): "
+        print(f"\n{name}: accuracy had the fallback threshold been "
+              + ", ".join(f"{x}: " + "/".join(f"{100 * results[name]['languages'][lang]['sweep'].get(str(x), 0):.1f}"
+                                           for lang in LANGS) for x in SWEEP) + f" ({'/'.join(LANGS)})")
+        print(f"{name}: worst intents (F1): "
               + ", ".join(f"{label} {100 * f1:.0f}%" for label, f1 in results[name]["worst"]))
         print(f"{name}: most frequent confusions (gold -> predicted, count):")
         for gold, got, count in results[name]["confusions"]:
