@@ -113,21 +113,25 @@ class ActionListEvents(Action):
     ) -> list[dict[str, Any]]:
         """Events in the asked period that are not over; else the next ones."""
         today = clock.today()
-        frame = phrases.time_frame(tracker.latest_message.get("text") or "", today)
+        text = tracker.latest_message.get("text") or ""
+        frame = phrases.time_frame(text, today)
+        topic = phrases.event_topic(text) if not text.startswith("/") else None
         async with get_database().session() as session:
             if frame is not None:
                 start, end, _name = frame
                 # Never offer a past event as upcoming: the period starts today at the earliest.
-                events = [] if end < today else await events_between(session, max(start, today), end)
+                events = [] if end < today else await events_between(session, max(start, today), end, topic)
                 if events:
                     say(dispatcher, "events_in_period", events=[event_payload(e) for e in events[:MAX_EVENTS]],
                         from_date=max(start, today).isoformat(), to_date=end.isoformat())
                     return []
-                following = await upcoming_events(session, max(end, today), limit=MAX_EVENTS)
                 say(dispatcher, "events_none_in_period", from_date=max(start, today).isoformat(),
                     to_date=end.isoformat())
+                following = await upcoming_events(session, max(end, today), limit=MAX_EVENTS, topic=topic) or \
+                    await upcoming_events(session, max(end, today), limit=MAX_EVENTS)
             else:
-                following = await upcoming_events(session, today, limit=MAX_EVENTS)
+                following = await upcoming_events(session, today, limit=MAX_EVENTS, topic=topic) or \
+                    await upcoming_events(session, today, limit=MAX_EVENTS)
         if following:
             say(dispatcher, "events_upcoming", events=[event_payload(e) for e in following])
         # The rule follows with utter_faq_events: what recurs every year and who announces it.

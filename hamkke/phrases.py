@@ -274,6 +274,28 @@ def service_filters(text: str) -> dict[str, str]:
     return found
 
 
+_EVENT_TOPICS = {
+    "human_rights": (r"human rights", r"прав\w* человека", r"nhan quyen", r"인권"),
+    "commemoration": (r"5[·.]?18", r"memorial", r"commemorat", r"памят", r"годовщин", r"tuong niem", r"ky niem",
+                      r"기념", r"추모"),
+    "education": (r"student", r"студент", r"sinh vien", r"du hoc", r"유학생", r"학생"),
+    "festival": (r"festival", r"фестивал", r"праздник", r"le hoi", r"축제"),
+    "culture": (r"cultur", r"\bart\b", r"arts", r"biennale", r"exhibition", r"культур", r"искусств", r"биеннале",
+                r"выставк", r"van hoa", r"nghe thuat", r"trien lam", r"문화", r"예술", r"비엔날레", r"전시"),
+    "community": (r"communit", r"world day", r"goryeoin", r"общин", r"корё-сарам", r"cong dong", r"세계인", r"고려인",
+                  r"공동체"),
+}
+
+
+def event_topic(text: str) -> Optional[str]:
+    """The kind of event a text asks for ("festivals", "культурные", "sự kiện văn hóa"), if any."""
+    norm = _norm(text)
+    for topic, patterns in _EVENT_TOPICS.items():
+        if _any(norm, patterns):
+            return topic
+    return None
+
+
 # -- time frames ------------------------------------------------------------------
 
 _MONTHS = {

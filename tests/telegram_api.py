@@ -4,7 +4,7 @@ It implements the methods the adapter uses the way Telegram does (form or
 JSON parameters, ``{"ok": true, "result": ...}`` answers, 429 with
 ``parameters.retry_after``): getMe, getUpdates (long polling, offsets),
 sendMessage, editMessageText, answerCallbackQuery, sendLocation, setWebhook,
-deleteWebhook, getWebhookInfo. Tests queue updates and read what was sent.
+deleteWebhook, getWebhookInfo, setMyCommands. Tests queue updates and read what was sent.
 """
 
 from __future__ import annotations
@@ -139,6 +139,8 @@ class BotAPI:
             return self.ok(True)
         if method == "deleteWebhook":
             self.webhook = {}
+            return self.ok(True)
+        if method == "setMyCommands":
             return self.ok(True)
         if method == "getWebhookInfo":
             return self.ok({"url": self.webhook.get("url", ""), "has_custom_certificate": False,

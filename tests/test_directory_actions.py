@@ -111,3 +111,13 @@ async def test_events_in_korean_this_week_when_nothing_is_on(action_db: Database
     texts = await run(ActionListEvents(), tracker("이번주 행사 있어?", "ko", "faq_events"), "ko")
     assert texts[0].startswith("2026년 11월 30일") or "없" in texts[0], texts
     assert any("2027년" in text for text in texts)
+
+
+async def test_events_by_topic(action_db: Database, frozen: Any) -> None:
+    frozen("2026-03-10T10:00:00+09:00")
+    (text,) = await run(ActionListEvents(), tracker("какие памятные мероприятия в мае?", "ru", "faq_events"), "ru")
+    names = [line for line in text.splitlines() if line.startswith("• ")]
+    # Only the 5·18 commemorations, not World Day or the human-rights forum.
+    assert names and all("18" in line for line in names), names
+    (culture,) = await run(ActionListEvents(), tracker("any art exhibitions coming up?", "en", "faq_events"), "en")
+    assert "Biennale" in culture, culture

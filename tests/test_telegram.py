@@ -115,6 +115,13 @@ def test_start_greets_in_the_users_language_with_the_four_languages(polling: Bot
     assert polling.rasa_messages() == []  # the gateway answers /start itself
 
 
+def test_the_command_menu_in_each_language(polling: Bot) -> None:
+    menus = {call.get("language_code"): json.loads(call["commands"]) for call in polling.api.called("setMyCommands")}
+    assert set(menus) == {None, "ko", "en", "ru", "vi"}
+    assert [c["command"] for c in menus["ru"]] == ["start", "help", "language", "staff"]
+    assert menus["ru"][3]["description"] == t("command_staff", "ru")
+
+
 def test_a_button_press(polling: Bot) -> None:
     polling.api.push(message_update(20, 7, text="Здравствуйте"))
     (greeting,) = polling.api.wait_sent(1, chat_id=7)

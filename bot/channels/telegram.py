@@ -33,6 +33,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from telegram import (
     Bot,
+    BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -63,6 +64,8 @@ REQUEST_BYTES_MAX = 1024 * 1024
 BUTTONS_PER_ROW = 2
 # Updates a resident can send that are not text.
 NON_TEXT_KINDS = ("sticker", "photo", "voice", "video", "video_note", "audio", "document", "animation", "contact")
+
+MENU_COMMANDS = ("start", "help", "language", "staff")
 
 router = APIRouter()
 T = TypeVar("T")
@@ -210,6 +213,7 @@ class TelegramAdapter:
         """Connect, then register the webhook or start long polling."""
         await self.app.initialize()
         await self.app.start()
+        await self.set_menu()
         allowed = ["message", "callback_query"]
         if self.webhook:
             await self.bot.set_webhook(self.settings.telegram_webhook_url, secret_token=webhook_secret(self.settings),
@@ -219,6 +223,12 @@ class TelegramAdapter:
             assert self.app.updater is not None
             await self.app.updater.start_polling(allowed_updates=allowed, timeout=10, poll_interval=0.0)
             log.info("Telegram: long polling")
+
+    async def set_menu(self) -> None:
+        """The command menu (/start, /help, /language, /staff) in each language, English by default."""
+        for lang in (None, *SUPPORTED_LANGUAGES):
+            commands = [BotCommand(name, t(f"command_{name}", lang or "en")) for name in MENU_COMMANDS]
+            await self.bot.set_my_commands(commands, language_code=lang)
 
     async def stop(self) -> None:
         """Stop polling and the application."""
