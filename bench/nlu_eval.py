@@ -68,7 +68,18 @@ def top_margins(parsed: dict[str, Any]) -> tuple[float, float]:
 
 
 SWEEP = (0.1, 0.15, 0.2, 0.25, 0.3)
-AMBIGUITY = 0.1  # config.yml's FallbackClassifier ambiguity_threshold
+def _ambiguity() -> float:
+    """config.yml's FallbackClassifier ambiguity_threshold."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    for component in config.get("pipeline") or []:
+        if component.get("name") == "FallbackClassifier":
+            return float(component.get("ambiguity_threshold", 0.1))
+    return 0.1
+
+
+AMBIGUITY = _ambiguity()
 
 
 async def predict(model: Path, texts: list[str]) -> tuple[list[str], list[str]]:
