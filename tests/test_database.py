@@ -111,3 +111,30 @@ def test_postgresql_takes_over(postgres_url: str) -> None:
 
     count, statuses = asyncio.run(conversation())
     assert count == 26 and set(statuses) == {"answered"}
+
+
+def test_directory_and_rules_on_postgresql(postgres_url: str) -> None:
+    """Services, events and programme rules read the same from PostgreSQL."""
+    import datetime as dt
+
+    from hamkke.directory import ServiceQuery, events_between, find_services, program_records
+    from hamkke.eligibility import Answers, evaluate
+
+    migrate(postgres_url)
+    asyncio.run(seed(postgres_url))
+
+    async def read() -> tuple[list[str], list[str], str]:
+        db = Database(postgres_url)
+        async with db.session() as session:
+            services = await find_services(session, ServiceQuery(category="health", language="vi"))
+            events = await events_between(session, dt.date(2026, 9, 1), dt.date(2026, 11, 30))
+            records = await program_records(session)
+        await db.dispose()
+        result = evaluate("integrated-care", Answers(household_size=2, monthly_income_krw=4_199_292,
+                                                     nationality="korean"), dt.date(2026, 3, 1), records)
+        return [s.slug for s in services], [e.slug for e in events], f"{result.result}/{result.copay_percent}"
+
+    services, events, care = asyncio.run(read())
+    assert services and all(isinstance(slug, str) for slug in services)
+    assert any("biennale" in slug for slug in events)
+    assert care == "eligible/30"
