@@ -112,8 +112,8 @@ def format_dates(start: str, end: str, lang: str) -> str:
     return str(format_interval(first, last, "yMMMd", locale=lang))
 
 
-def render_event(event: dict[str, Any], lang: str) -> str:
-    """One event: name, dates (and time), venue, a line of description."""
+def render_event(event: dict[str, Any], lang: str, compact: bool = False) -> str:
+    """One event: name, dates (and time), venue, a line of description (not in long lists)."""
     when = format_dates(event["start_date"], event["end_date"], lang)
     if event.get("start_time"):
         when += f", {event['start_time']}"
@@ -124,7 +124,7 @@ def render_event(event: dict[str, Any], lang: str) -> str:
     if venue:
         lines.append(f"  {t('label_venue', lang)}: {venue}")
     description = pick(event.get("description"), lang)
-    if description:
+    if description and not compact:
         lines.append(f"  {description}")
     for label, value in (("label_phone", event.get("phone")), ("label_website", event.get("website"))):
         if value:
@@ -181,7 +181,9 @@ def render_message(message: dict[str, Any], lang: str) -> tuple[str, list[Button
     elif key == "service_list":
         text = render_service_list(args, lang)
     elif key in ("events_in_period", "events_upcoming") and isinstance(args.get("events"), list):
-        events = [render_event(e, lang) for e in args.pop("events") if isinstance(e, dict)]
+        given = [e for e in args.pop("events") if isinstance(e, dict)]
+        # Three or more events: names, dates and places only, so the answer fits a chat message.
+        events = [render_event(e, lang, compact=len(given) > 2) for e in given]
         text = "\n\n".join([t(key, lang, **args), *events])
     elif key == "eligibility_result" and isinstance(args.get("result"), dict):
         headline, reasons, apply = render_eligibility(args["result"], lang)

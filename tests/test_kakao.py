@@ -34,8 +34,7 @@ SERVICE = {"name": {"en": "Gwangju International Center", "ru": "Междуна�
            "description": {"en": "Korean classes, counselling, GIC Talk and a library."},
            "hours": {"en": "Weekdays 09:00-18:00"}, "address": {"en": "5 Jungang-ro 196beon-gil, Dong-gu"},
            "phone": "062-226-2732~4", "website": "https://gic.or.kr", "languages_served": ["ko", "en"]}
-LONG_EVENT = {"name": {"en": "Event"}, "description": {"en": "A long description of a day in Gwangju. " * 12},
-              "start_date": "2027-05-20", "end_date": "2027-05-20"}
+SERVICE_LONG = {"name": {"en": "A place"}, "description": {"en": "A long description of a day in Gwangju. " * 150}}
 
 
 def fake_rasa(method: str, path: str, body: Any) -> tuple[int, Any]:
@@ -51,7 +50,7 @@ def fake_rasa(method: str, path: str, body: Any) -> tuple[int, Any]:
                     {**SERVICE, "name": {"en": "1345"}, "phone": "1345", "website": None}]
         return 200, say({"key": "service_list", "args": {"services": services, "total": 5}})
     if message == "very long":
-        return 200, say({"key": "events_upcoming", "args": {"events": [LONG_EVENT] * 12}})
+        return 200, say({"key": "service_card", "args": {"service": SERVICE_LONG}})
     if message == "slow":
         time.sleep(2.0)
         return 200, say({"key": "help"})
@@ -132,7 +131,7 @@ def test_a_very_long_answer_ends_with_a_link_to_the_whole_of_it(skill: Skill) ->
     link = outputs[2]["basicCard"]["buttons"][0]["webLinkUrl"]
     assert link.startswith("https://hamkke.example.org/answers/")
     page = httpx.get(skill.gateway.url + link.removeprefix("https://hamkke.example.org"), timeout=10)
-    assert page.status_code == 200 and page.text.count("A long description of a day in Gwangju.") == 12 * 12
+    assert page.status_code == 200 and page.text.count("A long description of a day in Gwangju.") == 150
     forged = httpx.get(skill.gateway.url + link.removeprefix("https://hamkke.example.org")[:-1] + "0", timeout=10)
     other = httpx.get(skill.gateway.url + "/answers/1?s=" + link.split("s=")[1], timeout=10)
     assert forged.status_code == 404 and other.status_code == 404

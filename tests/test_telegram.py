@@ -31,8 +31,7 @@ from tests.helpers import Gateway, LocalServer
 from tests.telegram_api import STICKER, TOKEN, BotAPI, callback_update, message_update
 
 GREETINGS = {"en": "Hello", "ru": "Здравствуйте", "vi": "Xin chào", "ko": "안녕하세요"}
-LONG_EVENT = {"name": {"en": "Event"}, "description": {"en": "A long description of a day in Gwangju. " * 12},
-              "start_date": "2027-05-20", "end_date": "2027-05-20"}
+SERVICE_LONG = {"name": {"en": "A place"}, "description": {"en": "A long description of a day in Gwangju. " * 150}}
 
 
 def fake_rasa(method: str, path: str, body: Any) -> tuple[int, Any]:
@@ -51,7 +50,7 @@ def fake_rasa(method: str, path: str, body: Any) -> tuple[int, Any]:
                    "phone": "062-226-2732", "website": "https://gic.or.kr", "distance_km": 1.2 if location else None}
         return 200, [say({"key": "service_list", "args": {"services": [service], "total": 1}})]
     if message == "long please":
-        return 200, [say({"key": "events_upcoming", "args": {"events": [LONG_EVENT] * 12}})]
+        return 200, [say({"key": "service_card", "args": {"service": SERVICE_LONG}})]
     if any(word in message for word in GREETINGS.values()):
         return 200, [say({"key": "greet", "buttons": [{"key": "button_help", "payload": "/help"},
                                                        {"key": "button_human", "payload": "/request_human"}]})]
@@ -160,8 +159,8 @@ def test_a_long_answer_is_split_in_order_within_the_limit(polling: Bot) -> None:
     total = sum(len(m["text"]) for m in sent)
     assert total > 6000 and len(sent) >= 2
     assert all(len(m["text"]) <= TEXT_MAX for m in sent)
-    assert sent[0]["text"].startswith(t("events_upcoming", "en"))
-    # Split between events, never inside one; about a second apart in one chat.
+    assert sent[0]["text"].startswith("A place")
+    # Split between sentences, never inside one; about a second apart in one chat.
     assert all(m["text"].rstrip().endswith(".") for m in sent)
     assert all(b["at"] - a["at"] >= 0.9 for a, b in itertools.pairwise(sent))
 
