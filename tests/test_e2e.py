@@ -261,7 +261,8 @@ def test_every_topic_in_every_language(stack: Stack) -> None:
             label = t(f"topic_{topic}", lang)
             if text == t("fallback_suggest", lang) and label in buttons:
                 text, _ = stack.say(label, user)
-            if text != t(topic, lang):
+            # Events answer with what is on first, then the topic's answer.
+            if t(topic, lang) not in text:
                 misses.append(f"{lang} {topic}: {question!r} -> {text[:60]!r}")
                 continue
             for fact in FAQ_FACTS[topic]["key_facts"]:
