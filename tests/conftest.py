@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from hamkke.config import Settings
+import hamkke.db.session as db_session
+from hamkke.config import Settings, get_settings
 from hamkke.db.session import Database
 from hamkke.db.setup import migrate, seed
 
@@ -36,3 +37,25 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     database = Database(database_url)
     yield database
     await database.dispose()
+
+
+@pytest.fixture
+async def action_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Database]:
+    """The actions' own database (``get_database()``) pointed at the test database."""
+    monkeypatch.setenv("HAMKKE_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    monkeypatch.setattr(db_session, "_db", None)
+    database = db_session.get_database()
+    yield database
+    await database.dispose()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def frozen(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Freeze the assistant's clock (``hamkke.clock``) at an ISO date-time."""
+    def freeze(moment: str) -> None:
+        monkeypatch.setenv("HAMKKE_FROZEN_NOW", moment)
+        get_settings.cache_clear()
+    yield freeze
+    get_settings.cache_clear()

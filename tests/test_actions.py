@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-import hamkke.db.session as db_session
 from actions.handoff import ActionRequestHuman
 from actions.services import ActionServiceInfo
 from bot.replies import render_message
-from hamkke.config import get_settings
 from hamkke.db.models import HandoffRequest, Resident
 from hamkke.db.session import Database
 
@@ -29,16 +25,6 @@ def tracker(name: str, **changes: Any) -> Tracker:
     return Tracker.from_dict(state)
 
 
-@pytest.fixture
-async def action_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Database]:
-    """The actions' own database (``get_database()``) pointed at the test database."""
-    monkeypatch.setenv("HAMKKE_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    monkeypatch.setattr(db_session, "_db", None)
-    database = db_session.get_database()
-    yield database
-    await database.dispose()
-    get_settings.cache_clear()
 
 
 async def test_service_info_answers_from_the_database(action_db: Database) -> None:

@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any, Optional
 
-import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-import hamkke.db.session as db_session
 from actions.directory import ActionFindServices, ActionListEvents
 from bot.replies import render_message
-from hamkke.config import get_settings
 from hamkke.db.session import Database
-
-
-@pytest.fixture
-def frozen(monkeypatch: pytest.MonkeyPatch) -> Any:
-    def freeze(moment: str) -> None:
-        monkeypatch.setenv("HAMKKE_FROZEN_NOW", moment)
-        get_settings.cache_clear()
-    return freeze
-
-
-@pytest.fixture
-async def action_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Database]:
-    monkeypatch.setenv("HAMKKE_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    monkeypatch.setattr(db_session, "_db", None)
-    database = db_session.get_database()
-    yield database
-    await database.dispose()
-    get_settings.cache_clear()
 
 
 def tracker(text: str, lang: str, intent: str, entities: Optional[list[dict[str, Any]]] = None,

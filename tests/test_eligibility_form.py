@@ -7,7 +7,7 @@ and messages the actions send back, rendered in the resident's language.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from typing import Any, Optional
 
 import pytest
@@ -16,11 +16,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-import hamkke.db.session as db_session
 from actions.eligibility import ActionEligibilityResult, ValidateEligibilityForm
 from actions.handoff import ActionRequestHuman
 from bot.replies import render_message
-from hamkke.config import PROJECT_ROOT, get_settings
+from hamkke.config import PROJECT_ROOT
 from hamkke.db.models import HandoffRequest, Resident
 from hamkke.db.session import Database
 from hamkke.i18n import t
@@ -30,16 +29,10 @@ FROZEN = "2026-03-10T10:00:00+09:00"
 
 
 @pytest.fixture
-async def form_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Database]:
+def form_db(action_db: Database, frozen: Callable[[str], None]) -> Database:
     """The actions' database and a clock frozen in March 2026 (all applications open)."""
-    monkeypatch.setenv("HAMKKE_DATABASE_URL", database_url)
-    monkeypatch.setenv("HAMKKE_FROZEN_NOW", FROZEN)
-    get_settings.cache_clear()
-    monkeypatch.setattr(db_session, "_db", None)
-    database = db_session.get_database()
-    yield database
-    await database.dispose()
-    get_settings.cache_clear()
+    frozen(FROZEN)
+    return action_db
 
 
 def turn(text: str, lang: str, intent: str = "nlu_fallback", requested: Optional[str] = None,
