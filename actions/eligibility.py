@@ -48,9 +48,14 @@ def _parser(slot: str) -> Callable[[str], Any]:
     }[slot]
 
 
+def given_answers(tracker: Tracker) -> dict[str, Any]:
+    """The answers given so far in this check, by slot ("unknown" for "I don't know")."""
+    return {slot: tracker.get_slot(slot) for slot in ANSWER_SLOTS if tracker.get_slot(slot) is not None}
+
+
 def answers_of(tracker: Tracker) -> Answers:
-    """The answers given so far in this check."""
-    return Answers.from_mapping({slot: tracker.get_slot(slot) for slot in ANSWER_SLOTS})
+    """The answers given so far, as the rules read them."""
+    return Answers.from_mapping(given_answers(tracker))
 
 
 def _program_named(tracker: Tracker) -> Optional[str]:
@@ -75,8 +80,7 @@ class ValidateEligibilityForm(FormValidationAction):
         program = tracker.get_slot("program")
         if program not in PROGRAMS:
             return ["program"]
-        given = {slot: tracker.get_slot(slot) for slot in ANSWER_SLOTS}
-        return ["program", *questions(program, given, clock.today())]
+        return ["program", *questions(program, given_answers(tracker), clock.today())]
 
     async def extract_program(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -189,7 +193,7 @@ class ActionEligibilityResult(Action):
         summary = {
             "language": language(tracker),
             "program": program,
-            "answers": {slot: tracker.get_slot(slot) for slot in ANSWER_SLOTS if tracker.get_slot(slot) is not None},
+            "answers": given_answers(tracker),
             "result": result.result,
             "decided_by": result.decided_by,
         }

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
 from actions.common import language, resident_id, say
-from actions.eligibility import ANSWER_SLOTS
+from actions.eligibility import given_answers
 from hamkke.db.models import HandoffRequest
 from hamkke.db.session import get_database
 
@@ -25,7 +25,7 @@ def case_summary(tracker: Tracker) -> dict[str, Any]:
     if program:
         summary["eligibility"] = {
             "program": program,
-            "answers": {slot: tracker.get_slot(slot) for slot in ANSWER_SLOTS if tracker.get_slot(slot) is not None},
+            "answers": given_answers(tracker),
             "result": "in_progress",
         }
     elif tracker.get_slot("eligibility_summary"):
