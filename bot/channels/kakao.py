@@ -12,7 +12,6 @@ import asyncio
 import hashlib
 import hmac
 import html
-import json
 import logging
 from typing import Any, Optional
 from urllib.parse import urlsplit
@@ -21,6 +20,7 @@ import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from bot.channels.common import error, read_json, same_secret
 from bot.core import DialogueCore, Incoming
 from bot.replies import Card, Reply
 from hamkke.config import Settings
@@ -37,15 +37,10 @@ CARD_DESCRIPTION_MAX = 230
 CARD_BUTTONS_MAX = 3
 CARD_BUTTON_LABEL_MAX = 14
 CAROUSEL_MAX = 10
-REQUEST_BYTES_MAX = 1024 * 1024
 USER_ID_MAX = 128
 CALLBACK_WINDOW_S = 55.0
 
 router = APIRouter()
-
-
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
 
 
 def split_text(text: str, limit: int = SIMPLE_TEXT_MAX) -> list[str]:
@@ -243,30 +238,19 @@ async def kakao_skill(request: Request) -> JSONResponse:
     """Answer one KakaoTalk message within Kakao's 5 seconds."""
     settings: Settings = request.app.state.settings
     secret = settings.kakao_skill_secret.get()
-    if secret:
-        provided = request.headers.get("x-kakao-skill-secret", "")
-        if not hmac.compare_digest(provided.encode(), secret.encode()):
-            return _error(403, "forbidden")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > REQUEST_BYTES_MAX:
-        return _error(413, "request too large")
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw.extend(chunk)
-        if len(raw) > REQUEST_BYTES_MAX:
-            return _error(413, "request too large")
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return _error(400, "body is not JSON")
+    if secret and not same_secret(request.headers.get("x-kakao-skill-secret", ""), secret):
+        return error(403, "forbidden")
+    body = await read_json(request)
+    if isinstance(body, JSONResponse):
+        return body
     if settings.kakao_bot_id:
         bot = body.get("bot") if isinstance(body, dict) else None
         bot_id = bot.get("id") if isinstance(bot, dict) else None
-        if not isinstance(bot_id, str) or not hmac.compare_digest(bot_id.encode(), settings.kakao_bot_id.encode()):
-            return _error(403, "forbidden")
-    user_id, utterance, error = _parse(body)
-    if error or user_id is None or utterance is None:
-        return _error(400, error or "bad request")
+        if not isinstance(bot_id, str) or not same_secret(bot_id, settings.kakao_bot_id):
+            return error(403, "forbidden")
+    user_id, utterance, problem = _parse(body)
+    if problem or user_id is None or utterance is None:
+        return error(400, problem or "bad request")
     core: DialogueCore = request.app.state.core
     late = await core.take_undelivered("kakao", user_id)
     incoming = Incoming(channel="kakao", user_key=user_id, text=utterance, offer_language_switch=True)
@@ -283,7 +267,7 @@ async def kakao_skill(request: Request) -> JSONResponse:
         return JSONResponse(render(Reply(language=lang, texts=[t("still_working", lang)])))
     reply = task.result()
     if reply is None:  # Kakao does not repeat requests; nothing to de-duplicate
-        return _error(409, "duplicate")
+        return error(409, "duplicate")
     if late:
         reply.texts[:0] = [t("late_answer", reply.language), *late]
         reply.cards_for = {index + len(late) + 1: cards for index, cards in reply.cards_for.items()}
@@ -294,7 +278,7 @@ async def kakao_skill(request: Request) -> JSONResponse:
 async def whole_answer(request: Request, message_id: int, s: str = "") -> HTMLResponse:
     """The whole text of an answer too long for a chat message (a signed link)."""
     settings: Settings = request.app.state.settings
-    if not hmac.compare_digest(s.encode(), answer_signature(settings, message_id).encode()):
+    if not same_secret(s, answer_signature(settings, message_id)):
         return HTMLResponse("Not found", status_code=404)
     core: DialogueCore = request.app.state.core
     found = await core.stored_answer(message_id)

@@ -23,7 +23,6 @@ import collections
 import datetime as dt
 import hashlib
 import hmac
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -46,6 +45,7 @@ from telegram.constants import MessageLimit
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from bot.channels.common import error, read_json, same_secret
 from bot.channels.kakao import split_text
 from bot.core import DialogueCore, Incoming
 from bot.replies import Reply
@@ -60,7 +60,6 @@ CALLBACK_DATA_MAX_BYTES = 64
 PER_CHAT_INTERVAL_S = 1.0
 GLOBAL_PER_SECOND = 30
 MAX_SEND_ATTEMPTS = 5
-REQUEST_BYTES_MAX = 1024 * 1024
 BUTTONS_PER_ROW = 2
 # Updates a resident can send that are not text.
 NON_TEXT_KINDS = ("sticker", "photo", "voice", "video", "video_note", "audio", "document", "animation", "contact")
@@ -300,22 +299,15 @@ async def telegram_webhook(request: Request) -> JSONResponse:
     """Receive an update from Telegram; answer at once, work in the background."""
     adapter: Optional[TelegramAdapter] = getattr(request.app.state, "telegram", None)
     if adapter is None or not adapter.webhook:
-        return JSONResponse({"error": "not found"}, status_code=404)
-    provided = request.headers.get("x-telegram-bot-api-secret-token", "")
-    if not hmac.compare_digest(provided.encode(), webhook_secret(adapter.settings).encode()):
-        return JSONResponse({"error": "forbidden"}, status_code=403)
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw.extend(chunk)
-        if len(raw) > REQUEST_BYTES_MAX:
-            return JSONResponse({"error": "request too large"}, status_code=413)
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return JSONResponse({"error": "body is not JSON"}, status_code=400)
+        return error(404, "not found")
+    if not same_secret(request.headers.get("x-telegram-bot-api-secret-token", ""), webhook_secret(adapter.settings)):
+        return error(403, "forbidden")
+    data = await read_json(request)
+    if isinstance(data, JSONResponse):
+        return data
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int) or isinstance(
             data.get("update_id"), bool):
-        return JSONResponse({"error": "not an update"}, status_code=400)
+        return error(400, "not an update")
     try:
         await adapter.feed(data)
     except Exception:  # untrusted input: whatever python-telegram-bot cannot read (a date out of range…)
