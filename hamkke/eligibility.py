@@ -146,16 +146,15 @@ def questions(program: str, given: Mapping[str, Any], today: dt.date,
     """
     rules = rules_for(program, today, records)["rules"]
 
+    known = Answers.from_mapping(given)
+
     def answered(name: str) -> bool:
         return given.get(name) is not None
-
-    def value(name: str) -> Any:
-        return None if given.get(name) == "unknown" else given.get(name)
 
     asked: list[str] = []
     if program == "culture-nuri":
         asked.append("birth_year")
-        year = value("birth_year")
+        year = known.birth_year
         if not answered("birth_year") or year is None or year > rules["born_on_or_before"]:
             return asked
         asked.append("benefit_status")
@@ -164,25 +163,25 @@ def questions(program: str, given: Mapping[str, Any], today: dt.date,
         return [*asked, "nationality"]
     if program == "youth-culture-pass":
         asked.append("birth_year")
-        year = value("birth_year")
+        year = known.birth_year
         if not answered("birth_year") or year not in (rules["born_in"], rules["second_chance_born_in"]):
             return asked
         if year == rules["second_chance_born_in"]:
             asked.append("used_last_year")
-            if not answered("used_last_year") or value("used_last_year") is not False:
+            if not answered("used_last_year") or known.used_last_year is not False:
                 return asked
         return [*asked, "nationality"]
     if program == "integrated-care":
         asked.append("household_size")
-        size = value("household_size")
-        if not answered("household_size") or size is None or size > max(int(k) for k in rules["median_income_krw"]):
+        size = known.household_size
+        medians = _medians(rules)
+        if not answered("household_size") or size is None or size > max(medians):
             return asked
         asked.append("monthly_income_krw")
-        income = value("monthly_income_krw")
+        income = known.monthly_income_krw
         if not answered("monthly_income_krw") or income is None:
             return asked
-        median = int(rules["median_income_krw"].get(size) or rules["median_income_krw"].get(str(size)))
-        if income * 100 > median * rules["copay_tiers"][-1]["up_to_percent"]:
+        if income * 100 > medians[size] * rules["copay_tiers"][-1]["up_to_percent"]:
             return asked
         return [*asked, "nationality"]
     raise RulesError(f"unknown programme {program}")
@@ -293,8 +292,13 @@ def _youth_pass(rules: dict[str, Any], a: Answers) -> _Verdict:
     return "eligible", decided, reasons, rules["amount_krw"], None
 
 
+def _medians(rules: Mapping[str, Any]) -> dict[int, int]:
+    """Median income by household size (JSON keeps the sizes as strings)."""
+    return {int(k): int(v) for k, v in rules["median_income_krw"].items()}
+
+
 def _integrated_care(rules: dict[str, Any], a: Answers) -> _Verdict:
-    medians: dict[int, int] = {int(k): int(v) for k, v in rules["median_income_krw"].items()}
+    medians = _medians(rules)
     largest = max(medians)
     if a.household_size is None:
         return "check_with_staff", "household_unknown", [Text("elig_reason_care_household_unknown")], None, None
