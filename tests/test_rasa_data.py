@@ -11,6 +11,8 @@ import yaml
 
 from hamkke import SUPPORTED_LANGUAGES
 from hamkke.config import PROJECT_ROOT
+from hamkke.folding import fold
+from hamkke.privacy import normalise
 from hamkke.training import RASA_BIN, rasa_env
 
 
@@ -43,6 +45,24 @@ def test_every_intent_has_examples_in_every_language() -> None:
     for intent in intents:
         for lang in SUPPORTED_LANGUAGES:
             assert counts[(intent, lang)] >= 20, (intent, lang, counts[(intent, lang)])
+
+
+def _texts(paths: list[Path]) -> set[str]:
+    """Every example of these files, folded and lower-cased as the NLU sees it."""
+    texts = set()
+    for path in paths:
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            for line in block.get("examples", "").splitlines():
+                if line.strip().startswith("- "):
+                    texts.add(fold(normalise(line.strip()[2:])).lower().strip(" ?!."))
+    return texts
+
+
+def test_no_held_out_example_is_a_training_example() -> None:
+    held_out = _texts(sorted((PROJECT_ROOT / "tests" / "nlu").glob("heldout_*.yml")))
+    training = _texts(sorted((PROJECT_ROOT / "nlu").rglob("*.yml")))
+    assert len(held_out) >= 15 * 4 * 50
+    assert not held_out & training, sorted(held_out & training)[:20]
 
 
 def test_no_training_example_starts_with_a_slash() -> None:
