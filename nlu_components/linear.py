@@ -22,7 +22,6 @@ from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
 import scipy.sparse
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
