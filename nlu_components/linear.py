@@ -126,6 +126,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         documents = np.bincount(counts.indices, minlength=counts.shape[1])
         # Smoothed inverse document frequency, as scikit-learn's TfidfTransformer.
         self.idf = (np.log((1 + counts.shape[0]) / (1 + documents)) + 1.0).astype(np.float64)
+        # A feature in every example (char_wb's padding space) tells nothing, and
+        # a message with nothing else ("!!!") should have no intent, not a guess.
+        self.idf[documents >= counts.shape[0]] = 0.0
         svm = LinearSVC(C=float(self.component_config["C"]), random_state=self.component_config["random_seed"])
         svm.fit(self._weigh(counts), np.asarray(labels))
         self.labels = np.asarray(svm.classes_)
@@ -171,9 +174,13 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if self.coef is None:
             return None
         counts = self._counts(message)
-        if counts is None or counts.nnz == 0:
+        if counts is None:
             return None
-        decision = np.asarray(self._weigh(counts) @ self.coef.T).ravel() + self.intercept
+        weighted = self._weigh(counts)
+        weighted.eliminate_zeros()
+        if weighted.nnz == 0:
+            return None
+        decision = np.asarray(weighted @ self.coef.T).ravel() + self.intercept
         z = (decision - decision.max()) / float(self.component_config["temperature"])
         e = np.exp(z)
         return e / e.sum()

@@ -56,6 +56,35 @@ def test_tokenizer_keeps_hangul_words_that_rasas_drops() -> None:
     assert got["ок 👍 спасибо ❤️"][0] == ["ок", "спасибо"]
 
 
+def test_featurizer_counts_numbers_as_words() -> None:
+    got = in_rasa("""
+        import json, tempfile
+        from pathlib import Path
+        from rasa.engine.graph import ExecutionContext, GraphSchema
+        from rasa.engine.storage.local_model_storage import LocalModelStorage
+        from rasa.engine.storage.resource import Resource
+        from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+        from rasa.shared.nlu.training_data.message import Message
+        from rasa.shared.nlu.training_data.training_data import TrainingData
+        from nlu_components.counts import NumberKeepingCountVectorsFeaturizer
+        from nlu_components.tokenizer import ResidentTokenizer
+        storage = LocalModelStorage(Path(tempfile.mkdtemp()))
+        context = ExecutionContext(GraphSchema({}), "test")
+        out = {}
+        for cls in (NumberKeepingCountVectorsFeaturizer, CountVectorsFeaturizer):
+            data = TrainingData([Message.build(text="is 119 free", intent="emergency"),
+                                 Message.build(text="is 1345 free", intent="immigration")])
+            ResidentTokenizer(ResidentTokenizer.get_default_config()).process_training_data(data)
+            featurizer = cls.create(cls.get_default_config(), storage, Resource(cls.__name__), context)
+            featurizer.train(data)
+            out[cls.__name__] = sorted(featurizer.vectorizers["text"].vocabulary_)
+        print(json.dumps(out))
+    """)
+    assert isinstance(got, dict)
+    assert got["NumberKeepingCountVectorsFeaturizer"] == ["119", "1345", "free", "is"]
+    assert got["CountVectorsFeaturizer"] == ["__number__", "free", "is"]
+
+
 NLU = """\
 version: "3.1"
 nlu:
@@ -92,9 +121,9 @@ assistant_id: component-test
 pipeline:
   - name: nlu_components.folding.TextFolder
   - name: nlu_components.tokenizer.ResidentTokenizer
-  - name: CountVectorsFeaturizer
+  - name: nlu_components.counts.NumberKeepingCountVectorsFeaturizer
     max_ngram: 2
-  - name: CountVectorsFeaturizer
+  - name: nlu_components.counts.NumberKeepingCountVectorsFeaturizer
     analyzer: char_wb
     min_ngram: 1
     max_ngram: 4
