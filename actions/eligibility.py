@@ -33,7 +33,9 @@ ESCAPE_INTENTS = {"request_human"}
 # A text that is no answer but clearly another question ("what's on in May?")
 # is answered by its own rule; the form then asks its question again.
 NOT_A_DIGRESSION = {"nlu_fallback", "check_eligibility"}
-DIGRESSION_CONFIDENCE = 0.5
+# The classifier is sure of real questions (0.95 and over on the held-out set
+# for most); a stray word that is no answer ("вчера", "blue") scores 0.7-0.85.
+DIGRESSION_CONFIDENCE = 0.9
 
 
 def _parser(slot: str) -> Callable[[str], Any]:
