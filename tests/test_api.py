@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -19,7 +19,10 @@ FROZEN = "2026-05-12T10:30:00+09:00"  # a Tuesday morning in Gwangju
 
 
 @pytest.fixture
-def api(settings: Settings) -> Iterator[httpx.Client]:
+def api(settings: Settings, frozen: Callable[[str], None]) -> Iterator[httpx.Client]:
+    # hamkke.clock reads the process's settings (HAMKKE_FROZEN_NOW), not the
+    # app's: without this the "open now" test passed only before 22:00 in Seoul.
+    frozen(FROZEN)
     app = create_app(dataclasses.replace(settings, frozen_now=FROZEN))
     with Gateway(app) as gateway, httpx.Client(base_url=gateway.url, timeout=10) as client:
         yield client
