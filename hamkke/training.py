@@ -20,6 +20,7 @@ from typing import Optional
 from hamkke.config import PROJECT_ROOT
 
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_PYTHON = RASA_BIN.with_name("python")
 DATA_DIRS = ("nlu", "stories")
 
 

@@ -15,9 +15,7 @@ from pathlib import Path
 import pytest
 
 from hamkke.config import PROJECT_ROOT
-from hamkke.training import rasa_env
-
-RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
+from hamkke.training import RASA_BIN, RASA_PYTHON, rasa_env
 
 
 def in_rasa(script: str, cwd: Path = PROJECT_ROOT) -> object:
@@ -140,7 +138,7 @@ def test_linear_classifier_trains_persists_and_ranks(tmp_path: Path) -> None:
     (tmp_path / "nlu.yml").write_text(NLU, encoding="utf-8")
     (tmp_path / "config.yml").write_text(CONFIG, encoding="utf-8")
     train = subprocess.run(
-        [str(PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"), "train", "nlu", "--config", "config.yml",
+        [str(RASA_BIN), "train", "nlu", "--config", "config.yml",
          "--nlu", "nlu.yml", "--out", "models", "--fixed-model-name", "tiny"],
         cwd=tmp_path, env=rasa_env(), capture_output=True, text=True, timeout=600,
     )

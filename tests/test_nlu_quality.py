@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from hamkke.config import PROJECT_ROOT
-from hamkke.training import rasa_env
+from hamkke.training import RASA_PYTHON, rasa_env
 
 MODEL = PROJECT_ROOT / "models" / "hamkke.tar.gz"
 # Reached on 2026-11-23 (make eval, 53 intents, 3,392 held-out examples, a
@@ -33,7 +33,7 @@ def test_held_out_accuracy_per_language(tmp_path: Path) -> None:
         pytest.fail("no trained model: run the tests through `make test`, which trains it")
     out = tmp_path / "eval.json"
     result = subprocess.run(
-        [str(PROJECT_ROOT / ".venv-rasa" / "bin" / "python"), "-m", "bench.nlu_eval", str(MODEL), "--json", str(out)],
+        [str(RASA_PYTHON), "-m", "bench.nlu_eval", str(MODEL), "--json", str(out)],
         cwd=PROJECT_ROOT, env=rasa_env(), capture_output=True, text=True, timeout=900,
     )
     assert result.returncode == 0, result.stderr[-3000:]
