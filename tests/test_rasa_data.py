@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,15 +26,21 @@ def test_rasa_data_validate_passes() -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
+def _blocks(path: Path) -> Iterator[tuple[dict, list[str]]]:
+    """Each block of an NLU file, with its example texts."""
+    for block in yaml.safe_load(path.read_text())["nlu"]:
+        lines = (line.strip() for line in block.get("examples", "").splitlines())
+        yield block, [line[2:] for line in lines if line.startswith("- ")]
+
+
 def _examples() -> Counter[tuple[str, str]]:
     counts: Counter[tuple[str, str]] = Counter()
     for path in (PROJECT_ROOT / "nlu").rglob("*.yml"):
         lang = path.parent.name
-        for block in yaml.safe_load(path.read_text())["nlu"]:
+        for block, texts in _blocks(path):
             if "intent" in block:
                 assert block["metadata"]["lang"] == lang, path
-                counts[(block["intent"], lang)] += sum(
-                    1 for line in block["examples"].splitlines() if line.strip().startswith("- "))
+                counts[(block["intent"], lang)] += len(texts)
     return counts
 
 
@@ -49,13 +56,8 @@ def test_every_intent_has_examples_in_every_language() -> None:
 
 def _texts(paths: list[Path]) -> set[str]:
     """Every example of these files, folded and lower-cased as the NLU sees it."""
-    texts = set()
-    for path in paths:
-        for block in yaml.safe_load(path.read_text())["nlu"]:
-            for line in block.get("examples", "").splitlines():
-                if line.strip().startswith("- "):
-                    texts.add(fold(normalise(line.strip()[2:])).lower().strip(" ?!."))
-    return texts
+    return {fold(normalise(text)).lower().strip(" ?!.") for path in paths for _, texts in _blocks(path)
+            for text in texts}
 
 
 def test_no_held_out_example_is_a_training_example() -> None:
