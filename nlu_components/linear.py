@@ -27,7 +27,13 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -191,12 +197,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             probabilities = self.scores(message)
             if probabilities is None:
                 message.set(INTENT, {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
-                message.set("intent_ranking", [], add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
                 continue
             order = np.argsort(-probabilities)
             length = int(self.component_config["ranking_length"]) or len(order)
             ranking = [{INTENT_NAME_KEY: str(self.labels[i]), PREDICTED_CONFIDENCE_KEY: float(probabilities[i])}
                        for i in order[:length]]
             message.set(INTENT, ranking[0], add_to_output=True)
-            message.set("intent_ranking", ranking, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
