@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -23,7 +22,7 @@ def api(settings: Settings, frozen: Callable[[str], None]) -> Iterator[httpx.Cli
     # hamkke.clock reads the process's settings (HAMKKE_FROZEN_NOW), not the
     # app's: without this the "open now" test passed only before 22:00 in Seoul.
     frozen(FROZEN)
-    app = create_app(dataclasses.replace(settings, frozen_now=FROZEN))
+    app = create_app(settings)
     with Gateway(app) as gateway, httpx.Client(base_url=gateway.url, timeout=10) as client:
         yield client
 
