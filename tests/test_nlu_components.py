@@ -83,6 +83,49 @@ def test_featurizer_counts_numbers_as_words() -> None:
     assert got["CountVectorsFeaturizer"] == ["__number__", "free", "is"]
 
 
+
+def test_spelling_corrector_reads_a_slip_as_the_training_word() -> None:
+    training = ["страховка для работника", "насилие на работе", "агентство по трудоустройству",
+                "lost my passport", "visa extension", "외국인등록증 신청", "산재 신고", "страховка"]
+    typed = ["страхховка", "насиилие", "агентсвто", "pasport", "vsa", "외국인등록중", "совершенно", "страховка"]
+    got = in_rasa(f"""
+        import json, tempfile
+        from pathlib import Path
+        from rasa.engine.graph import ExecutionContext, GraphSchema
+        from rasa.engine.storage.local_model_storage import LocalModelStorage
+        from rasa.engine.storage.resource import Resource
+        from rasa.shared.nlu.training_data.message import Message
+        from rasa.shared.nlu.training_data.training_data import TrainingData
+        from nlu_components.spelling import SpellingCorrector
+        from nlu_components.tokenizer import ResidentTokenizer
+        tokenizer = ResidentTokenizer(ResidentTokenizer.get_default_config())
+        storage = LocalModelStorage(Path(tempfile.mkdtemp()))
+        context = ExecutionContext(GraphSchema({{}}), "test")
+        resource = Resource("speller")
+        data = TrainingData([Message.build(text=t, intent="x") for t in {training!r}])
+        tokenizer.process_training_data(data)
+        config = SpellingCorrector.get_default_config()
+        SpellingCorrector.create(config, storage, resource, context).train(data)
+        # Loaded back from the model storage, as Rasa's server does.
+        corrector = SpellingCorrector.load(config, storage, resource, context)
+        messages = [Message.build(text=t) for t in {typed!r}]
+        tokenizer.process(messages)
+        corrector.process(messages)
+        print(json.dumps({{m.get("text"): [t.text, t.lemma] for m in messages for t in m.get("text_tokens")}},
+                         ensure_ascii=False))
+    """)
+    assert isinstance(got, dict)
+    # Doubled letters, a dropped letter and two swapped neighbours (Damerau distance 1).
+    assert got["страхховка"] == ["страхховка", "страховка"]
+    assert got["насиилие"] == ["насиилие", "насилие"]
+    assert got["агентсвто"] == ["агентсвто", "агентство"]
+    assert got["pasport"] == ["pasport", "passport"]
+    # Known words, short words, far words and Hangul are read as typed.
+    assert got["страховка"] == ["страховка", "страховка"]
+    assert got["vsa"] == ["vsa", "vsa"]
+    assert got["совершенно"] == ["совершенно", "совершенно"]
+    assert got["외국인등록중"] == ["외국인등록중", "외국인등록중"]
+
 NLU = """\
 version: "3.1"
 nlu:
@@ -119,6 +162,7 @@ assistant_id: component-test
 pipeline:
   - name: nlu_components.folding.TextFolder
   - name: nlu_components.tokenizer.ResidentTokenizer
+  - name: nlu_components.spelling.SpellingCorrector
   - name: nlu_components.counts.NumberKeepingCountVectorsFeaturizer
     max_ngram: 2
   - name: nlu_components.counts.NumberKeepingCountVectorsFeaturizer
