@@ -25,6 +25,7 @@ from typing import Optional
 from hamkke import SUPPORTED_LANGUAGES
 from hamkke.folding import fold
 from hamkke.lexicon import ENGLISH_WORDS, NEUTRAL_TOKENS, VIETNAMESE_SYLLABLES
+from hamkke.scripts import script as _script
 
 UNSUPPORTED = "unsupported"
 
@@ -48,21 +49,6 @@ class Detection:
     language: Optional[str]
     confident: bool
     method: str
-
-
-def _script(ch: str) -> str:
-    code = ord(ch)
-    if 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
-        return "hangul"
-    if 0x0400 <= code <= 0x04FF:
-        return "cyrillic"
-    if ch.isascii() and ch.isalpha():
-        return "latin"
-    if 0x00C0 <= code <= 0x024F or 0x1E00 <= code <= 0x1EFF:
-        return "latin"
-    if ch.isalpha():
-        return "other"
-    return "none"
 
 
 # Letters of Cyrillic alphabets other than Russian's (Uzbek, Kazakh, Kyrgyz,

@@ -39,7 +39,9 @@ def _files(root: Path, config: Path, domain: Path, data: Iterable[Path]) -> list
     # The project's own NLU components count only for a config that uses them:
     # rasa init's pipeline (make eval's baseline) is not retrained when they change.
     if "nlu_components." in config.read_text(encoding="utf-8"):
-        files += [*sorted((root / "nlu_components").glob("*.py")), root / "hamkke" / "folding.py"]
+        files += sorted((root / "nlu_components").glob("*.py"))
+        # The standard-library modules those components import.
+        files += [root / "hamkke" / "folding.py", root / "hamkke" / "scripts.py"]
     for directory in data:
         files.extend(sorted(p for p in directory.rglob("*") if p.is_file()))
     return files

@@ -32,15 +32,11 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from hamkke.scripts import script
+
 logger = logging.getLogger(__name__)
 
 VOCABULARY_FILE = "spelling_vocabulary.json"
-
-
-def is_hangul(ch: str) -> bool:
-    """True for a Hangul syllable or jamo."""
-    code = ord(ch)
-    return 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F
 
 
 def one_edit(word: str, alphabet: Iterable[str]) -> set[str]:
@@ -64,29 +60,19 @@ class Speller:
         self._alphabets: Dict[str, set[str]] = {}
         for word in counts:
             for ch in word:
-                self._alphabets.setdefault(_script(ch), set()).add(ch)
+                self._alphabets.setdefault(script(ch), set()).add(ch)
 
     def correct(self, word: str) -> Optional[str]:
         """The known word ``word`` is taken for, or None when it is known or too far."""
         if word in self.counts or len(word) < self.min_length or not word.isalpha():
             return None
-        scripts = {_script(ch) for ch in word}
+        scripts = {script(ch) for ch in word}
         if len(scripts) != 1 or "hangul" in scripts:
             return None
         candidates = [w for w in one_edit(word, self._alphabets.get(scripts.pop(), ())) if w in self.counts]
         if not candidates:
             return None
         return max(candidates, key=lambda w: (self.counts[w], w))
-
-
-def _script(ch: str) -> str:
-    if is_hangul(ch):
-        return "hangul"
-    if "\u0400" <= ch <= "\u04ff":
-        return "cyrillic"
-    if ch.isascii():
-        return "latin"
-    return "other"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
@@ -111,7 +97,7 @@ class SpellingCorrector(GraphComponent):
         self.component_config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self.speller = Speller(counts or {}, int(self.component_config["min_length"])) if counts else None
+        self.speller = Speller(counts, int(self.component_config["min_length"])) if counts else None
 
     @classmethod
     def create(
