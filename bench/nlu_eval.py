@@ -33,16 +33,19 @@ from hamkke.privacy import normalise  # noqa: E402  (stdlib-only module, shared 
 LANGS = ("en", "ru", "vi", "ko")
 
 
+def example_texts(block: dict[str, Any]) -> list[str]:
+    """The example texts of one block of a Rasa NLU file."""
+    lines = (line.strip() for line in block.get("examples", "").splitlines())
+    return [line[2:].strip() for line in lines if line.startswith("- ")]
+
+
 def load_heldout(folder: Path) -> list[tuple[str, str, str]]:
     """``(lang, gold label, text)`` for every held-out example."""
     rows = []
     for lang in LANGS:
         data = yaml.safe_load((folder / f"heldout_{lang}.yml").read_text(encoding="utf-8"))
         for block in data["nlu"]:
-            for line in block["examples"].splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    rows.append((lang, block["intent"], line[2:].strip()))
+            rows.extend((lang, block["intent"], text) for text in example_texts(block))
     return rows
 
 

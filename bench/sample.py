@@ -23,8 +23,9 @@ from pathlib import Path
 
 import yaml
 
+from bench.nlu_eval import LANGS, example_texts
+
 ROOT = Path(__file__).resolve().parent.parent
-LANGS = ("en", "ru", "vi", "ko")
 
 
 def examples(nlu: Path) -> dict[tuple[str, str], list[str]]:
@@ -33,12 +34,8 @@ def examples(nlu: Path) -> dict[tuple[str, str], list[str]]:
     for lang in LANGS:
         for path in sorted((nlu / lang).glob("*.yml")):
             for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-                if "intent" not in block:
-                    continue
-                for line in block.get("examples", "").splitlines():
-                    line = line.strip()
-                    if line.startswith("- "):
-                        found[(lang, block["intent"])].append(line[2:])
+                if "intent" in block:
+                    found[(lang, block["intent"])].extend(example_texts(block))
     return found
 
 
