@@ -81,6 +81,18 @@ class Settings:
     link_secret: Secret = field(default_factory=lambda: Secret(new_secret()))
     # Freezes the assistant's clock (ISO date-time); for tests and demos only.
     frozen_now: str = ""
+    # Machine translation for the staff console (hamkke.translation): "" (none),
+    # "libre" (LibreTranslate at translation_url), "papago", "deepl" or "google".
+    translation_provider: str = ""
+    translation_url: str = ""
+    translation_api_key: Secret = field(default_factory=lambda: Secret(""))
+    # Papago's client secret (its client id is translation_api_key).
+    translation_api_secret: Secret = field(default_factory=lambda: Secret(""))
+    translation_timeout_s: float = 6.0
+    # The staff console: idle minutes before a session ends; cookies marked
+    # Secure (set when the console is served over HTTPS).
+    console_idle_minutes: int = 30
+    console_secure_cookies: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -116,6 +128,14 @@ def load_settings() -> Settings:
             "KAKAO_CALLBACK_HOSTS", "kakao.com,kakaoenterprise.com").split(",") if h.strip()),
         public_url=_env("HAMKKE_PUBLIC_URL", "").rstrip("/"),
         link_secret=Secret(os.environ.get("HAMKKE_LINK_SECRET") or new_secret()),
+        translation_provider=_env("HAMKKE_TRANSLATION_PROVIDER", "").lower(),
+        translation_url=_env("HAMKKE_TRANSLATION_URL", ""),
+        translation_api_key=Secret(os.environ.get("HAMKKE_TRANSLATION_API_KEY") or ""),
+        translation_api_secret=Secret(os.environ.get("HAMKKE_TRANSLATION_API_SECRET") or ""),
+        translation_timeout_s=_env_float("HAMKKE_TRANSLATION_TIMEOUT", 6.0),
+        console_idle_minutes=int(_env("HAMKKE_CONSOLE_IDLE_MINUTES", "30")),
+        console_secure_cookies=_env_bool("HAMKKE_CONSOLE_SECURE_COOKIES",
+                                         _env("HAMKKE_PUBLIC_URL", "").startswith("https://")),
     )
 
 
