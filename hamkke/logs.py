@@ -27,5 +27,5 @@ def configure_logging(level: str | None = None) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # These libraries log request bodies or whole updates at DEBUG/INFO.
-    for name in ("httpx", "httpcore", "telegram", "telegram.ext", "aiosqlite", "sqlalchemy.engine"):
+    for name in ("httpx", "httpcore", "telegram", "telegram.ext", "aiosqlite", "sqlalchemy.engine", "urllib3"):
         logging.getLogger(name).setLevel(logging.WARNING)
