@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import func, select
 
-from actions.common import language, resident_id, say
+from actions.common import language
 from actions.eligibility import given_answers
-from hamkke.db.models import HandoffRequest
-from hamkke.db.session import get_database
+
+NOT_TOPICS = {"request_human", "greet", "thank", "goodbye", "nlu_fallback", "insult", "help", "out_of_scope"}
+
+
+def last_topic(tracker: Tracker) -> Optional[str]:
+    """The last topic the resident asked about before asking for a person."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if isinstance(name, str) and name not in NOT_TOPICS:
+            return name
+    return None
 
 
 def case_summary(tracker: Tracker) -> dict[str, Any]:
@@ -20,6 +30,7 @@ def case_summary(tracker: Tracker) -> dict[str, Any]:
     summary: dict[str, Any] = {
         "language": language(tracker),
         "last_intent": (tracker.latest_message.get("intent") or {}).get("name"),
+        "topic": last_topic(tracker),
     }
     program = tracker.get_slot("program")
     if program:
@@ -34,7 +45,13 @@ def case_summary(tracker: Tracker) -> dict[str, Any]:
 
 
 class ActionRequestHuman(Action):
-    """Queue a hand-off request (once per resident while one is open)."""
+    """Ask the gateway to hand the conversation to staff.
+
+    The gateway owns the conversation's state: this action only signals the
+    hand-off, with the case summary, in the typed ``handoff`` field of its
+    message; the gateway records it in the same transaction as the message
+    and tells the resident their place in the queue or when the centre opens.
+    """
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -43,35 +60,11 @@ class ActionRequestHuman(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Record the request and tell the resident how many wait before them."""
-        rid = resident_id(tracker)
-        ahead = 0
-        if rid is not None:
-            async with get_database().session() as session:
-                mine = await session.scalar(
-                    select(HandoffRequest).where(
-                        HandoffRequest.resident_id == rid, HandoffRequest.status == "open"
-                    )
-                )
-                if mine is None:
-                    mine = HandoffRequest(
-                        resident_id=rid,
-                        language=language(tracker),
-                        reason="requested",
-                        summary=case_summary(tracker),
-                    )
-                    session.add(mine)
-                    await session.flush()
-                ahead = int(
-                    await session.scalar(
-                        select(func.count()).select_from(HandoffRequest).where(
-                            HandoffRequest.status == "open", HandoffRequest.id < mine.id
-                        )
-                    )
-                    or 0
-                )
-                await session.commit()
-        say(dispatcher, "handoff_recorded", handoff=True)
-        if ahead:
-            say(dispatcher, "handoff_queue", n=ahead)
+        """Signal the hand-off with what staff should see first."""
+        summary = case_summary(tracker)
+        dispatcher.utter_message(json_message={
+            "key": "handoff_recorded",
+            "handoff": {"reason": "eligibility" if "eligibility" in summary else "requested",
+                        "topic": summary.get("topic"), "summary": summary},
+        })
         return []

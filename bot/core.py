@@ -29,13 +29,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.replies import Button, Reply, human_button, language_buttons, message_cards, render_message, simple
-from hamkke import SUPPORTED_LANGUAGES
+from hamkke import SUPPORTED_LANGUAGES, clock
+from hamkke import conversations as convs
 from hamkke.config import Settings
-from hamkke.db.models import Message, Resident, utcnow
+from hamkke.conversations import HandoffSignal
+from hamkke.db.models import Conversation, Message, MessageStatus, Resident, utcnow
 from hamkke.db.session import Database
+from hamkke.handoff_words import is_cancel, is_wait_question
 from hamkke.i18n import MissingMessage, t
 from hamkke.langid import UNSUPPORTED, choose_language, detect, language_switch_request
+from hamkke.live import LiveBus
 from hamkke.logs import text_for_log
+from hamkke.office_hours import default_centre, handoff_notice, queue_status
 from hamkke.privacy import mask, normalise
 
 log = logging.getLogger(__name__)
@@ -78,10 +83,11 @@ class Incoming:
 class DialogueCore:
     """Everything between a channel adapter and Rasa."""
 
-    def __init__(self, settings: Settings, db: Database, rasa: RasaClient) -> None:
+    def __init__(self, settings: Settings, db: Database, rasa: RasaClient, live: Optional[LiveBus] = None) -> None:
         self.settings = settings
         self.db = db
         self.rasa = rasa
+        self.live = live or LiveBus()
 
     # -- residents and storage -------------------------------------------------
 
@@ -101,8 +107,12 @@ class DialogueCore:
                 raise
         return resident
 
-    async def _store_incoming(self, msg: Incoming) -> tuple[Optional[Resident], Optional[Message]]:
-        """Store the message before anything else. ``(None, None)`` for a repeat."""
+    async def _store_incoming(
+            self, msg: Incoming) -> tuple[Optional[Resident], Optional[Message], Optional[Conversation]]:
+        """Store the message before anything else. ``(None, None, None)`` for a repeat.
+
+        A message that arrives while staff own the conversation is linked to it.
+        """
         # Mask a little more than is kept, so a number cut at the end is masked too.
         keep = self.settings.max_message_chars + 1
         stored_text = mask(msg.text[: keep + 64])[:keep]
@@ -117,35 +127,59 @@ class DialogueCore:
                 )
             ):
                 log.info("repeated message %s from resident %s ignored", msg.channel_message_id, resident_id)
-                return None, None
+                return None, None, None
+            conversation = await convs.open_conversation(session, resident_id)
             inbound = Message(
                 resident_id=resident.id,
                 direction="in",
+                sender="resident",
                 text=stored_text,
-                status="received",
+                status=MessageStatus.RECEIVED.value,
                 channel_message_id=msg.channel_message_id,
+                conversation_id=conversation.id if conversation is not None else None,
             )
             session.add(inbound)
             resident.last_seen_at = utcnow()
+            if conversation is not None:
+                conversation.last_resident_at = utcnow()
             try:
                 await session.commit()
             except IntegrityError:  # the same message delivered twice at the same moment
                 await session.rollback()
                 log.info("repeated message %s from resident %s ignored", msg.channel_message_id, resident_id)
-                return None, None
-            return resident, inbound
+                return None, None, None
+            return resident, inbound, conversation
 
     async def _finish(
-        self, resident: Resident, inbound: Message, reply: Reply, status: str, error: Optional[str] = None
+        self, resident: Resident, inbound: Message, reply: Reply, status: str, error: Optional[str] = None,
+        channel: str = "",
     ) -> None:
+        """Store the answer and the message's outcome in one transaction.
+
+        A hand-off signalled by an action opens the conversation for staff in
+        the same transaction, and the answer becomes the hand-off notice.
+        """
         async with self.db.session() as session:
+            if reply.handoff is not None:
+                lang = reply.language
+                centre = default_centre()
+                conversation = await convs.hand_off(session, resident, reply.handoff, lang, centre.slug)
+                inbound.conversation_id = conversation.id
+                place = await convs.position(session, conversation)
+                wait = await convs.expected_wait_minutes(session, place)
+                reply.texts = handoff_notice(centre, lang, clock.now(), place, wait, kakao=channel == "kakao")
+                reply.cards, reply.cards_for, reply.buttons = [], {}, []
+                reply.handed_off = True
+                status = MessageStatus.HANDED_OFF.value
             outbound = Message(
                 resident_id=resident.id,
                 direction="out",
+                sender="bot",
                 text=reply.text,
                 language=reply.language,
-                status="sent",
+                status=MessageStatus.SENT.value,
                 reply_to_id=inbound.id,
+                conversation_id=inbound.conversation_id,
                 payload={"buttons": [{"label": b.label, "payload": b.payload} for b in reply.buttons]}
                 if reply.buttons
                 else None,
@@ -156,7 +190,8 @@ class DialogueCore:
             await session.execute(
                 update(Message)
                 .where(Message.id == inbound.id)
-                .values(status=status, language=inbound.language, answered_at=utcnow(), error=error)
+                .values(status=status, language=inbound.language, answered_at=utcnow(), error=error,
+                        conversation_id=inbound.conversation_id)
             )
             await session.execute(
                 update(Resident)
@@ -168,6 +203,9 @@ class DialogueCore:
                 )
             )
             await session.commit()
+        if reply.handoff is not None or inbound.conversation_id is not None:
+            self.live.publish("queue")
+            self.live.publish("conversation", id=inbound.conversation_id)
 
     # -- the conversation ----------------------------------------------------
 
@@ -186,11 +224,13 @@ class DialogueCore:
 
     async def handle(self, msg: Incoming) -> Optional[Reply]:
         """Answer one message. Returns ``None`` for a repeated delivery."""
-        resident, inbound = await self._store_incoming(msg)
+        resident, inbound, conversation = await self._store_incoming(msg)
         if resident is None or inbound is None:
             return None
         log.info("message %s from resident %s via %s: %s", inbound.id, resident.id, msg.channel,
                  text_for_log(msg.text))
+        if conversation is not None:
+            return await self._with_staff(resident, inbound, conversation, msg)
         try:
             reply, status, error = await self._answer(resident, inbound, msg)
         except Exception:  # never lose a message: mark it for staff, tell the resident
@@ -201,8 +241,45 @@ class DialogueCore:
         if msg.offer_language_switch and "language" not in payloads and len(reply.buttons) < MAX_BUTTONS and \
                 not any(p.startswith("lang:") for p in payloads):
             reply.buttons.append(Button(t("button_language", reply.language), "language"))
-        await self._finish(resident, inbound, reply, status, error)
+        await self._finish(resident, inbound, reply, status, error, channel=msg.channel)
         return reply
+
+    async def _with_staff(self, resident: Resident, inbound: Message, conversation: Conversation,
+                          msg: Incoming) -> Reply:
+        """A message while staff own the conversation: stored for them, not answered by the bot.
+
+        Only "cancel" and "how long?" (and the "talk to a person" button) get an
+        answer from the gateway; everything else appears in the console at once.
+        """
+        lang = self._current_language(resident, msg.language_hint)
+        inbound.language = lang
+        text = normalise(msg.text).strip()
+        payload = self._pressed_button(resident, text)
+        waiting = conversation.status == convs.WAITING
+        # "됐어요" to a staff member can mean "that worked": a cancel counts while the request waits.
+        if msg.kind == "text" and waiting and (payload == "cancel" or is_cancel(text)):
+            await convs_close(self.db, conversation.id)
+            await self.rasa.end_form(resident.conversation_id)
+            reply = simple("handoff_cancelled", lang, [Button(t("button_help", lang), "/help"), human_button(lang)])
+            await self._finish(resident, inbound, reply, MessageStatus.ANSWERED.value, channel=msg.channel)
+            return reply
+        if msg.kind == "text" and (payload == "/request_human" or is_wait_question(text)):
+            async with self.db.session() as session:
+                fresh = await session.get(Conversation, conversation.id)
+                place = await convs.position(session, fresh) if fresh is not None else 0
+                wait = await convs.expected_wait_minutes(session, place) if place else None
+            held = fresh is not None and fresh.status == convs.HELD
+            reply = Reply(language=lang, texts=[
+                queue_status(default_centre(), lang, clock.now(), max(1, place), wait, held)])
+            await self._finish(resident, inbound, reply, MessageStatus.ANSWERED.value, channel=msg.channel)
+            return reply
+        async with self.db.session() as session:
+            await session.execute(update(Message).where(Message.id == inbound.id).values(
+                status=MessageStatus.FOR_STAFF.value, language=lang))
+            await session.commit()
+        self.live.publish("conversation", id=conversation.id)
+        self.live.publish("queue")
+        return Reply(language=lang, relayed=True)
 
     async def _answer(self, resident: Resident, inbound: Message, msg: Incoming) -> tuple[Reply, str, Optional[str]]:
         lang = self._current_language(resident, msg.language_hint)
@@ -293,6 +370,9 @@ class DialogueCore:
                 reply.cards_for[len(reply.texts) - 1] = cards
             reply.ask_location = reply.ask_location or custom.get("key") == "finder_ask_need"
             reply.handed_off = reply.handed_off or handed_off
+            signal = HandoffSignal.from_message(custom.get("handoff"))
+            if signal is not None or handed_off:
+                reply.handoff = signal or HandoffSignal()
         if not reply.texts:
             return simple("fallback", lang, [human_button(lang)]), "failed", "empty answer"
         return reply, ("handed_off" if reply.handed_off else "answered"), None
@@ -328,28 +408,85 @@ class DialogueCore:
                 Message.id == message_id, Message.direction == "out"))).first()
         return (row.text, row.language or self.settings.default_language) if row else None
 
-    async def mark_undelivered(self, reply: Reply) -> None:
-        """An answer the channel could not deliver in time: it goes out with the next one."""
+    async def mark_pending(self, reply: Reply) -> None:
+        """An answer the channel could not deliver in time: it waits for the resident's next message."""
         if reply.stored_id is None:
             return
         async with self.db.session() as session:
-            await session.execute(update(Message).where(Message.id == reply.stored_id).values(status="undelivered"))
+            await session.execute(update(Message).where(Message.id == reply.stored_id)
+                                  .values(status=MessageStatus.PENDING.value))
             await session.commit()
 
-    async def take_undelivered(self, channel: str, user_key: str) -> list[str]:
-        """Texts of a resident's answers not delivered yet, oldest first; they count as sent from now."""
+    async def take_pending(self, channel: str, user_key: str) -> list[tuple[int, str, str]]:
+        """Claim a resident's answers waiting for delivery, oldest first: ``(id, sender, text)``.
+
+        They become ``delivering`` (no other response can take them too) and
+        ``sent`` only when :meth:`mark_sent` says the channel has them.
+        """
         async with self.db.session() as session:
             rows = (await session.execute(
-                select(Message.id, Message.text).join(Resident, Resident.id == Message.resident_id).where(
-                    Resident.channel == channel, Resident.channel_user_key == user_key,
-                    Message.direction == "out", Message.status == "undelivered",
-                ).order_by(Message.id)
+                select(Message.id, Message.sender, Message.text).join(Resident, Resident.id == Message.resident_id)
+                .where(Resident.channel == channel, Resident.channel_user_key == user_key,
+                       Message.direction == "out", Message.status == MessageStatus.PENDING.value)
+                .order_by(Message.id)
             )).all()
-            if rows:
-                await session.execute(update(Message).where(Message.id.in_([r.id for r in rows]))
-                                      .values(status="sent"))
-                await session.commit()
-        return [r.text for r in rows]
+            taken = []
+            for row in rows:
+                result = await session.execute(update(Message).where(
+                    Message.id == row.id, Message.status == MessageStatus.PENDING.value).values(
+                    status=MessageStatus.DELIVERING.value))
+                if int(result.rowcount or 0) == 1:  # type: ignore[attr-defined]
+                    taken.append((row.id, row.sender or "bot", row.text))
+            await session.commit()
+        return taken
+
+    async def mark_sent(self, message_ids: list[int]) -> None:
+        """Pending answers the channel has now delivered."""
+        if not message_ids:
+            return
+        async with self.db.session() as session:
+            rows = (await session.execute(select(Message.conversation_id).where(
+                Message.id.in_(message_ids), Message.conversation_id.is_not(None)))).scalars().all()
+            await session.execute(update(Message).where(Message.id.in_(message_ids),
+                                                        Message.status == MessageStatus.DELIVERING.value)
+                                  .values(status=MessageStatus.SENT.value, answered_at=utcnow()))
+            await session.commit()
+        for conversation_id in set(rows):
+            self.live.publish("conversation", id=conversation_id)
+
+    async def keep_callback(self, channel: str, user_key: str, url: str, valid_s: float) -> None:
+        """Remember a Kakao callbackUrl for a staff reply while it is valid."""
+        async with self.db.session() as session:
+            await session.execute(update(Resident).where(
+                Resident.channel == channel, Resident.channel_user_key == user_key).values(
+                callback_url=url, callback_until=utcnow() + dt.timedelta(seconds=valid_s)))
+            await session.commit()
+
+    async def resident_id(self, channel: str, user_key: str) -> Optional[int]:
+        """The database id of a resident, if known."""
+        async with self.db.session() as session:
+            found = await session.scalar(select(Resident.id).where(
+                Resident.channel == channel, Resident.channel_user_key == user_key))
+        return int(found) if found is not None else None
+
+    async def claim_callback(self, resident_id: int, only: Optional[str] = None) -> Optional[str]:
+        """Take the resident's valid callbackUrl (``only`` that one), once: nobody else can use it after this."""
+        async with self.db.session() as session:
+            row = (await session.execute(select(Resident.callback_url, Resident.callback_until).where(
+                Resident.id == resident_id))).first()
+            if row is None or not row.callback_url or row.callback_until is None:
+                return None
+            if only is not None and row.callback_url != only:
+                return None
+            until = row.callback_until if row.callback_until.tzinfo else row.callback_until.replace(
+                tzinfo=dt.timezone.utc)
+            if until <= utcnow():
+                return None
+            result = await session.execute(update(Resident).where(
+                Resident.id == resident_id, Resident.callback_url == row.callback_url).values(
+                callback_url=None, callback_until=None))
+            await session.commit()
+            return str(row.callback_url) if int(result.rowcount or 0) == 1 else None  # type: ignore[attr-defined]
 
     async def recover_unanswered(self, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
         """Messages left ``received`` by a crash go to the staff queue.
@@ -360,8 +497,22 @@ class DialogueCore:
         async with self.db.session() as session:
             result = await session.execute(
                 update(Message)
-                .where(Message.direction == "in", Message.status == "received", Message.created_at < cutoff)
+                .where(Message.direction == "in", Message.status == MessageStatus.RECEIVED.value,
+                       Message.created_at < cutoff)
                 .values(status="unanswered", error="gateway stopped before answering")
+            )
+            # Answers a response was carrying when the gateway stopped: not known to be delivered.
+            await session.execute(
+                update(Message)
+                .where(Message.direction == "out", Message.status == MessageStatus.DELIVERING.value,
+                       Message.created_at < cutoff)
+                .values(status=MessageStatus.PENDING.value)
             )
             await session.commit()
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def convs_close(db: Database, conversation_id: int) -> bool:
+    """Cancel an open conversation at the resident's word."""
+    async with db.session() as session:
+        return await convs.close(session, conversation_id, convs.CANCELLED)

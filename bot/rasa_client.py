@@ -55,6 +55,22 @@ class RasaClient:
             raise RasaUnavailable("unexpected body")
         return [m for m in body if isinstance(m, dict)]
 
+    async def end_form(self, conversation_id: str) -> bool:
+        """End any form left active in Rasa's tracker (when staff hand the conversation back).
+
+        While staff own a conversation Rasa is not asked at all; this makes sure
+        a half-finished eligibility check does not resume by surprise afterwards.
+        """
+        events = [{"event": "active_loop", "name": None},
+                  {"event": "slot", "name": "requested_slot", "value": None}]
+        try:
+            response = await self._client.post(
+                f"{self.settings.rasa_url}/conversations/{conversation_id}/tracker/events",
+                json=events, headers=self._auth_headers(), params={"include_events": "NONE"})
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
     async def model_loaded(self) -> bool:
         """Whether Rasa is up with a model loaded (``GET /status``)."""
         try:

@@ -11,6 +11,7 @@ from babel import Locale
 from babel.dates import format_interval
 
 from hamkke import SUPPORTED_LANGUAGES
+from hamkke.conversations import HandoffSignal
 from hamkke.i18n import MissingMessage, has, t
 
 
@@ -50,6 +51,10 @@ class Reply:
     ask_location: bool = False
     # The stored outgoing message (set when the core stores the answer).
     stored_id: Optional[int] = None
+    # An action asked to hand the conversation to staff (the core records it).
+    handoff: Optional[HandoffSignal] = None
+    # The message went to the staff who own the conversation; the bot says nothing.
+    relayed: bool = False
 
     @property
     def text(self) -> str:

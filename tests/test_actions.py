@@ -8,12 +8,10 @@ from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import select
 
 from actions.handoff import ActionRequestHuman
 from actions.services import ActionServiceInfo
 from bot.replies import render_message
-from hamkke.db.models import HandoffRequest, Resident
 from hamkke.db.session import Database
 
 TRACKERS = Path(__file__).parent / "trackers"
@@ -47,27 +45,16 @@ async def test_service_info_without_a_record_offers_a_person(action_db: Database
     assert dispatcher.messages[0]["custom"]["key"] == "service_missing"
 
 
-async def test_request_human_is_recorded_once_with_language_and_queue(action_db: Database) -> None:
-    async with action_db.session() as session:
-        for key in ("a", "b"):
-            session.add(Resident(channel="kakao", channel_user_key=key))
-        await session.commit()
-    first = CollectingDispatcher()
-    await ActionRequestHuman().run(first, tracker("request_human_vi"), {})
-    assert [m["custom"]["key"] for m in first.messages] == ["handoff_recorded"]
-    assert first.messages[0]["custom"]["args"] == {"handoff": True}
-
-    # Resident 2 asks next: one person waits before them.
-    second = CollectingDispatcher()
-    await ActionRequestHuman().run(second, tracker("request_human_vi", sender_id="r2"), {})
-    assert [m["custom"]["key"] for m in second.messages] == ["handoff_recorded", "handoff_queue"]
-    assert second.messages[1]["custom"]["args"] == {"n": 1}
-
-    # Asking again does not queue resident 1 twice.
-    await ActionRequestHuman().run(CollectingDispatcher(), tracker("request_human_vi"), {})
-    async with action_db.session() as session:
-        rows = (await session.scalars(select(HandoffRequest).order_by(HandoffRequest.id))).all()
-    assert [(r.resident_id, r.language, r.status) for r in rows] == [(1, "vi", "open"), (2, "vi", "open")]
+async def test_request_human_signals_the_hand_off_in_a_typed_field() -> None:
+    """The action writes nothing: the gateway, the conversation's only writer, records the hand-off."""
+    dispatcher = CollectingDispatcher()
+    events = await ActionRequestHuman().run(dispatcher, tracker("request_human_vi"), {})
+    assert events == []
+    ((message),) = dispatcher.messages
+    custom = message["custom"]
+    assert custom["key"] == "handoff_recorded" and "args" not in custom
+    assert custom["handoff"]["reason"] == "requested"
+    assert custom["handoff"]["summary"]["language"] == "vi"
 
 
 def _fallback_tracker(previous_intent: str | None) -> Tracker:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.core import DialogueCore, Incoming
 from bot.rasa_client import RasaClient
 from hamkke.config import Settings
-from hamkke.db.models import HandoffRequest, Message, Resident
+from hamkke.db.models import Conversation, Message, Resident
 from hamkke.db.session import Database
 from tests.helpers import LocalServer, free_port
 
@@ -160,9 +160,24 @@ async def test_messages_left_by_a_crash_go_to_the_staff_queue(settings: Settings
     assert status == "unanswered"
 
 
-async def test_handoff_table_starts_empty(db: Database) -> None:
+async def test_a_hand_off_signal_opens_a_conversation_in_the_same_transaction(
+        settings: Settings, db: Database) -> None:
+    signal = [{"custom": {"key": "handoff_recorded", "handoff": {"reason": "requested", "topic": "faq_visa"}}}]
+    with LocalServer(lambda *_: (200, signal)) as server:
+        core = _core(settings, db, server.url)
+        reply = await core.handle(Incoming(channel="kakao", user_key="u-handoff", text="a person please"))
+        again = await core.handle(Incoming(channel="kakao", user_key="u-handoff", text="hello?"))
+        await core.rasa.close()
+    assert reply is not None and reply.handed_off and reply.texts
+    assert again is not None and again.relayed and again.texts == []
     async with db.session() as session:
-        assert (await session.scalars(select(HandoffRequest))).all() == []
+        conversations = (await session.scalars(select(Conversation))).all()
+        statuses = (await session.execute(select(Message.direction, Message.status, Message.conversation_id)
+                                          .order_by(Message.id))).all()
+    assert [(c.status, c.reason, c.topic, c.open_resident_id) for c in conversations] == [
+        ("waiting", "requested", "faq_visa", conversations[0].resident_id)]
+    cid = conversations[0].id
+    assert statuses == [("in", "handed_off", cid), ("out", "sent", cid), ("in", "for_staff", cid)]
 
 
 async def test_documented_commands(settings: Settings, db: Database) -> None:

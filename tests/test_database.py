@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,8 +17,6 @@ from hamkke.db.models import Message, Service
 from hamkke.db.session import Database
 from hamkke.db.setup import migrate, seed
 from tests.helpers import LocalServer
-
-POSTGRES_ADMIN_URL = os.environ.get("HAMKKE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 def test_seeding_twice_changes_nothing(database_url: str) -> None:
@@ -59,31 +54,9 @@ def test_migrations_create_every_table(database_url: str) -> None:
     from sqlalchemy import create_engine
 
     engine = create_engine(database_url.replace("+aiosqlite", ""))
-    assert set(inspect(engine).get_table_names()) >= {"residents", "messages", "handoff_requests", "services",
+    assert set(inspect(engine).get_table_names()) >= {"residents", "messages", "conversations", "services",
                                                        "alembic_version"}
     engine.dispose()
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A new, empty PostgreSQL database on the local server, dropped afterwards."""
-    asyncpg = pytest.importorskip("asyncpg")
-    name = f"hamkke_test_{uuid.uuid4().hex[:10]}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    try:
-        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError) as exc:
-        pytest.skip(f"no PostgreSQL server at {POSTGRES_ADMIN_URL}: {exc}")
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    yield f"{base}/{name}"
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def test_postgresql_takes_over(postgres_url: str) -> None:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.background import BackgroundTask
 
 from bot.channels.common import error, read_json, same_secret
 from bot.core import DialogueCore, Incoming
@@ -39,6 +40,9 @@ CARD_BUTTON_LABEL_MAX = 14
 CAROUSEL_MAX = 10
 USER_ID_MAX = 128
 CALLBACK_WINDOW_S = 55.0
+# How long a callbackUrl of a message relayed to staff is kept for a staff
+# reply; then it is closed with a note that answers come with the next message.
+STAFF_CALLBACK_S = 45.0
 
 router = APIRouter()
 
@@ -215,7 +219,47 @@ async def _post_callback(url: str, task: asyncio.Task[Optional[Reply]], settings
 async def _keep_for_next_turn(task: asyncio.Task[Optional[Reply]], core: DialogueCore) -> None:
     reply = await task
     if reply is not None:
-        await core.mark_undelivered(reply)
+        await core.mark_pending(reply)
+
+
+async def post_to_callback(url: str, reply: Reply, settings: Settings) -> bool:
+    """POST one answer to a Kakao callbackUrl; whether Kakao took it."""
+    try:
+        async with httpx.AsyncClient(timeout=10) as client:
+            response = await client.post(url, json=render(reply, more_url(settings, reply)))
+    except httpx.HTTPError as exc:
+        log.warning("Kakao callback failed: %s", type(exc).__name__)
+        return False
+    return response.is_success
+
+
+async def _close_staff_callback(core: DialogueCore, resident_id: int, url: str, lang: str,
+                                settings: Settings) -> None:
+    """A callback kept for a staff reply that none used: close it with how to collect answers."""
+    await asyncio.sleep(STAFF_CALLBACK_S)
+    if await core.claim_callback(resident_id, only=url):
+        await post_to_callback(url, Reply(language=lang, texts=[t("handoff_kakao_collect", lang)]), settings)
+
+
+def _with_pending(reply: Reply, pending: list[tuple[int, str, str]], core: DialogueCore,
+                  settings: Settings) -> JSONResponse:
+    """The answer, after the answers that waited for this message (staff replies, late answers).
+
+    Those are marked sent only once the response has gone out.
+    """
+    if pending:
+        lang = reply.language
+        staff = [f"{t('staff_reply_label', lang)}\n{text}" for _id, sender, text in pending if sender == "staff"]
+        late = [text for _id, sender, text in pending if sender != "staff"]
+        head = [*staff, *([t("late_answer", lang), *late] if late else [])]
+        if reply.relayed:
+            reply.texts = []
+        shift = len(head)
+        reply.texts[:0] = head
+        reply.cards_for = {index + shift: cards for index, cards in reply.cards_for.items()}
+    body = render(reply, more_url(settings, reply))
+    ids = [message_id for message_id, _sender, _text in pending]
+    return JSONResponse(body, background=BackgroundTask(core.mark_sent, ids) if ids else None)
 
 
 _background: set[asyncio.Task[None]] = set()
@@ -252,26 +296,33 @@ async def kakao_skill(request: Request) -> JSONResponse:
     if problem or user_id is None or utterance is None:
         return error(400, problem or "bad request")
     core: DialogueCore = request.app.state.core
-    late = await core.take_undelivered("kakao", user_id)
+    pending = await core.take_pending("kakao", user_id)
+    callback = _callback_url(body, settings.kakao_callback_hosts)
     incoming = Incoming(channel="kakao", user_key=user_id, text=utterance, offer_language_switch=True)
     task: asyncio.Task[Optional[Reply]] = asyncio.create_task(core.handle(incoming))
     done, _pending = await asyncio.wait({task}, timeout=settings.kakao_reply_budget_s)
     if task not in done:
         # Kakao gives up after 5 seconds: answer now, deliver the real answer later.
         lang = await core.language_of("kakao", user_id)
-        callback = _callback_url(body, settings.kakao_callback_hosts)
-        if callback:
+        if callback and not pending:
             _in_background(_post_callback(callback, task, settings))
             return JSONResponse({"version": "2.0", "useCallback": True, "data": {"text": t("still_working", lang)}})
         _in_background(_keep_for_next_turn(task, core))
-        return JSONResponse(render(Reply(language=lang, texts=[t("still_working", lang)])))
+        return _with_pending(Reply(language=lang, texts=[t("still_working", lang)]), pending, core, settings)
     reply = task.result()
     if reply is None:  # Kakao does not repeat requests; nothing to de-duplicate
         return error(409, "duplicate")
-    if late:
-        reply.texts[:0] = [t("late_answer", reply.language), *late]
-        reply.cards_for = {index + len(late) + 1: cards for index, cards in reply.cards_for.items()}
-    return JSONResponse(render(reply, more_url(settings, reply)))
+    if reply.relayed:
+        # Staff own the conversation: a receipt, and the callback kept for a staff reply.
+        if callback and not pending:
+            resident_id = await core.resident_id("kakao", user_id)
+            if resident_id is not None:
+                await core.keep_callback("kakao", user_id, callback, STAFF_CALLBACK_S + 5)
+                _in_background(_close_staff_callback(core, resident_id, callback, reply.language, settings))
+                return JSONResponse({"version": "2.0", "useCallback": True,
+                                     "data": {"text": t("handoff_relayed", reply.language)}})
+        reply.texts = [t("handoff_relayed", reply.language)]
+    return _with_pending(reply, pending, core, settings)
 
 
 @router.get("/answers/{message_id}", response_class=HTMLResponse, include_in_schema=False)

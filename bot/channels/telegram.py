@@ -263,6 +263,8 @@ class TelegramAdapter:
             reply = await self.core.handle(message)
             if reply is None:
                 return  # a repeated update
+            if reply.relayed and not reply.texts:
+                return  # staff own the conversation: it is in the console, the bot stays quiet
             if query is not None and isinstance(query.message, Message) and query.message.text:
                 # The buttons were used: take them off the old message.
                 old = query.message
@@ -276,6 +278,15 @@ class TelegramAdapter:
             return await self.bot.send_message(chat_id, text, reply_markup=markup,
                                                link_preview_options=LinkPreviewOptions(is_disabled=True))
         return send
+
+    async def deliver(self, user_key: str, reply: Reply) -> None:
+        """Send a reply that did not come from an update (a staff member's), in the chat's order.
+
+        Private chats have the resident's user id as their chat id.
+        """
+        chat_id = int(user_key)
+        async with self._chat_locks[chat_id]:
+            await self.send_reply(chat_id, reply)
 
     async def send_reply(self, chat_id: int, reply: Reply) -> None:
         """Send a reply as Telegram messages, in order."""

@@ -6,10 +6,12 @@ Message text is always stored masked (:func:`hamkke.privacy.mask`).
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any, Optional
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -45,6 +47,10 @@ class Resident(Base):
     language: Mapped[Optional[str]] = mapped_column(String(8), nullable=True)
     language_source: Mapped[Optional[str]] = mapped_column(String(16), nullable=True)
     offered_buttons: Mapped[Optional[list[dict[str, str]]]] = mapped_column(JSON, nullable=True)
+    # KakaoTalk: the callbackUrl of the resident's latest request while it is
+    # valid (Kakao allows one use within a minute), for a staff reply.
+    callback_url: Mapped[Optional[str]] = mapped_column(String(2048), nullable=True)
+    callback_until: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -61,6 +67,7 @@ class Message(Base):
     __table_args__ = (
         Index("ix_messages_resident_created", "resident_id", "created_at"),
         Index("ix_messages_status", "status"),
+        Index("ix_messages_conversation", "conversation_id"),
         UniqueConstraint("resident_id", "channel_message_id", name="uq_message_channel_id"),
     )
 
@@ -69,8 +76,15 @@ class Message(Base):
     direction: Mapped[str] = mapped_column(String(3))
     text: Mapped[str] = mapped_column(Text)
     language: Mapped[Optional[str]] = mapped_column(String(16), nullable=True)
-    # in: received -> answered | handed_off | failed | rejected
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # a MessageStatus value
+    # resident | bot | staff
+    sender: Mapped[Optional[str]] = mapped_column(String(8), nullable=True)
+    conversation_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), nullable=True)
+    staff_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    # A staff reply: what the staff member wrote, in their language, before translation.
+    source_text: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    source_language: Mapped[Optional[str]] = mapped_column(String(8), nullable=True)
     channel_message_id: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
     reply_to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("messages.id"), nullable=True)
     payload: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON, nullable=True)
@@ -79,18 +93,164 @@ class Message(Base):
     answered_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-class HandoffRequest(Base):
-    """A resident's request to talk to a person, waiting for staff."""
+class ConversationStatus(str, enum.Enum):
+    """Who answers a resident: nobody open means the bot does.
 
-    __tablename__ = "handoff_requests"
-    __table_args__ = (Index("ix_handoff_status", "status"),)
+    ``waiting`` (for staff) -> ``held`` (by one staff member) -> ``resolved``;
+    ``waiting`` or ``held`` -> ``cancelled`` when the resident cancels.
+    """
+
+    WAITING = "waiting"
+    HELD = "held"
+    RESOLVED = "resolved"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATUSES = (ConversationStatus.WAITING.value, ConversationStatus.HELD.value)
+
+
+class MessageStatus(str, enum.Enum):
+    """A message's state.
+
+    In (from a resident): ``received`` -> ``answered`` | ``handed_off`` |
+    ``for_staff`` (arrived while staff own the conversation) | ``failed`` |
+    ``rejected`` (empty, too long) | ``unanswered`` (a crash left it).
+    Out (to a resident): ``sent`` once the channel has it; ``pending`` while it
+    waits for the resident's next message (KakaoTalk cannot push) or for its
+    sender; ``delivering`` while one response carries it (so no other takes it
+    too); ``failed`` when the channel refused it.
+    """
+
+    RECEIVED = "received"
+    ANSWERED = "answered"
+    HANDED_OFF = "handed_off"
+    FOR_STAFF = "for_staff"
+    FAILED = "failed"
+    REJECTED = "rejected"
+    UNANSWERED = "unanswered"
+    SENT = "sent"
+    PENDING = "pending"
+    DELIVERING = "delivering"
+
+
+class Conversation(Base):
+    """A hand-off: a resident's conversation taken from the bot to staff.
+
+    The gateway is its only writer. ``open_resident_id`` equals
+    ``resident_id`` while the conversation waits or is held and is NULL
+    afterwards, so a unique index allows one open conversation per resident
+    on SQLite and PostgreSQL alike.
+    """
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        Index("ix_conversations_status_created", "status", "created_at"),
+        UniqueConstraint("open_resident_id", name="uq_conversation_open_resident"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    open_resident_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default=ConversationStatus.WAITING.value)
+    channel: Mapped[str] = mapped_column(String(16))
     language: Mapped[Optional[str]] = mapped_column(String(8), nullable=True)
+    centre: Mapped[str] = mapped_column(String(64))
+    # Why: "requested" (the resident asked), "fallback", "eligibility", "urgent", "error".
     reason: Mapped[str] = mapped_column(String(32))
+    topic: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
     summary: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON, nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    assigned_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_resident_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StaffUser(Base):
+    """A staff member or an admin of the console."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))  # staff | admin
+    # The language the console speaks and translates into (ko or en).
+    ui_language: Mapped[str] = mapped_column(String(8), default="ko")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StaffSession(Base):
+    """A console session (server side). ``id`` is the SHA-256 of the cookie's token.
+
+    A session without a user is the one before sign-in (it carries the
+    sign-in form's CSRF token); sign-in replaces it with a new one.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what to which conversation (or account), and when. No message text."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_conversation", "conversation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    action: Mapped[str] = mapped_column(String(32))
+    conversation_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    detail: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON, nullable=True)
+
+
+class Note(Base):
+    """A staff note on a conversation; the resident never sees it."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CannedReply(Base):
+    """A reply kept in all four languages, sent without machine translation."""
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[dict[str, str]] = mapped_column(JSON)  # ko, en (the console's languages)
+    texts: Mapped[dict[str, str]] = mapped_column(JSON)  # ko, en, ru, vi
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class MessageTranslation(Base):
+    """A message machine-translated into one language, kept so it is translated once."""
+
+    __tablename__ = "message_translations"
+    __table_args__ = (UniqueConstraint("message_id", "target", name="uq_translation_target"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    target: Mapped[str] = mapped_column(String(8))
+    text: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    error: Mapped[Optional[str]] = mapped_column(String(32), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
