@@ -13,7 +13,7 @@ export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup model db run chat test test-fast validate lint types eval langid bench lock clean
+.PHONY: help setup model db run chat user test test-fast validate lint types eval langid bench bench-handoff lock clean browser
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,7 +33,14 @@ run: model ## Start the whole assistant (SQLite, one machine) on 127.0.0.1:8000
 chat: setup ## Talk to the running assistant in this terminal
 	@$(PY) -m bot.chat
 
-test: model ## Run the whole test suite (lint, types, unit, Rasa data, end to end)
+user: setup ## Create a console account: make user NAME=… ROLE=staff|admin (password asked, or HAMKKE_USER_PASSWORD)
+	@if [ -z "$(NAME)" ] || [ -z "$(ROLE)" ]; then echo "usage: make user NAME=kim ROLE=staff|admin" >&2; exit 2; fi
+	@$(PY) -m hamkke.accounts "$(NAME)" "$(ROLE)"
+
+browser: ## Install Debian's chromium for the browser tests (once; needs root or sudo)
+	@bash scripts/browser.sh
+
+test: model browser ## Run the whole test suite (lint, types, unit, Rasa data, end to end, browser)
 	@$(PY) -m ruff check .
 	@$(PY) -m mypy hamkke bot actions
 	@$(PY) -m pytest
@@ -71,6 +78,9 @@ langid: setup ## Language-ID accuracy on short messages, beside langdetect
 
 bench: model ## Benchmark the assistant against plain Rasa (prints a table)
 	@$(PY) -m bench.run
+
+bench-handoff: setup ## Hand-off latency: resident message to console, staff reply to Telegram (prints a table)
+	@$(PY) -m bench.handoff
 
 lock: ## Re-pin requirements/*.lock from requirements/*.in (needs network)
 	@bash scripts/lock.sh

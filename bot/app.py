@@ -7,18 +7,22 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Optional
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from telegram.error import TelegramError
 
 from bot import api
 from bot.channels import kakao, telegram
+from bot.console import routes as console
 from bot.core import DialogueCore
+from bot.delivery import Outbox
 from bot.rasa_client import RasaClient
 from hamkke.config import Settings, get_settings
 from hamkke.db.session import Database
+from hamkke.live import LiveBus
 from hamkke.logs import configure_logging
+from hamkke.translation import Translator
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +41,10 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         app.state.settings = settings
         app.state.db = db
         app.state.rasa = rasa
-        app.state.core = DialogueCore(settings, db, rasa)
+        app.state.live = LiveBus()
+        app.state.core = DialogueCore(settings, db, rasa, app.state.live)
+        app.state.translator = Translator(settings)
+        app.state.outbox = Outbox(app.state.core)
         recovered = await app.state.core.recover_unanswered()
         if recovered:
             log.warning("%d messages left unanswered by a previous run are in the staff queue", recovered)
@@ -47,6 +54,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
             try:
                 await adapter.start()
                 app.state.telegram = adapter
+                app.state.outbox.telegram = adapter
             except TelegramError as exc:  # the other channels still work
                 log.error("Telegram adapter did not start: %s", type(exc).__name__)
         try:
@@ -56,6 +64,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
             if app.state.telegram is not None:
                 await app.state.telegram.stop()
             await rasa.close()
+            await app.state.translator.close()
             await db.dispose()
 
     app = FastAPI(
@@ -70,6 +79,21 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.include_router(kakao.router)
     app.include_router(telegram.router)
     app.include_router(api.router)
+    app.include_router(console.router)
+    app.mount("/staff/static", console.static, name="console-static")
+
+    @app.exception_handler(console.SignInNeeded)
+    async def sign_in_needed(request: Request, _exc: console.SignInNeeded) -> Response:
+        """Pages go to the sign-in form; requests from scripts get 401."""
+        if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+            return RedirectResponse("/staff/login", status_code=303)
+        return JSONResponse({"ok": False, "error": "sign in first"}, status_code=401)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        """Errors as JSON, with the reason (the console shows it)."""
+        return JSONResponse({"ok": False, "error": exc.detail}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:

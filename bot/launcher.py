@@ -187,6 +187,27 @@ def _say(text: str, error: bool = False) -> None:
         pass
 
 
+def _account_count(database_url: str) -> int:
+    """How many console accounts exist (-1 when the database cannot tell)."""
+    import asyncio
+
+    from hamkke.accounts import count_users
+    from hamkke.db.session import Database
+
+    async def count() -> int:
+        db = Database(database_url)
+        try:
+            async with db.session() as session:
+                return await count_users(session)
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(count())
+    except Exception:  # only a hint: never stop the assistant for it
+        return -1
+
+
 def _serve(assistant: Assistant, started: float, stopping: Callable[[], bool]) -> int:
     _say("==> Starting the action server, Rasa and the gateway (Rasa takes 20-40 s to load its model)...")
     try:
@@ -195,10 +216,15 @@ def _serve(assistant: Assistant, started: float, stopping: Callable[[], bool]) -
         _say(f"!! {exc}", error=True)
         return 1
     url = assistant.gateway_url
+    accounts = _account_count(assistant.env["HAMKKE_DATABASE_URL"])
+    first = ("\n    No console account yet: create the first with\n"
+             "                    make user NAME=<name> ROLE=admin\n") if accounts == 0 else ""
     _say(
         f"\n==> Hamkke is ready after {time.monotonic() - started:.1f} s (healthz after {waited:.1f} s).\n"
         f"    Gateway:        {url}  (health: {url}/healthz)\n"
         f"    KakaoTalk skill: POST {url}/kakao/skill\n"
+        f"    Staff console:  {url}/staff  (accounts: {url}/admin/users)\n"
+        f"{first}"
         f"    JSON API:       {url}/docs\n"
         f"    Talk to it:     make chat   (in another terminal)\n"
         f"    Logs:           {assistant.log_dir}/\n"

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hamkke import SUPPORTED_LANGUAGES
 from hamkke.config import PROJECT_ROOT
-from hamkke.db.models import Base, Event, Program, Service
+from hamkke.db.models import Base, CannedReply, Event, Program, Service
 from hamkke.eligibility import load_programs
 from hamkke.hours import HoursError, parse
 
@@ -147,6 +147,31 @@ async def seed_services(session: AsyncSession, records: list[dict[str, Any]]) ->
     return changed
 
 
+def load_canned_replies(path: Path = DATA_DIR / "canned_replies.yml") -> list[dict[str, Any]]:
+    """The canned replies file, checked: every text in all four languages, a title in ko and en."""
+    records = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    for record in records:
+        slug = record.get("slug", "?")
+        texts, title = record.get("texts") or {}, record.get("title") or {}
+        absent = [lang for lang in SUPPORTED_LANGUAGES if not texts.get(lang)]
+        if absent or not all(title.get(lang) for lang in ("ko", "en")):
+            raise ContentError(f"canned reply {slug}: needs texts in {', '.join(SUPPORTED_LANGUAGES)} "
+                               f"and a title in ko and en")
+    _unique(records)
+    return list(records)
+
+
+async def seed_canned_replies(session: AsyncSession) -> int:
+    """Add canned replies whose slug is new; never overwrite one edited in the console."""
+    known = set((await session.scalars(select(CannedReply.slug))).all())
+    added = 0
+    for record in load_canned_replies():
+        if record["slug"] not in known:
+            session.add(CannedReply(slug=record["slug"], title=record["title"], texts=record["texts"]))
+            added += 1
+    return added
+
+
 async def seed_content(session: AsyncSession) -> int:
     """Seed services, events and programmes from the data files. Returns rows changed."""
     changed = await _upsert(session, Service, load_services(), ("slug",), _SERVICE_COLUMNS)
@@ -154,6 +179,7 @@ async def seed_content(session: AsyncSession) -> int:
     # Rules as JSON stores them (keys become strings), so an unchanged file changes nothing.
     programs = [{**r, "rules": json.loads(json.dumps(r["rules"]))} for r in load_programs()]
     changed += await _upsert(session, Program, programs, ("slug", "year"), _PROGRAM_COLUMNS)
+    changed += await seed_canned_replies(session)
     await session.commit()
     return changed
 

@@ -9,12 +9,6 @@ asked, so the test sees that a message is stored before it is processed.
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,103 +18,20 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.launcher import Assistant
 from hamkke.config import PROJECT_ROOT
 from hamkke.content import load_services
 from hamkke.i18n import t
 from hamkke.langid import detect
-from tests.helpers import LocalServer, free_port, kakao_request
-from tests.telegram_api import TOKEN, BotAPI, message_update
+from hamkke.office_hours import default_centre
+from tests import stack as stack_module
+from tests.console_client import Console
+from tests.helpers import kakao_request
+from tests.stack import Stack
+from tests.telegram_api import message_update
 
 pytestmark = pytest.mark.e2e
 
-MODEL = PROJECT_ROOT / "models" / "hamkke.tar.gz"
-FROZEN_NOW = "2026-03-10T10:00:00+09:00"
-
-
-class Stack:
-    """A running assistant and what the test needs to look into it."""
-
-    def __init__(self, assistant: Assistant, db_path: Path, proxy: LocalServer, seen: list[Any]) -> None:
-        self.assistant = assistant
-        self.db_path = db_path
-        self.proxy = proxy
-        self.seen_at_rasa = seen
-        self.client = httpx.Client(base_url=assistant.gateway_url, timeout=30)
-        self.telegram: BotAPI
-
-    def kakao(self, body: Any, **kwargs: Any) -> httpx.Response:
-        if isinstance(body, (bytes, str)):
-            return self.client.post("/kakao/skill", content=body, headers={"content-type": "application/json"})
-        return self.client.post("/kakao/skill", json=body, **kwargs)
-
-    def say(self, text: str, user: str) -> tuple[str, list[str]]:
-        response = self.kakao(kakao_request(text, user))
-        assert response.status_code == 200, response.text
-        template = response.json()["template"]
-        texts = [o["simpleText"]["text"] for o in template["outputs"] if "simpleText" in o]
-        return "\n\n".join(texts), [q["label"] for q in template.get("quickReplies", [])]
-
-    def rows(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-        with sqlite3.connect(self.db_path) as conn:
-            return conn.execute(sql, args).fetchall()
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not MODEL.exists():
-        pytest.fail("no trained model: run the tests through `make test`, which trains it")
-    work = tmp_path_factory.mktemp("e2e")
-    db_path = work / "hamkke.db"
-    rasa_port = free_port()
-    seen: list[Any] = []
-
-    def forward(method: str, path: str, body: Any) -> tuple[int, Any]:
-        if path.startswith("/webhooks/rest/webhook") and isinstance(body, dict):
-            with sqlite3.connect(db_path) as conn:
-                seen.append((body.get("message"), conn.execute(
-                    "SELECT text, status FROM messages WHERE direction='in' ORDER BY id DESC LIMIT 1").fetchone()))
-        headers = {k: v for k, v in proxy.local.headers.items() if k.lower() in ("authorization", "content-type")}
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{rasa_port}{path}", method=method,
-            data=json.dumps(body).encode() if body is not None else None, headers=headers,
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read()
-        except (urllib.error.URLError, OSError):  # Rasa still starting
-            return 502, b'{"error": "rasa unreachable"}'
-
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", ""),
-        "HAMKKE_PORT": str(free_port()),
-        "HAMKKE_DATABASE_URL": f"sqlite+aiosqlite:///{db_path}",
-        "HAMKKE_RASA_TRACKER_URL": f"sqlite:///{work / 'tracker.db'}",
-        "HAMKKE_ACTIONS_URL": f"http://127.0.0.1:{free_port()}",
-        "HAMKKE_LOG_LEVEL": "INFO",
-        # Dates decide eligibility, events and "open now": a Tuesday morning
-        # in March 2026, when every 2026 application period is open.
-        "HAMKKE_FROZEN_NOW": FROZEN_NOW,
-    }
-    with LocalServer(forward) as proxy, BotAPI() as telegram:
-        # The gateway talks to Rasa through the recording proxy, to Telegram through a local Bot API server.
-        env["HAMKKE_RASA_URL"] = proxy.url
-        env["TELEGRAM_BOT_TOKEN"] = TOKEN
-        env["TELEGRAM_API_BASE_URL"] = telegram.url
-        assistant = Assistant(model=MODEL, env=env, log_dir=work / "logs", rasa_listen_port=rasa_port)
-        assistant.setup_database()
-        assistant.start()
-        try:
-            assistant.wait_ready()
-            running = Stack(assistant, db_path, proxy, seen)
-            running.telegram = telegram
-            yield running
-            running.client.close()
-        finally:
-            assistant.stop()
+FROZEN_NOW = stack_module.FROZEN_NOW
 
 
 GREETINGS = {"en": "Hello!", "ru": "Здравствуйте!", "vi": "Xin chào bạn", "ko": "안녕하세요"}
@@ -171,9 +82,18 @@ def test_message_is_stored_before_rasa_is_asked_and_answer_after(stack: Stack) -
 def test_asking_for_a_person_is_recorded(stack: Stack) -> None:
     stack.say("Здравствуйте", "handoff-ru")
     text, _ = stack.say("Живой человек", "handoff-ru")  # the quick reply's label
-    assert text.startswith(t("handoff_recorded", "ru"))
-    assert stack.rows("SELECT h.language, h.status FROM handoff_requests h JOIN residents r ON r.id = h.resident_id "
-                      "WHERE r.channel_user_key = 'handoff-ru'") == [("ru", "open")]
+    # A Tuesday morning: the centre is open, so the resident learns their place and the wait.
+    assert text.startswith(t("handoff_waiting_open", "ru", centre=default_centre().display_name("ru"),
+                             position=1, minutes=10, n=10)[:20]), text
+    assert t("handoff_kakao_collect", "ru") in text
+    assert stack.rows("SELECT c.language, c.status, c.reason FROM conversations c JOIN residents r "
+                      "ON r.id = c.resident_id WHERE r.channel_user_key = 'handoff-ru'") == [("ru", "waiting",
+                                                                                             "requested")]
+    # While it waits, the bot does not answer: the message is kept for staff.
+    text, _ = stack.say("мне нужно продлить визу", "handoff-ru")
+    assert text == t("handoff_relayed", "ru")
+    assert stack.rows("SELECT m.status FROM messages m JOIN residents r ON r.id = m.resident_id "
+                      "WHERE r.channel_user_key = 'handoff-ru' ORDER BY m.id DESC LIMIT 1") == [("for_staff",)]
 
 
 def test_language_can_be_changed_by_asking(stack: Stack) -> None:
@@ -226,6 +146,12 @@ def test_rasa_and_actions_listen_on_localhost_only(stack: Stack) -> None:
         family = [proc, *proc.children(recursive=True)]
         addresses = {c.laddr.ip for p in family for c in p.net_connections("tcp") if c.status == "LISTEN"}
         assert addresses and addresses <= {"127.0.0.1"}, (name, addresses)
+    # Rasa's HTTP API also wants the gateway's JWT: a local process without it gets 401.
+    rasa_port = next(c.laddr.port for c in psutil.Process(stack.assistant.procs["rasa"].pid).net_connections("tcp")
+                     if c.status == "LISTEN")
+    assert httpx.get(f"http://127.0.0.1:{rasa_port}/status").status_code == 401
+    assert httpx.post(f"http://127.0.0.1:{rasa_port}/conversations/r1/tracker/events",
+                      json={"event": "pause"}).status_code == 401
 
 
 def test_logs_carry_no_message_text(stack: Stack) -> None:
@@ -313,9 +239,9 @@ def test_eligibility_hand_off_in_the_middle_keeps_the_case_for_staff(stack: Stac
     assert t("ask_birth_year", "ru") in text, text
     stack.say("1980", user)
     text, _ = stack.say(t("button_human", "ru"), user)
-    assert t("handoff_recorded", "ru") in text, text
+    assert t("handoff_kakao_collect", "ru") in text, text
     (summary,) = stack.rows(
-        "SELECT h.summary FROM handoff_requests h JOIN residents r ON r.id = h.resident_id "
+        "SELECT c.summary FROM conversations c JOIN residents r ON r.id = c.resident_id "
         "WHERE r.channel_user_key = ?", user)
     case = json.loads(summary[0])
     assert case["language"] == "ru"
@@ -350,3 +276,45 @@ def test_telegram_greeting_in_each_language_through_the_whole_stack(stack: Stack
         assert sent["text"] == t("greet", lang)
         labels = [b["text"] for row in sent["reply_markup"]["inline_keyboard"] for b in row]
         assert labels == [t("button_help", lang), t("button_human", lang)]
+
+
+def test_kakao_hand_off_staff_replies_reach_the_resident_exactly_once(stack: Stack) -> None:
+    """Through POST /kakao/skill with the real Rasa: once through a valid callbackUrl, once with the next message."""
+    user = "kakao-staff-e2e"
+    stack.say("Xin chào", user)
+    text, _ = stack.say("cho tôi nói chuyện với nhân viên", user)
+    assert t("handoff_kakao_collect", "vi") in text, text
+    ((conversation_id,),) = stack.rows(
+        "SELECT c.id FROM conversations c JOIN residents r ON r.id = c.resident_id WHERE r.channel_user_key = ?", user)
+    console = Console(stack.assistant.gateway_url)
+    try:
+        assert console.sign_in("sasha").status_code == 303
+        assert console.act(f"/staff/conversations/{conversation_id}/assign").json() == {"ok": True}
+        # A message with a callbackUrl: the receipt now, the staff reply through the callback.
+        body = kakao_request("tôi cần gia hạn visa E-9", user)
+        body["userRequest"]["callbackUrl"] = f"{stack.callbacks.url}/cb/{user}/1"
+        receipt = stack.kakao(body).json()
+        assert receipt == {"version": "2.0", "useCallback": True, "data": {"text": t("handoff_relayed", "vi")}}
+        first = console.act(f"/staff/conversations/{conversation_id}/reply",
+                            {"text": "Vui lòng mang hộ chiếu", "mode": "direct"}).json()
+        assert first["state"] == "sent"
+        posted = [b for _m, path, b in stack.callbacks.requests if path.startswith(f"/cb/{user}/")]
+        assert len(posted) == 1 and "Vui lòng mang hộ chiếu" in json.dumps(posted[0], ensure_ascii=False)
+        # No valid callback left: the next reply waits for the resident's next message, and comes once.
+        second = console.act(f"/staff/conversations/{conversation_id}/reply",
+                             {"text": "Hẹn gặp lúc 10 giờ", "mode": "direct"}).json()
+        assert second["state"] == "pending"
+        text, _ = stack.say("?", user)
+        assert "Hẹn gặp lúc 10 giờ" in text and "Vui lòng mang hộ chiếu" not in text
+        text, _ = stack.say("cảm ơn", user)
+        assert "Hẹn gặp lúc 10 giờ" not in text
+        statuses = stack.rows("SELECT status FROM messages WHERE sender = 'staff' AND conversation_id = ?",
+                              conversation_id)
+        assert statuses == [("sent",), ("sent",)]
+        assert console.act(f"/staff/conversations/{conversation_id}/resolve").json() == {"ok": True}
+        text, _ = stack.say("?", user)
+        assert t("handoff_resolved", "vi") in text  # told once, with the next message
+        text, _ = stack.say("số điện thoại 1345 là gì", user)
+        assert "1345" in text and t("handoff_resolved", "vi") not in text
+    finally:
+        console.close()

@@ -89,6 +89,8 @@ def test_no_sentences_hard_coded_in_python() -> None:
     offenders = []
     for folder in ("bot", "actions"):
         for path in (PROJECT_ROOT / folder).rglob("*.py"):
+            if path == PROJECT_ROOT / "bot" / "console" / "text.py":
+                continue  # the staff console's own catalog (ko and en), not residents' text
             for line in Path(path).read_text().splitlines():
                 stripped = line.strip()
                 # API documentation (OpenAPI descriptions) is for developers, in English.
