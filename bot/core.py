@@ -242,6 +242,8 @@ class DialogueCore:
                 not any(p.startswith("lang:") for p in payloads):
             reply.buttons.append(Button(t("button_language", reply.language), "language"))
         await self._finish(resident, inbound, reply, status, error, channel=msg.channel)
+        if status == MessageStatus.FAILED.value:
+            self.live.publish("queue")  # staff see the failure at once
         return reply
 
     async def _with_staff(self, resident: Resident, inbound: Message, conversation: Conversation,

@@ -158,3 +158,12 @@ async def close(session: AsyncSession, conversation_id: int, status: str,
     result = await session.execute(query.values(status=status, open_resident_id=None, closed_at=utcnow()))
     await session.commit()
     return int(result.rowcount or 0) == 1  # type: ignore[attr-defined]
+
+
+async def open_for_staff(session: AsyncSession, resident: Resident, user_id: int, centre: str) -> Conversation:
+    """A staff member takes up a resident whose message failed: a conversation held by them (committed)."""
+    conversation = await hand_off(session, resident, HandoffSignal(reason="error"), resident.language, centre)
+    if conversation.status == WAITING:
+        conversation.status, conversation.assignee_id, conversation.assigned_at = HELD, user_id, utcnow()
+    await session.commit()
+    return conversation

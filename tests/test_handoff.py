@@ -58,6 +58,8 @@ class FakeRasa:
                 "summary": {"language": "ru", "topic": "faq_visa_extension"}}}}]
         if message == "slow":
             time.sleep(4.0)
+        if message == "break":
+            return 500, {"error": "broken"}
         return 200, [{"custom": {"key": "greet"}}]
 
 
@@ -405,3 +407,20 @@ def test_two_simultaneous_assigns_exactly_one_wins(backend: str, settings: Setti
     holders = _rows(database_url, select(Conversation.assignee_id).where(Conversation.status == "held"))
     assert len(holders) == 5 and all(h is not None for (h,) in holders)
     get_settings.cache_clear()
+
+
+def test_a_message_the_bot_could_not_answer_is_visible_to_staff_who_can_take_it_up(desk: Desk) -> None:
+    from hamkke.db.models import Resident
+
+    answer = texts_of(desk.kakao("break", "kakao-broken"))
+    assert answer[0] == t("busy", "en")
+    ((resident_id,),) = desk.rows(select(Resident.id).where(Resident.channel_user_key == "kakao-broken"))
+    kim = desk.console("kim")
+    queue = kim.get("/staff/queue").text
+    assert f'data-resident="{resident_id}"' in queue and "rasa: HTTP 500" in queue
+    taken = kim.act(f"/staff/residents/{resident_id}/take").json()
+    assert taken["ok"] and taken["then"] == f"/staff/conversations/{taken['conversation']}"
+    assert f'data-resident="{resident_id}"' not in kim.get("/staff/queue").text
+    assert kim.act(f"/staff/conversations/{taken['conversation']}/reply",
+                   {"text": "Sorry, I am here now", "mode": "direct"}).json()["state"] == "pending"
+    assert any("Sorry, I am here now" in text for text in texts_of(desk.kakao("hello?", "kakao-broken")))

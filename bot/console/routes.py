@@ -48,11 +48,13 @@ from hamkke.db.models import (
     Message,
     MessageTranslation,
     Note,
+    Resident,
     StaffSession,
     StaffUser,
     utcnow,
 )
 from hamkke.db.session import Database
+from hamkke.office_hours import default_centre
 from hamkke.privacy import mask
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,8 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 COOKIE = "hamkke_console"
 TRANSCRIPT_MAX = 200
+FAILED_STATUSES = ("failed", "unanswered")
+FAILED_WINDOW = dt.timedelta(days=7)
 LANGUAGE_NAMES = {"ko": {"ko": "한국어", "en": "영어", "ru": "러시아어", "vi": "베트남어"},
                   "en": {"ko": "Korean", "en": "English", "ru": "Russian", "vi": "Vietnamese"}}
 
@@ -247,7 +251,21 @@ async def _queue(session: AsyncSession, who: Viewer) -> dict[str, Any]:
                 "minutes": max(0, int((now - created).total_seconds() // 60))}
 
     items = [item(c, name) for c, name in rows]
+    open_residents = {i["c"].resident_id for i in items}
+    failures = (await session.execute(
+        select(Message, Resident).join(Resident, Resident.id == Message.resident_id)
+        .where(Message.direction == "in", Message.status.in_(FAILED_STATUSES),
+               Message.created_at > now - FAILED_WINDOW)
+        .order_by(Message.id.desc()).limit(50))).all()
+    seen: set[int] = set()
+    failed = []
+    for message, resident in failures:
+        if resident.id in open_residents or resident.id in seen:
+            continue
+        seen.add(resident.id)
+        failed.append({"m": message, "r": resident})
     return {
+        "failed": failed,
         "waiting": [i for i in items if i["c"].status == convs.WAITING],
         "mine": [i for i in items if i["c"].status == convs.HELD and i["c"].assignee_id == who.user.id],
         "others": [i for i in items if i["c"].status == convs.HELD and i["c"].assignee_id != who.user.id],
@@ -381,6 +399,23 @@ async def assign(request: Request, conversation_id: int, form: Form,
     request.app.state.live.publish("queue")
     request.app.state.live.publish("conversation", id=conversation_id)
     return JSONResponse({"ok": True}) if won else _refused(say("taken", who.lang))
+
+
+@router.post("/staff/residents/{resident_id}/take")
+async def take_failed(request: Request, resident_id: int, form: Form, who: Who) -> JSONResponse:
+    """Take up a resident whose message failed (Rasa down, an error): the conversation is mine now."""
+    async with _db(request).session() as session:
+        resident = await session.get(Resident, resident_id)
+        if resident is None:
+            raise HTTPException(404, "no such resident")
+        conversation = await convs.open_for_staff(session, resident, who.user.id, default_centre().slug)
+        if conversation.assignee_id != who.user.id:
+            return _refused(say("taken", who.lang))
+        await audit(session, who.user.id, "taken_up_after_failure", conversation.id)
+        await session.commit()
+    request.app.state.live.publish("queue")
+    return JSONResponse({"ok": True, "conversation": conversation.id,
+                         "then": f"/staff/conversations/{conversation.id}"})
 
 
 @router.post("/staff/conversations/{conversation_id}/takeover")

@@ -32,7 +32,8 @@
         button.disabled = true;
         post(button.dataset.post).then(function (body) {
           button.disabled = false;
-          if (body.ok) { after(button.dataset.then); } else { problem(body.error || "error"); }
+          if (body.ok) { after(button.dataset.then === "from-response" ? body.then : button.dataset.then); }
+          else { problem(body.error || "error"); }
         });
       });
     });
