@@ -424,3 +424,24 @@ def test_a_message_the_bot_could_not_answer_is_visible_to_staff_who_can_take_it_
     assert kim.act(f"/staff/conversations/{taken['conversation']}/reply",
                    {"text": "Sorry, I am here now", "mode": "direct"}).json()["state"] == "pending"
     assert any("Sorry, I am here now" in text for text in texts_of(desk.kakao("hello?", "kakao-broken")))
+
+
+def test_staff_add_and_edit_canned_replies_in_all_four_languages(desk: Desk) -> None:
+    from hamkke.db.models import AuditEntry, CannedReply
+
+    kim = desk.console("kim")
+    texts = {"text_ko": "내일 다시 연락드리겠습니다.", "text_en": "We will write again tomorrow.",
+             "text_ru": "Мы напишем вам завтра.", "text_vi": "Chúng tôi sẽ nhắn lại vào ngày mai."}
+    missing = kim.client.post("/staff/canned", data={"csrf": kim.csrf, "slug": "tomorrow", **texts, "text_vi": ""})
+    assert missing.status_code == 400
+    saved = kim.client.post("/staff/canned", data={"csrf": kim.csrf, "slug": "tomorrow", "title_ko": "내일 연락",
+                                                   "title_en": "Tomorrow", **texts})
+    assert saved.status_code == 303
+    edited = kim.client.post("/staff/canned", data={"csrf": kim.csrf, "slug": "tomorrow", "title_ko": "내일 연락",
+                                                    "title_en": "Tomorrow", **texts,
+                                                    "text_ru": "Мы напишем вам завтра утром."})
+    assert edited.status_code == 303
+    ((row,),) = desk.rows(select(CannedReply).where(CannedReply.slug == "tomorrow"))
+    assert row.texts["ru"] == "Мы напишем вам завтра утром." and row.texts["vi"] == texts["text_vi"]
+    assert "Мы напишем вам завтра утром." in kim.get("/staff/canned").text
+    assert len(desk.rows(select(AuditEntry.id).where(AuditEntry.action == "canned_saved"))) == 2

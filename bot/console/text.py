@@ -73,6 +73,7 @@ TEXT: dict[str, dict[str, str]] = {
     "slug": {"ko": "식별자", "en": "Slug"},
     "machine_translated": {"ko": "기계 번역", "en": "machine-translated"},
     "you_wrote": {"ko": "작성 원문", "en": "You wrote"},
+    "retired": {"ko": "사용 안 함", "en": "retired"},
     "failed_messages": {"ko": "답하지 못한 메시지 (지난 7일)", "en": "Messages the bot could not answer (7 days)"},
     "take_up": {"ko": "내가 답하기", "en": "Answer it myself"},
     "forbidden": {"ko": "권한이 없습니다.", "en": "Not allowed."},
