@@ -11,6 +11,7 @@ is asked, so a test sees that a message is stored before it is processed.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sqlite3
@@ -45,6 +46,8 @@ class Stack:
         self.seen_at_rasa = seen
         self.client = httpx.Client(base_url=assistant.gateway_url, timeout=30)
         self.telegram: BotAPI
+        # Telegram forgets updates below the offset: every test takes its update ids from here.
+        self.update_ids = itertools.count(1000)
         self.translate: LibreTranslate
         self.callbacks: LocalServer
 

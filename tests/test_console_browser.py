@@ -83,9 +83,9 @@ def test_a_korean_speaking_staff_member_answers_a_russian_resident_on_telegram(s
     page.wait_for_selector("body.connected")  # the live stream is open
 
     # The resident greets the bot, then asks for a person, in Russian.
-    stack.telegram.push(message_update(90_001, chat, "ru", text="Здравствуйте"))
+    stack.telegram.push(message_update(next(stack.update_ids), chat, "ru", text="Здравствуйте"))
     assert stack.telegram.wait_sent(1, chat_id=chat)[-1]["text"] == t("greet", "ru")
-    stack.telegram.push(message_update(90_002, chat, "ru", text="Можно поговорить с живым человеком?"))
+    stack.telegram.push(message_update(next(stack.update_ids), chat, "ru", text="Можно поговорить с живым человеком?"))
     notice = stack.telegram.wait_sent(2, chat_id=chat)[-1]["text"]
     assert "1577-1366" not in notice and detect(notice).language == "ru"  # within office hours: the queue
     conversation_id = conversation_of(stack, chat)
@@ -116,7 +116,7 @@ def test_a_korean_speaking_staff_member_answers_a_russian_resident_on_telegram(s
 
     # The resident writes again: it appears without reloading; the bot stays quiet.
     page.evaluate("window.__notReloaded = true")
-    stack.telegram.push(message_update(90_003, chat, "ru", text="Спасибо! А какие документы взять?"))
+    stack.telegram.push(message_update(next(stack.update_ids), chat, "ru", text="Спасибо! А какие документы взять?"))
     page.locator(".msg.resident", has_text="какие документы").wait_for(timeout=15_000)
     assert page.evaluate("window.__notReloaded") is True
     time.sleep(0.5)
@@ -126,7 +126,7 @@ def test_a_korean_speaking_staff_member_answers_a_russian_resident_on_telegram(s
     page.click("#resolve")
     page.wait_for_url(f"{base}/staff")
     assert stack.telegram.wait_sent(4, chat_id=chat)[-1]["text"] == t("handoff_resolved", "ru")
-    stack.telegram.push(message_update(90_004, chat, "ru", text="Какой телефон у 1345?"))
+    stack.telegram.push(message_update(next(stack.update_ids), chat, "ru", text="Какой телефон у 1345?"))
     answer = stack.telegram.wait_sent(5, chat_id=chat)[-1]["text"]
     assert "1345" in answer and detect(answer).language == "ru"
     context.close()

@@ -270,7 +270,7 @@ def test_service_finder_by_district_and_language(stack: Stack) -> None:
 def test_telegram_greeting_in_each_language_through_the_whole_stack(stack: Stack) -> None:
     """The real adapter polls the local Bot API server; the real Rasa answers."""
     for index, lang in enumerate(GREETINGS):
-        stack.telegram.push(message_update(7000 + index, 7100 + index, text=GREETINGS[lang]))
+        stack.telegram.push(message_update(next(stack.update_ids), 7100 + index, text=GREETINGS[lang]))
     for index, lang in enumerate(GREETINGS):
         (sent,) = stack.telegram.wait_sent(1, chat_id=7100 + index, timeout=60)
         assert sent["text"] == t("greet", lang)
