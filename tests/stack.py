@@ -68,7 +68,7 @@ class Stack:
             return conn.execute(sql, args).fetchall()
 
 
-def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def running_stack(tmp_path_factory: pytest.TempPathFactory, frozen_now: str = FROZEN_NOW) -> Iterator[Stack]:
     if not MODEL.exists():
         pytest.fail("no trained model: run the tests through `make test`, which trains it")
     work = tmp_path_factory.mktemp("e2e")
@@ -104,7 +104,7 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "HAMKKE_LOG_LEVEL": "INFO",
         # Dates decide eligibility, events and "open now": a Tuesday morning
         # in March 2026, when every 2026 application period is open.
-        "HAMKKE_FROZEN_NOW": FROZEN_NOW,
+        "HAMKKE_FROZEN_NOW": frozen_now,
         "KAKAO_CALLBACK_HOSTS": "127.0.0.1",
         "HAMKKE_TRANSLATION_PROVIDER": "libre",
         "HAMKKE_TRANSLATION_TIMEOUT": "3",
