@@ -42,6 +42,7 @@ from hamkke.live import LiveBus
 from hamkke.logs import text_for_log
 from hamkke.office_hours import default_centre, handoff_notice, queue_status
 from hamkke.privacy import mask, normalise
+from hamkke.urgent import RELATED_KEYS, Urgency, detect_urgent, first_line_key
 
 log = logging.getLogger(__name__)
 
@@ -281,6 +282,9 @@ class DialogueCore:
             await session.commit()
         self.live.publish("conversation", id=conversation.id)
         self.live.publish("queue")
+        urgency = detect_urgent(text) if msg.kind == "text" else None
+        if urgency is not None:  # staff will read it; what to do now cannot wait for them
+            return Reply(language=lang, texts=[t(first_line_key(urgency), lang)])
         return Reply(language=lang, relayed=True)
 
     async def _answer(self, resident: Resident, inbound: Message, msg: Incoming) -> tuple[Reply, str, Optional[str]]:
@@ -343,7 +347,12 @@ class DialogueCore:
             rasa_text = payload
         inbound.language = lang
         metadata["lang"] = lang
-        return await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
+        urgency = detect_urgent(text) if payload is None else None
+        reply, status, error = await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
+        if urgency is not None:
+            reply = urgent_first(reply, urgency, lang)
+            status, error = ("handed_off" if reply.handoff is not None else "answered"), None
+        return reply, status, error
 
     async def _ask_rasa(self, resident: Resident, inbound: Message, rasa_text: str, metadata: dict[str, Any],
                         lang: str) -> tuple[Reply, str, Optional[str]]:
@@ -365,6 +374,7 @@ class DialogueCore:
                 log.error("unknown catalog key %r from Rasa", custom.get("key"))
                 continue
             reply.texts.append(text_out)
+            reply.keys.append(str(custom.get("key")))
             reply.add_buttons(buttons)
             cards = message_cards(custom, lang)
             if cards:
@@ -518,3 +528,25 @@ async def convs_close(db: Database, conversation_id: int) -> bool:
     """Cancel an open conversation at the resident's word."""
     async with db.session() as session:
         return await convs.close(session, conversation_id, convs.CANCELLED)
+
+
+def urgent_first(reply: Reply, urgency: Urgency, lang: str) -> Reply:
+    """The urgent first line, then only what of Rasa's answer belongs with it, then a person.
+
+    An unrelated topic (the classifier's guess at "my mother has chest pain")
+    is dropped rather than shown under the urgent line.
+    """
+    related = RELATED_KEYS[urgency]
+    kept = [i for i, key in enumerate(reply.keys) if related and key.startswith(related)]
+    out = Reply(language=lang, texts=[t(first_line_key(urgency), lang)], keys=[first_line_key(urgency)],
+                handoff=reply.handoff, handed_off=reply.handed_off, ask_location=False)
+    for index in kept:
+        out.texts.append(reply.texts[index])
+        out.keys.append(reply.keys[index])
+        if index in reply.cards_for:
+            out.cards_for[len(out.texts) - 1] = reply.cards_for[index]
+            out.cards.extend(reply.cards_for[index])
+    if kept:
+        out.add_buttons(reply.buttons)
+    out.add_buttons([human_button(lang)])
+    return out

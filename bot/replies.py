@@ -55,6 +55,8 @@ class Reply:
     handoff: Optional[HandoffSignal] = None
     # The message went to the staff who own the conversation; the bot says nothing.
     relayed: bool = False
+    # The catalog key behind each text (same order as ``texts``), where there is one.
+    keys: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:

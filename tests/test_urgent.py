@@ -1,0 +1,102 @@
+"""Urgent situations are recognised in four languages, typed carelessly, and put first."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import DialogueCore, Incoming
+from bot.rasa_client import RasaClient
+from hamkke.config import Settings
+from hamkke.db.session import Database
+from hamkke.i18n import t
+from hamkke.urgent import Urgency, detect_urgent
+from tests.helpers import LocalServer
+
+U = Urgency
+URGENT = [
+    ("my mother has chest pain and doesnt speak korean", U.MEDICAL),
+    ("my friend collapsed and is not breathing", U.MEDICAL),
+    ("baby has high fever 40 degrees at night what do i do", U.MEDICAL),
+    ("мама упала и не дышит", U.MEDICAL),
+    ("у мужа болит в груди сильно", U.MEDICAL),
+    ("ребенок температура 40 ночью", U.MEDICAL),
+    ("me toi bi dau nguc qua", U.MEDICAL),
+    ("con em sot cao 40 do", U.MEDICAL),
+    ("ban em bat tinh roi", U.MEDICAL),
+    ("엄마가 쓰러졌어요", U.MEDICAL),
+    ("할머니가 가슴이 너무 아프대요", U.MEDICAL),
+    ("my son swallowed some pills", U.MEDICAL),
+    ("дочка проглотила батарейку", U.MEDICAL),
+    ("아이가 고열이에요 밤인데", U.MEDICAL),
+    ("가슴이 아파요 숨을 못 쉬겠어요", U.MEDICAL),
+    ("there is a fire in my apartment", U.FIRE),
+    ("пожар в доме", U.FIRE),
+    ("nhà em đang cháy", U.FIRE),
+    ("불이났어요", U.FIRE),
+    ("a man with a knife is following me", U.VIOLENCE),
+    ("он угрожает ножом", U.VIOLENCE),
+    ("сосед бьет жену за стеной", U.VIOLENCE),
+    ("guy with knife outside the store", U.VIOLENCE),
+    ("co nguoi cam dao", U.VIOLENCE),
+    ("누가 칼을 들고 있어요", U.VIOLENCE),
+    ("my husband beats me, please help", U.DOMESTIC_VIOLENCE),
+    ("муж бьет меня, что делать", U.DOMESTIC_VIOLENCE),
+    ("chong em danh em hoai", U.DOMESTIC_VIOLENCE),
+    ("chồng tôi đánh tôi", U.DOMESTIC_VIOLENCE),
+    ("남편이 때려요 도와주세요", U.DOMESTIC_VIOLENCE),
+    ("i want to kill myself", U.SUICIDE),
+    ("не хочу больше жить", U.SUICIDE),
+    ("em muốn chết", U.SUICIDE),
+    ("toi nghi den chuyen tự tử", U.SUICIDE),
+    ("죽고 싶어요", U.SUICIDE),
+    ("my visa expired 2 months ago", U.OVERSTAY),
+    ("виза истекла месяц назад что делать", U.OVERSTAY),
+    ("visa cua em het han roi", U.OVERSTAY),
+    ("비자가 만료됐어요", U.OVERSTAY),
+    ("불법체류 상태예요", U.OVERSTAY),
+]
+NOT_URGENT = [
+    "where is the emergency room at night", "응급실 어디예요", "how long is the visa valid",
+    "my visa will expire next week, how to extend", "виза заканчивается через неделю", "visa sap het han",
+    "I got fired from my job", "fire insurance for my shop", "chờ xíu", "tôi chạy bộ mỗi sáng", "từ từ thôi",
+    "хочу проверить 문화누리카드", "비자 연장하려면 어떻게 해요", "where can i throw away rubbish",
+    "моему сыну 7 лет, как записать в школу", "hủy hợp đồng lao động", "khi nào có lương",
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), URGENT)
+def test_urgent_situations_are_recognised(text: str, kind: Urgency) -> None:
+    assert detect_urgent(text) is kind
+
+
+@pytest.mark.parametrize("text", NOT_URGENT)
+def test_ordinary_questions_are_not_urgent(text: str) -> None:
+    assert detect_urgent(text) is None
+
+
+async def test_the_urgent_line_comes_first_and_an_unrelated_guess_is_dropped(settings: Settings,
+                                                                            db: Database) -> None:
+    import dataclasses
+
+    garbage = [{"custom": {"key": "faq_garbage"}}]
+    with LocalServer(lambda *_: (200, garbage)) as server:
+        configured = dataclasses.replace(settings, rasa_url=server.url)
+        core = DialogueCore(configured, db, RasaClient(configured))
+        reply = await core.handle(Incoming(channel="kakao", user_key="urgent-1", text="мама упала и не дышит"))
+        await core.rasa.close()
+    assert reply is not None
+    assert reply.texts == [t("urgent_medical", "ru")]
+    assert reply.buttons[0].payload == "/request_human"
+
+
+async def test_a_related_answer_stays_under_the_urgent_line(settings: Settings, db: Database) -> None:
+    import dataclasses
+
+    related = [{"custom": {"key": "faq_domestic_violence"}}]
+    with LocalServer(lambda *_: (200, related)) as server:
+        configured = dataclasses.replace(settings, rasa_url=server.url)
+        core = DialogueCore(configured, db, RasaClient(configured))
+        reply = await core.handle(Incoming(channel="kakao", user_key="urgent-2", text="chồng tôi đánh tôi"))
+        await core.rasa.close()
+    assert reply is not None
+    assert reply.texts == [t("urgent_domestic_violence", "vi"), t("faq_domestic_violence", "vi")]
