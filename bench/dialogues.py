@@ -67,6 +67,23 @@ def answer_text(body: dict[str, Any]) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def answer_language(text: str) -> str:
+    """The language an answer is written in: its main script, then (Latin) English or Vietnamese.
+
+    Answers quote Korean names of offices ("출입국", "주민센터") in every
+    language, so a few Hangul letters do not make a Russian answer Korean.
+    """
+    hangul = sum(1 for ch in text if "\uac00" <= ch <= "\ud7a3")
+    cyrillic = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
+    latin = [ch for ch in text if (ch.isalpha() and ch.isascii()) or "\u00c0" <= ch <= "\u1eff"]
+    if cyrillic >= max(hangul, len(latin) // 2, 1):
+        return "ru"
+    if hangul > len(latin):
+        return "ko"
+    latin_only = "".join(ch if (ch.isascii() or "\u00c0" <= ch <= "\u1eff") else " " for ch in text)
+    return detect(latin_only).language
+
+
 def first_line(text: str) -> str:
     """The first non-empty line."""
     return next((line for line in text.splitlines() if line.strip()), "")
@@ -90,7 +107,7 @@ def check(answer: str, expect: dict[str, Any], lang: str) -> list[str]:
             problems.append(f"first line lacks {options}")
     wanted = expect.get("language", lang)
     if answer.strip():
-        found = detect(answer).language
+        found = answer_language(answer)
         if found != wanted:
             problems.append(f"answered in {found}, not {wanted}")
     else:

@@ -90,6 +90,17 @@ class EligibilityIn(BaseModel):
     monthly_income_krw: Optional[int] = Field(None, ge=0, le=10_000_000_000, examples=[2_500_000])
 
 
+class ApplicationsOut(BaseModel):
+    """The application period of the programme year whose rules were applied."""
+
+    open: bool = Field(description="Whether applications are open today")
+    state: Literal["open", "closed", "not_yet"]
+    from_date: str = Field(alias="from", description="First day of applications (ISO date)")
+    until: Optional[str] = Field(description="Last day of applications (ISO date), none if open all year")
+
+    model_config = {"populate_by_name": True}
+
+
 class EligibilityOut(BaseModel):
     """The result, the rule that decided it, the reasons and where to apply, in lang."""
 
@@ -99,6 +110,8 @@ class EligibilityOut(BaseModel):
     amount_krw: Optional[int] = Field(description="When eligible: the yearly amount (not for integrated care)")
     copay_percent: Optional[int] = Field(description="Integrated care, when eligible: the co-payment in percent")
     decided_by: str = Field(description="The rule that decided: programme/year/rule")
+    applications: ApplicationsOut = Field(
+        description="Whether one can apply now under those rules (the result says whether one would qualify)")
     headline: str
     reasons: list[str]
     apply: str
@@ -222,6 +235,7 @@ async def check_eligibility(
     headline, reasons, apply = render_eligibility(result.as_dict(), lang)
     return EligibilityOut(
         program=program, year=result.year, result=result.result, amount_krw=result.amount_krw,
-        copay_percent=result.copay_percent, decided_by=result.decided_by, headline=headline,
+        copay_percent=result.copay_percent, decided_by=result.decided_by,
+        applications=ApplicationsOut(**result.applications), headline=headline,
         reasons=reasons, apply=apply,
     )

@@ -162,7 +162,14 @@ def _texts(items: Any, lang: str) -> list[str]:
 def render_eligibility(result: dict[str, Any], lang: str) -> tuple[str, list[str], str]:
     """An eligibility result: the headline, the reasons and where to apply, in ``lang``."""
     program_key = f"program_name_{str(result['program']).replace('-', '_')}"
-    headline = t(f"elig_headline_{result['result']}", lang, program_key=program_key, year=result.get("year", ""))
+    period = result.get("applications") or {}
+    if result["result"] == "eligible" and period.get("state") == "closed":
+        # Would qualify, but this year's round is over: say both, never "you cannot get it".
+        headline = t("elig_headline_eligible_closed", lang, program_key=program_key, year=result.get("year", ""),
+                     until_date=period.get("until"))
+    else:
+        headline = t(f"elig_headline_{result['result']}", lang, program_key=program_key,
+                     year=result.get("year", ""))
     if result.get("amount_krw") is not None:
         headline += " " + t("elig_amount", lang, amount_krw=int(result["amount_krw"]))
     if result.get("copay_percent") is not None:

@@ -86,6 +86,10 @@ class Result:
     apply: list[Text]
     amount_krw: Optional[int] = None
     copay_percent: Optional[int] = None
+    # Whether one can apply now: {"open": bool, "state": "open" | "closed" | "not_yet",
+    # "from": ISO date, "until": ISO date or None}. The result above says whether the
+    # resident would qualify by the rules of ``year``, open or not.
+    applications: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form (catalog keys, not text)."""
@@ -93,6 +97,7 @@ class Result:
             "program": self.program,
             "year": self.year,
             "result": self.result,
+            "applications": dict(self.applications),
             "decided_by": self.decided_by,
             "amount_krw": self.amount_krw,
             "copay_percent": self.copay_percent,
@@ -187,21 +192,37 @@ def questions(program: str, given: Mapping[str, Any], today: dt.date,
     raise RulesError(f"unknown programme {program}")
 
 
-def _period(record: Mapping[str, Any], today: dt.date) -> tuple[bool, list[Text]]:
-    """Whether applications are closed for good, and a note when not yet open."""
+def applications(record: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
+    """Whether applications under ``record`` are open on ``today``, with their dates."""
     apply_from: dt.date = record["apply_from"]
     apply_until: Optional[dt.date] = record.get("apply_until")
     if apply_until is not None and today > apply_until:
-        return True, [Text("elig_reason_period_closed", {"year": record["year"],
-                                                         "until_date": apply_until.isoformat()})]
-    if today < apply_from:
-        return False, [Text("elig_reason_period_not_open", {"from_date": apply_from.isoformat()})]
-    return False, []
+        state = "closed"
+    elif today < apply_from:
+        state = "not_yet"
+    else:
+        state = "open"
+    return {"open": state == "open", "state": state, "from": apply_from.isoformat(),
+            "until": apply_until.isoformat() if apply_until else None}
 
 
-def _apply(record: Mapping[str, Any]) -> list[Text]:
+def _period_notes(record: Mapping[str, Any], period: Mapping[str, Any]) -> list[Text]:
+    if period["state"] == "closed":
+        return [Text("elig_reason_period_closed", {"year": record["year"], "until_date": period["until"]})]
+    if period["state"] == "not_yet":
+        return [Text("elig_reason_period_not_open", {"from_date": period["from"]})]
+    return []
+
+
+def _apply(record: Mapping[str, Any], period: Mapping[str, Any]) -> list[Text]:
+    """Where and until when to apply; once this year's round has closed, when the next usually opens.
+
+    Never "apply until" a date that has passed.
+    """
     slug = record["slug"].replace("-", "_")
-    args: dict[str, Any] = {"phone": record.get("phone") or "", "website": record.get("website") or ""}
+    args: dict[str, Any] = {"phone": record.get("phone") or "1345", "website": record.get("website") or ""}
+    if period["state"] == "closed":
+        return [Text(f"elig_next_round_{slug}", args), Text(f"elig_bring_{slug}")]
     if record.get("apply_until"):
         args["until_date"] = record["apply_until"].isoformat()
     return [Text(f"elig_apply_{slug}", args), Text(f"elig_bring_{slug}")]
@@ -209,7 +230,12 @@ def _apply(record: Mapping[str, Any]) -> list[Text]:
 
 def evaluate(program: str, answers: Answers, today: dt.date,
              records: Optional[Sequence[Mapping[str, Any]]] = None) -> Result:
-    """Check ``answers`` against ``program``'s rules in force on ``today``."""
+    """Check ``answers`` against ``program``'s rules in force on ``today``.
+
+    The result says whether the resident would qualify by those rules; whether
+    they can apply now is in ``applications`` (a closed round does not turn
+    "would qualify" into "no").
+    """
     record = rules_for(program, today, records)
     if program == "culture-nuri":
         outcome, decided, reasons, amount, copay = _culture_nuri(record["rules"], answers)
@@ -217,18 +243,17 @@ def evaluate(program: str, answers: Answers, today: dt.date,
         outcome, decided, reasons, amount, copay = _youth_pass(record["rules"], answers)
     else:
         outcome, decided, reasons, amount, copay = _integrated_care(record["rules"], answers)
-    closed, notes = _period(record, today)
-    if closed and outcome != "not_eligible":
-        outcome, decided, amount, copay = "not_eligible", "application_period", None, None
+    period = applications(record, today)
     return Result(
         program=program,
         year=record["year"],
         result=outcome,
         decided_by=f"{program}/{record['year']}/{decided}",
-        reasons=[*reasons, *notes],
-        apply=_apply(record),
+        reasons=[*reasons, *_period_notes(record, period)],
+        apply=_apply(record, period),
         amount_krw=amount if outcome == "eligible" else None,
         copay_percent=copay if outcome == "eligible" else None,
+        applications=period,
     )
 
 

@@ -173,3 +173,17 @@ def test_eligibility_never_fails_on_arbitrary_input(api: httpx.Client, program: 
     assert response.status_code in (200, 422), response.text
     if response.status_code == 200:
         assert response.json()["result"] in ("eligible", "not_eligible", "check_with_staff")
+
+
+def test_eligibility_after_the_round_closed_says_would_qualify_and_not_open(
+        settings: Settings, frozen: Callable[[str], None]) -> None:
+    frozen("2026-12-08T10:00:00+09:00")
+    with Gateway(create_app(settings)) as gateway, httpx.Client(base_url=gateway.url, timeout=10) as client:
+        response = client.post("/api/eligibility/culture-nuri", params={"lang": "ru"},
+                               json={"birth_year": 1958, "benefit_status": "basic_livelihood", "nationality": "korean"})
+    body = response.json()
+    assert response.status_code == 200, body
+    assert body["result"] == "eligible" and body["amount_krw"] == 150_000
+    assert body["applications"] == {"open": False, "state": "closed", "from": "2026-02-02", "until": "2026-11-30"}
+    assert "30 ноября 2026" in body["headline"] and "начале февраля" in body["apply"]
+    assert "До 30 ноября" not in body["apply"]  # never "apply until" a date that has passed

@@ -66,18 +66,40 @@ def test_culture_nuri_unknown_birth_year_goes_to_staff() -> None:
     assert cnuri(None).result == "check_with_staff"
 
 
-@pytest.mark.parametrize(("today", "result"), [
-    (dt.date(2026, 11, 30), "eligible"), (dt.date(2026, 12, 1), "not_eligible"), (dt.date(2026, 1, 15), "eligible"),
+@pytest.mark.parametrize(("today", "state"), [
+    (dt.date(2026, 11, 30), "open"), (dt.date(2026, 12, 1), "closed"), (dt.date(2026, 1, 15), "not_yet"),
 ])
-def test_culture_nuri_application_period(today: dt.date, result: str) -> None:
+def test_culture_nuri_would_qualify_whether_or_not_applications_are_open(today: dt.date, state: str) -> None:
     outcome = cnuri(1985, today=today)
-    assert outcome.result == result
+    # "Would qualify" stays true after the round closes; whether one can apply now is said apart.
+    assert outcome.result == "eligible" and outcome.amount_krw is not None
+    assert outcome.applications == {"open": state == "open", "state": state, "from": "2026-02-02",
+                                    "until": "2026-11-30"}
     keys = [r.key for r in outcome.reasons]
-    if today > dt.date(2026, 11, 30):
-        assert outcome.decided_by == "culture-nuri/2026/application_period"
-        assert "elig_reason_period_closed" in keys and outcome.amount_krw is None
-    if today < dt.date(2026, 2, 2):
+    apply = [a.key for a in outcome.apply]
+    if state == "closed":
+        assert "elig_reason_period_closed" in keys
+        # Never "apply until" a date that has passed: when the next round usually opens instead.
+        assert apply == ["elig_next_round_culture_nuri", "elig_bring_culture_nuri"]
+    else:
+        assert apply == ["elig_apply_culture_nuri", "elig_bring_culture_nuri"]
+    if state == "not_yet":
         assert "elig_reason_period_not_open" in keys
+
+
+def test_a_closed_round_is_said_in_the_headline_in_every_language() -> None:
+    from bot.replies import render_eligibility
+    from hamkke.i18n import t
+
+    result = cnuri(1958, today=dt.date(2026, 12, 8)).as_dict()
+    for lang in ("en", "ru", "vi", "ko"):
+        headline, _reasons, apply = render_eligibility(result, lang)
+        assert headline.startswith(t("elig_headline_eligible_closed", lang, program_key="program_name_culture_nuri",
+                                     year=2026, until_date="2026-11-30"))
+        assert t("elig_headline_not_eligible", lang, program_key="program_name_culture_nuri",
+                 year=2026) not in headline
+        assert "2026-11-30" not in apply and t("elig_next_round_culture_nuri", lang, phone="1544-3412",
+                                               website="https://www.mnuri.kr") in apply
 
 
 def youth(birth_year: int | None, used: bool | None = None, nationality: str | None = KOREAN,
@@ -134,7 +156,8 @@ def test_only_questions_that_can_change_the_result_are_asked(program: str, given
 def test_youth_pass_closed_after_june_and_foreign_nationals_to_staff() -> None:
     assert youth(2007, today=dt.date(2026, 6, 30)).result == "eligible"
     closed = youth(2007, today=dt.date(2026, 7, 1))
-    assert closed.result == "not_eligible" and closed.decided_by.endswith("application_period")
+    assert closed.result == "eligible" and closed.applications["state"] == "closed"
+    assert next(a.key for a in closed.apply) == "elig_next_round_youth_culture_pass"
     assert youth(2007, nationality="foreign").result == "check_with_staff"
 
 
