@@ -85,6 +85,14 @@ def parse_birth_year(text: str, today: dt.date) -> Value:
         if short:
             two = int(short.group(1))
             year = 2000 + two if 2000 + two <= today.year else 1900 + two
+    if year is None:
+        # An age instead of a year: "мне 62", "62 года", "62살", "62세", "I'm 62", "62 years old", "36 tuoi".
+        age = re.search(r"(?:\bмне\s+|\bi'?m\s+|\bi am\s+|\bage[d]?\s+)(\d{1,3})\b|"
+                        r"(?<!\d)(\d{1,3})\s*(?:год|года|лет|살|세|years?\b|yrs?\b|tuoi\b|t\b)", norm)
+        if age:
+            years = int(age.group(1) or age.group(2))
+            if 0 < years <= 120:
+                year = today.year - years  # the birthday may be still to come: the year or the one before
     if year is None or not 1900 <= year <= today.year:
         return None
     return year

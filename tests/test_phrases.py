@@ -100,3 +100,11 @@ def test_service_filters() -> None:
     assert service_filters("bệnh viện cho người nước ngoài ở quận Buk") == {"category": "health", "district": "buk-gu"}
     assert service_filters("광산구 외국인 노동 상담") == {"category": "labour", "district": "gwangsan-gu"}
     assert service_filters("help") == {}
+
+
+@pytest.mark.parametrize(("text", "year"), [
+    ("мне 62", 1964), ("мне 62 года", 1964), ("62살이에요", 1964), ("저는 62세예요", 1964), ("I'm 62", 1964),
+    ("i am 62 years old", 1964), ("toi 36 tuoi", 1990), ("tôi 36 tuổi", 1990), ("36t", 1990),
+])
+def test_an_age_is_read_as_a_birth_year(text: str, year: int) -> None:
+    assert parse_birth_year(text, dt.date(2026, 12, 8)) == year
