@@ -28,13 +28,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.replies import Button, Reply, human_button, language_buttons, message_cards, render_message, simple
+from bot.replies import (
+    Button,
+    Card,
+    Reply,
+    human_button,
+    language_buttons,
+    message_cards,
+    pick,
+    render_message,
+    simple,
+)
 from hamkke import SUPPORTED_LANGUAGES, clock
 from hamkke import conversations as convs
 from hamkke.config import Settings
 from hamkke.conversations import HandoffSignal
-from hamkke.db.models import Conversation, Message, MessageStatus, Resident, utcnow
+from hamkke.db.models import Conversation, Message, MessageStatus, Resident, Service, utcnow
 from hamkke.db.session import Database
+from hamkke.followups import FRESH_MINUTES, detect_followup, topic_places
 from hamkke.handoff_words import is_cancel, is_wait_question
 from hamkke.i18n import MissingMessage, t
 from hamkke.langid import UNSUPPORTED, choose_language, detect, language_switch_request
@@ -89,6 +100,7 @@ class DialogueCore:
         self.db = db
         self.rasa = rasa
         self.live = live or LiveBus()
+        self.places = topic_places()
 
     # -- residents and storage -------------------------------------------------
 
@@ -194,15 +206,15 @@ class DialogueCore:
                 .values(status=status, language=inbound.language, answered_at=utcnow(), error=error,
                         conversation_id=inbound.conversation_id)
             )
-            await session.execute(
-                update(Resident)
-                .where(Resident.id == resident.id)
-                .values(
-                    language=resident.language,
-                    language_source=resident.language_source,
-                    offered_buttons=[{"label": b.label, "payload": b.payload} for b in reply.buttons] or None,
-                )
-            )
+            values: dict[str, Any] = {
+                "language": resident.language,
+                "language_source": resident.language_source,
+                "offered_buttons": [{"label": b.label, "payload": b.payload} for b in reply.buttons] or None,
+            }
+            if reply.about_topic is not None:  # a new topic replaces the old one
+                values["context"] = {"topic": reply.about_topic, "service": reply.about_service,
+                                     "at": utcnow().isoformat()}
+            await session.execute(update(Resident).where(Resident.id == resident.id).values(**values))
             await session.commit()
         if reply.handoff is not None or inbound.conversation_id is not None:
             self.live.publish("queue")
@@ -348,6 +360,11 @@ class DialogueCore:
         inbound.language = lang
         metadata["lang"] = lang
         urgency = detect_urgent(text) if payload is None else None
+        if payload is None and urgency is None:
+            fact = detect_followup(text)
+            followup = await self._followup(resident, fact, lang) if fact else None
+            if followup is not None:
+                return followup, "answered", None
         reply, status, error = await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
         if urgency is not None:
             reply = urgent_first(reply, urgency, lang)
@@ -374,7 +391,13 @@ class DialogueCore:
                 log.error("unknown catalog key %r from Rasa", custom.get("key"))
                 continue
             reply.texts.append(text_out)
-            reply.keys.append(str(custom.get("key")))
+            key = str(custom.get("key"))
+            reply.keys.append(key)
+            service = (custom.get("args") or {}).get("service")
+            if key == "service_card" and isinstance(service, dict) and isinstance(service.get("slug"), str):
+                reply.about_topic, reply.about_service = key, service["slug"]
+            elif key.startswith(("faq_", "ask_")) and reply.about_topic is None:
+                reply.about_topic, reply.about_service = key, self.places.get(key)
             reply.add_buttons(buttons)
             cards = message_cards(custom, lang)
             if cards:
@@ -388,6 +411,49 @@ class DialogueCore:
         if not reply.texts:
             return simple("fallback", lang, [human_button(lang)]), "failed", "empty answer"
         return reply, ("handed_off" if reply.handed_off else "answered"), None
+
+    async def _followup(self, resident: Resident, fact: str, lang: str) -> Optional[Reply]:
+        """Answer "where is it?" / "phone?" / "open on Saturday?" from the last answer's place.
+
+        ``None`` when there is no fresh context with a place: Rasa answers then.
+        A fact the place's record lacks is said to be unknown, with a number that knows it.
+        """
+        context = resident.context or {}
+        slug = context.get("service")
+        try:
+            at = dt.datetime.fromisoformat(str(context.get("at")))
+        except ValueError:
+            return None
+        if not slug or utcnow() - (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)) > dt.timedelta(
+                minutes=FRESH_MINUTES):
+            return None
+        async with self.db.session() as session:
+            service = await session.scalar(select(Service).where(Service.slug == slug))
+        if service is None:
+            return None
+        name = pick(service.name, lang) or slug
+        phone = service.phone or service.confirm_phone
+        value = {"address": pick(service.address, lang), "phone": service.phone,
+                 "hours": pick(service.hours, lang), "website": service.website}[fact]
+        label = t(f"label_{fact}", lang)
+        if value:
+            lines = [f"{name}", f"{label}: {value}"]
+            if fact != "phone" and service.phone:
+                lines.append(f"{t('label_phone', lang)}: {service.phone}")
+            if service.confidence == "L":
+                lines.append(t("label_unconfirmed", lang, phone=service.confirm_phone or "1345"))
+            text = "\n".join(lines)
+        else:
+            text = t("followup_unknown", lang, name=name, what=label.lower(), phone=phone or "1345")
+        reply = Reply(language=lang, texts=[text], keys=["followup"], about_topic=context.get("topic"),
+                      about_service=slug)
+        card = Card(title=name, description=pick(service.address, lang) or "", phone=service.phone,
+                    url=service.website)
+        if fact in ("phone", "address") and (service.phone or service.website):
+            reply.cards_for[0] = [card]
+            reply.cards.append(card)
+        reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
+        return reply
 
     def _switch_language(self, resident: Resident, inbound: Message, lang: str) -> Reply:
         if lang not in SUPPORTED_LANGUAGES:

@@ -57,6 +57,9 @@ class Reply:
     relayed: bool = False
     # The catalog key behind each text (same order as ``texts``), where there is one.
     keys: list[str] = field(default_factory=list)
+    # What the answer was about, for follow-up questions: a topic key and its place's slug.
+    about_topic: Optional[str] = None
+    about_service: Optional[str] = None
 
     @property
     def text(self) -> str:

@@ -51,6 +51,8 @@ class Resident(Base):
     # valid (Kakao allows one use within a minute), for a staff reply.
     callback_url: Mapped[Optional[str]] = mapped_column(String(2048), nullable=True)
     callback_until: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The last topic or place the bot answered about ({"topic", "service", "at"}), for follow-ups.
+    context: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

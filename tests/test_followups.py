@@ -1,0 +1,80 @@
+"""Follow-up questions are answered from the last topic's place, and only then."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.core import DialogueCore, Incoming
+from bot.rasa_client import RasaClient
+from hamkke.config import Settings
+from hamkke.content import load_services
+from hamkke.db.models import Resident
+from hamkke.db.session import Database
+from hamkke.followups import detect_followup, topic_places
+from tests.helpers import LocalServer
+
+FOLLOWUPS = [
+    ("where is it?", "address"), ("address?", "address"), ("а где это?", "address"), ("адрес какой", "address"),
+    ("o dau vay", "address"), ("địa chỉ ở đâu", "address"), ("어디에 있어요?", "address"),
+    ("주소 알려주세요", "address"),
+    ("phone?", "phone"), ("телефон?", "phone"), ("sdt bao nhieu", "phone"), ("전화번호요", "phone"),
+    ("is it open on saturday?", "hours"), ("а в субботу работает?", "hours"), ("thu bay co lam viec khong", "hours"),
+    ("토요일에도 해요?", "hours"), ("website?", "website"), ("홈페이지 있어요?", "website"),
+]
+NOT_FOLLOWUPS = [
+    "where can i extend my visa", "где продлить визу", "o dau gia han visa", "비자 연장 어디서 해요",
+    "where is the nearest hospital", "hello", "спасибо", "cảm ơn", "고마워요",
+    "my boss did not pay my salary for two months, what should I do now please",
+]
+
+
+@pytest.mark.parametrize(("text", "fact"), FOLLOWUPS)
+def test_follow_ups_are_recognised(text: str, fact: str) -> None:
+    assert detect_followup(text) == fact
+
+
+@pytest.mark.parametrize("text", NOT_FOLLOWUPS)
+def test_questions_of_their_own_are_not_follow_ups(text: str) -> None:
+    assert detect_followup(text) is None
+
+
+def test_every_topic_place_is_a_service() -> None:
+    slugs = {s["slug"] for s in load_services()}
+    assert set(topic_places().values()) <= slugs
+
+
+async def test_where_is_it_after_unpaid_wages_is_the_labour_office(settings: Settings, db: Database) -> None:
+    asked: list[str] = []
+
+    def rasa(_method: str, _path: str, body: object) -> tuple[int, object]:
+        message = body.get("message") if isinstance(body, dict) else ""
+        asked.append(str(message))
+        return 200, [{"custom": {"key": "faq_unpaid_wages"}}] if "salary" in str(message) else \
+            [{"custom": {"key": "faq_garbage"}}]
+
+    office = next(s for s in load_services() if s["slug"] == "gwangju-labour-office")
+    with LocalServer(rasa) as server:
+        configured = dataclasses.replace(settings, rasa_url=server.url)
+        core = DialogueCore(configured, db, RasaClient(configured))
+        first = await core.handle(Incoming(channel="kakao", user_key="fu", text="boss not pay salary"))
+        where = await core.handle(Incoming(channel="kakao", user_key="fu", text="and where is it?"))
+        phone = await core.handle(Incoming(channel="kakao", user_key="fu", text="phone?"))
+        assert first is not None and where is not None and phone is not None
+        assert asked == ["boss not pay salary"]  # the follow-ups never reached the classifier
+        assert office["name"]["en"] in where.text and (office["address"] or {}).get("en", "") in where.text
+        assert office["phone"] in phone.text
+        # Ten minutes of silence: the old topic no longer hijacks a new question.
+        async with db.session() as session:
+            resident = await session.scalar(select(Resident).where(Resident.channel_user_key == "fu"))
+            assert resident is not None and resident.context is not None
+            stale = {**resident.context, "at": (dt.datetime.now(dt.timezone.utc)
+                                                 - dt.timedelta(minutes=11)).isoformat()}
+            await session.execute(update(Resident).where(Resident.id == resident.id).values(context=stale))
+            await session.commit()
+        later = await core.handle(Incoming(channel="kakao", user_key="fu", text="where is it?"))
+        await core.rasa.close()
+    assert later is not None and asked[-1] == "where is it?"
