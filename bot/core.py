@@ -45,6 +45,8 @@ from hamkke.config import Settings
 from hamkke.conversations import HandoffSignal
 from hamkke.db.models import Conversation, Message, MessageStatus, Resident, Service, utcnow
 from hamkke.db.session import Database
+from hamkke.directory import program_records
+from hamkke.eligibility import RulesError, applications, rules_for
 from hamkke.followups import FRESH_MINUTES, detect_followup, topic_places
 from hamkke.handoff_words import is_cancel, is_wait_question
 from hamkke.i18n import MissingMessage, t
@@ -58,6 +60,8 @@ from hamkke.urgent import RELATED_KEYS, Urgency, detect_urgent, first_line_key
 log = logging.getLogger(__name__)
 
 MAX_BUTTONS = 10
+# FAQ answers about a benefit programme (whose application period moves with the calendar).
+PROGRAM_TOPICS = {"faq_culture_nuri": "culture-nuri", "faq_youth_culture_pass": "youth-culture-pass"}
 _LEADING_COMMAND = re.compile(r"^[\s/]+")
 _COMMAND = re.compile(r"^/([a-z]+)(?:@\w+)?$")
 
@@ -410,7 +414,37 @@ class DialogueCore:
                 reply.handoff = signal or HandoffSignal()
         if not reply.texts:
             return simple("fallback", lang, [human_button(lang)]), "failed", "empty answer"
+        await self._date_the_programmes(reply, lang)
         return reply, ("handed_off" if reply.handed_off else "answered"), None
+
+    async def _date_the_programmes(self, reply: Reply, lang: str) -> None:
+        """After a programme's answer, say whether applications are open today.
+
+        The catalog's answer gives this year's period; once it has passed, the
+        resident is told it closed and when the next round usually opens, so a
+        past date is never read as one still to come.
+        """
+        for index, key in enumerate(list(reply.keys)):
+            program = PROGRAM_TOPICS.get(key)
+            if program is None:
+                continue
+            async with self.db.session() as session:
+                records = await program_records(session)
+            today = clock.today()
+            try:
+                record = rules_for(program, today, records or None)
+            except RulesError:
+                continue
+            period = applications(record, today)
+            if period["state"] != "closed":
+                continue
+            slug = program.replace("-", "_")
+            note = " ".join([
+                t("elig_reason_period_closed", lang, year=record["year"], until_date=period["until"]),
+                t(f"elig_next_round_{slug}", lang, phone=record.get("phone") or "1345",
+                  website=record.get("website") or ""),
+            ])
+            reply.texts[index] = f"{reply.texts[index]}\n\n{note}"
 
     async def _followup(self, resident: Resident, fact: str, lang: str) -> Optional[Reply]:
         """Answer "where is it?" / "phone?" / "open on Saturday?" from the last answer's place.
@@ -433,8 +467,9 @@ class DialogueCore:
             return None
         name = pick(service.name, lang) or slug
         phone = service.phone or service.confirm_phone
+        # Fees and documents are not in a place's record: said to be unknown, with whom to ask.
         value = {"address": pick(service.address, lang), "phone": service.phone,
-                 "hours": pick(service.hours, lang), "website": service.website}[fact]
+                 "hours": pick(service.hours, lang), "website": service.website}.get(fact)
         label = t(f"label_{fact}", lang)
         if value:
             lines = [f"{name}", f"{label}: {value}"]

@@ -46,6 +46,18 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bmo cua\b|\bkhi nao\b",
         r"몇시|영업|운영시간|토요일|일요일|주말|문열|언제|근무시간|여는",
     ),
+    "fee": (
+        r"\bhow much\b|\bcost\b|\bfee\b|\bprice\b|\bfree\b|"
+        r"\bсколько (стоит|платить|денег)\b|\bплатн|\bбесплатн|\bцена\b|\bстоимост|"
+        r"\bbao nhieu tien\b|\bmat phi\b|\bmien phi\b|\bchi phi\b|\ble phi\b",
+        r"얼마|비용|수수료|무료|유료|돈(을|이)?내",
+    ),
+    "documents": (
+        r"\bwhat (should|do) i (bring|need)\b|\bdocuments?\b|\bpapers?\b|\bbring\b|"
+        r"\bчто (с собой )?(брать|взять|нужно принести)\b|\bдокумент|\bбумаг|"
+        r"\bgiay to\b|\bmang (theo )?gi\b|\bcan (mang|chuan bi) gi\b|\bho so\b",
+        r"서류|뭐가져|뭘가져|준비물|챙겨",
+    ),
     "website": (
         r"\bwebsite\b|\bsite\b|\bonline\b|\blink\b|\bсайт\b|\bссылк|\bonline\b|\btrang web\b|\bweb\b|\blink\b",
         r"홈페이지|사이트|링크|누리집",
@@ -53,14 +65,18 @@ _FACTS: dict[str, tuple[str, str]] = {
 }
 # Words that make a message a question of its own, not a follow-up.
 _OWN_TOPIC = re.compile(
-    r"visa|виз|вiз|bi sa|\bluong\b|зарплат|salary|wage|insurance|страхов|bao hiem|school|школ|truong|"
+    r"visa|виз|вiз|bi sa|gia han|продл|extend|renew|\bluong\b|зарплат|salary|wage|insurance|страхов|bao hiem|"
+    r"school|школ|truong|"
     r"culture|культур|van hoa|rubbish|garbage|мусор|rac|event|мероприят|su kien|hospital|больниц|benh vien|"
     r"event|festival|праздник|le hoi|korean class|корейск|tieng han|"
-    r"비자|월급|임금|보험|학교|쓰레기|행사|축제|병원|문화누리|한국어", re.IGNORECASE)
+    r"비자|연장|월급|임금|보험|학교|쓰레기|행사|축제|병원|문화누리|한국어", re.IGNORECASE)
 
 
 def detect_followup(text: str) -> Optional[str]:
-    """Which fact (``address``, ``phone``, ``hours``, ``website``) a short follow-up asks for."""
+    """Which fact a short follow-up asks for.
+
+    One of ``address``, ``phone``, ``hours``, ``fee``, ``documents``, ``website``.
+    """
     lowered = unicodedata.normalize("NFC", text).casefold().strip()
     if not lowered or len(lowered.split()) > MAX_WORDS or len(lowered) > 60:
         return None

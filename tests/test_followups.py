@@ -24,11 +24,15 @@ FOLLOWUPS = [
     ("phone?", "phone"), ("телефон?", "phone"), ("sdt bao nhieu", "phone"), ("전화번호요", "phone"),
     ("is it open on saturday?", "hours"), ("а в субботу работает?", "hours"), ("thu bay co lam viec khong", "hours"),
     ("토요일에도 해요?", "hours"), ("website?", "website"), ("홈페이지 있어요?", "website"),
+    ("is it free?", "fee"), ("это платно?", "fee"), ("co mat phi khong", "fee"), ("얼마예요?", "fee"),
+    ("what should i bring?", "documents"), ("что с собой брать?", "documents"), ("can mang gi", "documents"),
+    ("서류 뭐 필요해요?", "documents"),
 ]
 NOT_FOLLOWUPS = [
     "where can i extend my visa", "где продлить визу", "o dau gia han visa", "비자 연장 어디서 해요",
     "where is the nearest hospital", "hello", "спасибо", "cảm ơn", "고마워요",
-    "my boss did not pay my salary for two months, what should I do now please",
+    "my boss did not pay my salary for two months, what should I do now please", "he still does not pay",
+    "gia han o dau",
 ]
 
 
@@ -78,3 +82,18 @@ async def test_where_is_it_after_unpaid_wages_is_the_labour_office(settings: Set
         later = await core.handle(Incoming(channel="kakao", user_key="fu", text="where is it?"))
         await core.rasa.close()
     assert later is not None and asked[-1] == "where is it?"
+
+
+async def test_a_programme_answer_after_its_round_closed_says_so(settings: Settings, db: Database,
+                                                                  frozen: object) -> None:
+    from hamkke.i18n import t
+
+    frozen("2026-12-08T10:00:00+09:00")  # type: ignore[operator]
+    with LocalServer(lambda *_: (200, [{"custom": {"key": "faq_culture_nuri"}}])) as server:
+        configured = dataclasses.replace(settings, rasa_url=server.url)
+        core = DialogueCore(configured, db, RasaClient(configured))
+        reply = await core.handle(Incoming(channel="kakao", user_key="cn", text="문화누리카드 신청할래요"))
+        await core.rasa.close()
+    assert reply is not None
+    assert t("elig_reason_period_closed", "ko", year=2026, until_date="2026-11-30") in reply.text
+    assert t("elig_next_round_culture_nuri", "ko", phone="1544-3412", website="https://www.mnuri.kr") in reply.text
