@@ -21,7 +21,7 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -54,12 +54,17 @@ from hamkke.langid import UNSUPPORTED, choose_language, detect, language_switch_
 from hamkke.live import LiveBus
 from hamkke.logs import text_for_log
 from hamkke.office_hours import default_centre, handoff_notice, queue_status
+from hamkke.phrases import parse_yes_no, without_greeting
 from hamkke.privacy import mask, normalise
 from hamkke.urgent import RELATED_KEYS, Urgency, detect_urgent, first_line_key
 
 log = logging.getLogger(__name__)
 
 MAX_BUTTONS = 10
+# Answers that end in a question, and what the question is (a bare "yes"/"no" answers it).
+QUESTIONS = {"thank": "anything_else", "fallback_suggest": "suggest"}
+_NOTHING = re.compile(r"^(nothing|that'?s all|all good|ничего|вс[её]|больше ничего|het roi|hết rồi|khong can|"
+                      r"không cần|없어요|없습니다|괜찮아요|됐어요)\b")
 # FAQ answers about a benefit programme (whose application period moves with the calendar).
 PROGRAM_TOPICS = {"faq_culture_nuri": "culture-nuri", "faq_youth_culture_pass": "youth-culture-pass"}
 _LEADING_COMMAND = re.compile(r"^[\s/]+")
@@ -215,9 +220,15 @@ class DialogueCore:
                 "language_source": resident.language_source,
                 "offered_buttons": [{"label": b.label, "payload": b.payload} for b in reply.buttons] or None,
             }
+            context = dict(resident.context or {})
             if reply.about_topic is not None:  # a new topic replaces the old one
-                values["context"] = {"topic": reply.about_topic, "service": reply.about_service,
-                                     "at": utcnow().isoformat()}
+                context.update(topic=reply.about_topic, service=reply.about_service, at=utcnow().isoformat())
+            # The bot's own question, so that a bare "no" or "yes" is read as its answer.
+            asked = next((QUESTIONS[key] for key in reply.keys if key in QUESTIONS), None)
+            context.update(asked=asked, asked_at=utcnow().isoformat() if asked else None)
+            if context != (resident.context or {}):
+                values["context"] = context
+                resident.context = context
             await session.execute(update(Resident).where(Resident.id == resident.id).values(**values))
             await session.commit()
         if reply.handoff is not None or inbound.conversation_id is not None:
@@ -357,14 +368,22 @@ class DialogueCore:
                 resident.language = new_lang
                 resident.language_source = "detected"
             lang = new_lang
-            # Typed text never reaches Rasa as "/intent{...}": only buttons may.
-            rasa_text = _LEADING_COMMAND.sub("", mask(text)) or "?"
+            # Typed text never reaches Rasa as "/intent{...}": only buttons may. A greeting
+            # that carries a question goes without the greeting: the question is answered.
+            rasa_text = _LEADING_COMMAND.sub("", mask(without_greeting(text))) or "?"
         else:
             rasa_text = payload
         inbound.language = lang
         metadata["lang"] = lang
         urgency = detect_urgent(text) if payload is None else None
         if payload is None and urgency is None:
+            answer = self._short_answer(resident, text, lang)
+            if isinstance(answer, Reply):
+                return answer, "answered", None
+            if isinstance(answer, str):  # "yes" to "did you mean…?": that topic
+                rasa_text = answer
+                reply, status, error = await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
+                return reply, status, error
             fact = detect_followup(text)
             followup = await self._followup(resident, fact, lang) if fact else None
             if followup is not None:
@@ -416,6 +435,36 @@ class DialogueCore:
             return simple("fallback", lang, [human_button(lang)]), "failed", "empty answer"
         await self._date_the_programmes(reply, lang)
         return reply, ("handed_off" if reply.handed_off else "answered"), None
+
+    def _short_answer(self, resident: Resident, text: str, lang: str) -> Union[Reply, str, None]:
+        """A bare "no", "yes" read against the bot's own last question.
+
+        "No" after "anything else?" ends the conversation politely; "yes" after
+        "did you mean…?" takes the first topic offered (its payload is returned).
+        """
+        context = resident.context or {}
+        asked = context.get("asked")
+        if not asked or len(text.split()) > 3:
+            return None
+        try:
+            at = dt.datetime.fromisoformat(str(context.get("asked_at")))
+        except ValueError:
+            return None
+        if utcnow() - (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)) > dt.timedelta(
+                minutes=FRESH_MINUTES):
+            return None
+        said = parse_yes_no(text)
+        if said is None and _NOTHING.search(text.casefold()):
+            said = False
+        if asked == "anything_else" and said is False:
+            return simple("goodbye", lang)
+        if asked == "anything_else" and said is True:
+            return simple("help", lang, [human_button(lang)])
+        if asked == "suggest" and said is True:
+            topics = [str(b.get("payload") or "") for b in resident.offered_buttons or []]
+            topics = [p for p in topics if p.startswith(("/faq_", "/ask_"))]
+            return topics[0] if topics else None
+        return None
 
     async def _date_the_programmes(self, reply: Reply, lang: str) -> None:
         """After a programme's answer, say whether applications are open today.

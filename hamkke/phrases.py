@@ -371,3 +371,24 @@ def time_frame(text: str, today: dt.date) -> Optional[tuple[dt.date, dt.date, st
         year = today.year + (1 if frame == "next_year" else 0)
         return dt.date(year, 1, 1), dt.date(year, 12, 31), frame
     return None
+
+
+_GREETING = re.compile(
+    r"^\s*(?:hello|hi|hey|good (?:morning|afternoon|evening)|greetings|"
+    r"здравствуйте|здрасьте|привет|добрый (?:день|вечер)|доброе утро|"
+    r"xin ch[àa]o(?: (?:anh|chị|chi|em|bạn|ban|ad|admin|ạ|a))?|ch[àa]o (?:anh|chị|chi|em|bạn|ban|ad|admin)|alo|"
+    r"안녕하세요|안녕하십니까|안녕|실례합니다)[\s,.!?~ㅎ:;)]*", re.IGNORECASE)
+
+
+def without_greeting(text: str) -> str:
+    """The question in a greeting that carries one ("Здравствуйте, подскажите где 출입국" -> "подскажите где 출입국").
+
+    A greeting alone, or with a word or so after it, is left as it is: that is a greeting.
+    """
+    match = _GREETING.match(text)
+    if not match:
+        return text
+    rest = text[match.end():].strip()
+    if len(rest.split()) >= 2 or (len(rest) >= 4 and re.search(r"[가-힣]{3}", rest)):
+        return rest
+    return text

@@ -97,3 +97,36 @@ async def test_a_programme_answer_after_its_round_closed_says_so(settings: Setti
     assert reply is not None
     assert t("elig_reason_period_closed", "ko", year=2026, until_date="2026-11-30") in reply.text
     assert t("elig_next_round_culture_nuri", "ko", phone="1544-3412", website="https://www.mnuri.kr") in reply.text
+
+
+async def test_a_bare_no_or_yes_answers_the_bots_own_question(settings: Settings, db: Database) -> None:
+    from hamkke.i18n import t
+
+    asked: list[str] = []
+
+    def rasa(_method: str, _path: str, body: object) -> tuple[int, object]:
+        message = str(body.get("message")) if isinstance(body, dict) else ""
+        asked.append(message)
+        if message == "спасибо":
+            return 200, [{"custom": {"key": "thank"}}]
+        if message == "блин автобус":
+            return 200, [{"custom": {"key": "fallback_suggest", "buttons": [
+                {"key": "topic_faq_driving_transport", "payload": "/faq_driving_transport"},
+                {"key": "topic_faq_garbage", "payload": "/faq_garbage"}]}}]
+        if message == "/faq_driving_transport":
+            return 200, [{"custom": {"key": "faq_driving_transport"}}]
+        return 200, [{"custom": {"key": "faq_insurance_arrears"}}]
+
+    with LocalServer(rasa) as server:
+        configured = dataclasses.replace(settings, rasa_url=server.url)
+        core = DialogueCore(configured, db, RasaClient(configured))
+        await core.handle(Incoming(channel="kakao", user_key="yn", text="спасибо"))
+        bye = await core.handle(Incoming(channel="kakao", user_key="yn", text="нет"))
+        await core.handle(Incoming(channel="kakao", user_key="yn", text="блин автобус"))
+        took = await core.handle(Incoming(channel="kakao", user_key="yn", text="да"))
+        again = await core.handle(Incoming(channel="kakao", user_key="yn", text="нет"))  # no question pending
+        await core.rasa.close()
+    assert bye is not None and bye.texts == [t("goodbye", "ru")]
+    assert took is not None and took.texts == [t("faq_driving_transport", "ru")]
+    assert asked == ["спасибо", "блин автобус", "/faq_driving_transport", "нет"]
+    assert again is not None and again.texts == [t("faq_insurance_arrears", "ru")]

@@ -108,3 +108,16 @@ def test_service_filters() -> None:
 ])
 def test_an_age_is_read_as_a_birth_year(text: str, year: int) -> None:
     assert parse_birth_year(text, dt.date(2026, 12, 8)) == year
+
+
+@pytest.mark.parametrize(("text", "question"), [
+    ("Здравствуйте, подскажите где 출입국", "подскажите где 출입국"),
+    ("안녕하세요 지금 문 연 곳 알려주세요", "지금 문 연 곳 알려주세요"),
+    ("xin chao ad cho em hoi visa", "cho em hoi visa"),
+    ("Hi, where can I extend my visa?", "where can I extend my visa?"),
+    ("hello", "hello"), ("Xin chào bạn", "Xin chào bạn"), ("안녕하세요", "안녕하세요"), ("Привет!", "Привет!"),
+])
+def test_a_greeting_that_carries_a_question_gives_the_question(text: str, question: str) -> None:
+    from hamkke.phrases import without_greeting
+
+    assert without_greeting(text) == question
