@@ -73,14 +73,20 @@ def answer_language(text: str) -> str:
     Answers quote Korean names of offices ("출입국", "주민센터") in every
     language, so a few Hangul letters do not make a Russian answer Korean.
     """
+    def is_latin(ch: str) -> bool:
+        return (ch.isascii() and ch.isalpha()) or "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff"
+
     hangul = sum(1 for ch in text if "\uac00" <= ch <= "\ud7a3")
     cyrillic = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
-    latin = [ch for ch in text if (ch.isalpha() and ch.isascii()) or "\u00c0" <= ch <= "\u1eff"]
-    if cyrillic >= max(hangul, len(latin) // 2, 1):
+    latin = sum(1 for ch in text if is_latin(ch))
+    if cyrillic >= max(hangul, latin // 2, 1):
         return "ru"
-    if hangul > len(latin):
+    if hangul > latin:
         return "ko"
-    latin_only = "".join(ch if (ch.isascii() or "\u00c0" <= ch <= "\u1eff") else " " for ch in text)
+    accented = sum(1 for ch in text if "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff")
+    if accented >= max(1, latin // 20):  # Vietnamese: a letter in four or five carries a mark
+        return "vi"
+    latin_only = "".join(ch if ch.isascii() else " " for ch in text)
     return detect(latin_only).language
 
 

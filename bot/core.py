@@ -49,7 +49,7 @@ from hamkke.directory import program_records
 from hamkke.eligibility import RulesError, applications, rules_for
 from hamkke.followups import FRESH_MINUTES, detect_followup, topic_places
 from hamkke.handoff_words import is_cancel, is_wait_question
-from hamkke.i18n import MissingMessage, t
+from hamkke.i18n import MissingMessage, has, t
 from hamkke.langid import UNSUPPORTED, choose_language, detect, language_switch_request
 from hamkke.live import LiveBus
 from hamkke.logs import text_for_log
@@ -503,12 +503,19 @@ class DialogueCore:
         """
         context = resident.context or {}
         slug = context.get("service")
+        topic = context.get("topic")
         try:
             at = dt.datetime.fromisoformat(str(context.get("at")))
         except ValueError:
             return None
-        if not slug or utcnow() - (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)) > dt.timedelta(
-                minutes=FRESH_MINUTES):
+        if utcnow() - (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)) > dt.timedelta(minutes=FRESH_MINUTES):
+            return None
+        if fact == "next_year" and isinstance(topic, str) and topic.startswith(("faq_", "ask_")) and has(topic, lang):
+            # "And next year?": the topic's own answer, with its programme's next round when it has one.
+            reply = Reply(language=lang, texts=[t(topic, lang)], keys=[topic], about_topic=topic, about_service=slug)
+            await self._date_the_programmes(reply, lang)
+            return reply
+        if not slug or fact == "next_year":
             return None
         async with self.db.session() as session:
             service = await session.scalar(select(Service).where(Service.slug == slug))

@@ -58,6 +58,11 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bgiay to\b|\bmang (theo )?gi\b|\bcan (mang|chuan bi) gi\b|\bho so\b",
         r"서류|뭐가져|뭘가져|준비물|챙겨",
     ),
+    "next_year": (
+        r"\bnext year\b|\bnext one\b|\bnext round\b|\bв следующем году\b|\bна следующий год\b|"
+        r"\bследующ\w* раз\b|\bnam sau\b|\bnam toi\b|\bdot sau\b",
+        r"내년|다음해|다음번|다음차례",
+    ),
     "website": (
         r"\bwebsite\b|\bsite\b|\bonline\b|\blink\b|\bсайт\b|\bссылк|\bonline\b|\btrang web\b|\bweb\b|\blink\b",
         r"홈페이지|사이트|링크|누리집",
@@ -75,7 +80,7 @@ _OWN_TOPIC = re.compile(
 def detect_followup(text: str) -> Optional[str]:
     """Which fact a short follow-up asks for.
 
-    One of ``address``, ``phone``, ``hours``, ``fee``, ``documents``, ``website``.
+    One of ``address``, ``phone``, ``hours``, ``fee``, ``documents``, ``next_year``, ``website``.
     """
     lowered = unicodedata.normalize("NFC", text).casefold().strip()
     if not lowered or len(lowered.split()) > MAX_WORDS or len(lowered) > 60:
@@ -84,7 +89,7 @@ def detect_followup(text: str) -> Optional[str]:
     if _OWN_TOPIC.search(folded):
         return None
     korean = re.sub(r"\s+", "", lowered)
-    for fact, (latin, hangul) in _FACTS.items():
+    for fact, (latin, hangul) in sorted(_FACTS.items(), key=lambda item: item[0] != "next_year"):
         if re.search(latin, folded) or re.search(hangul, korean):
             return fact
     return None

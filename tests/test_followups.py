@@ -26,7 +26,7 @@ FOLLOWUPS = [
     ("토요일에도 해요?", "hours"), ("website?", "website"), ("홈페이지 있어요?", "website"),
     ("is it free?", "fee"), ("это платно?", "fee"), ("co mat phi khong", "fee"), ("얼마예요?", "fee"),
     ("what should i bring?", "documents"), ("что с собой брать?", "documents"), ("can mang gi", "documents"),
-    ("서류 뭐 필요해요?", "documents"),
+    ("서류 뭐 필요해요?", "documents"), ("and next year?", "next_year"), ("내년은요", "next_year"),
 ]
 NOT_FOLLOWUPS = [
     "where can i extend my visa", "где продлить визу", "o dau gia han visa", "비자 연장 어디서 해요",
@@ -130,3 +130,21 @@ async def test_a_bare_no_or_yes_answers_the_bots_own_question(settings: Settings
     assert took is not None and took.texts == [t("faq_driving_transport", "ru")]
     assert asked == ["спасибо", "блин автобус", "/faq_driving_transport", "нет"]
     assert again is not None and again.texts == [t("faq_insurance_arrears", "ru")]
+
+
+async def test_and_next_year_stays_on_the_topic(settings: Settings, db: Database) -> None:
+    from hamkke.i18n import t
+
+    asked: list[str] = []
+
+    def rasa(_method: str, _path: str, body: object) -> tuple[int, object]:
+        asked.append(str(body.get("message")) if isinstance(body, dict) else "")
+        return 200, [{"custom": {"key": "faq_minimum_wage"}}] if len(asked) == 1 else [{"custom": {"key": "goodbye"}}]
+
+    with LocalServer(rasa) as server:
+        configured = dataclasses.replace(settings, rasa_url=server.url)
+        core = DialogueCore(configured, db, RasaClient(configured))
+        await core.handle(Incoming(channel="kakao", user_key="ny", text="минималка сколько"))
+        reply = await core.handle(Incoming(channel="kakao", user_key="ny", text="а в следующем году?"))
+        await core.rasa.close()
+    assert reply is not None and reply.texts == [t("faq_minimum_wage", "ru")] and len(asked) == 1
