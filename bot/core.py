@@ -50,7 +50,7 @@ from hamkke.eligibility import RulesError, applications, rules_for
 from hamkke.followups import FRESH_MINUTES, detect_followup, topic_places
 from hamkke.handoff_words import is_cancel, is_wait_question
 from hamkke.i18n import MissingMessage, has, t
-from hamkke.langid import UNSUPPORTED, choose_language, detect, language_switch_request
+from hamkke.langid import UNSUPPORTED, choose_language, detect, explicit_switch_request, language_switch_request
 from hamkke.live import LiveBus
 from hamkke.logs import text_for_log
 from hamkke.office_hours import default_centre, handoff_notice, queue_status
@@ -226,6 +226,10 @@ class DialogueCore:
             # The bot's own question, so that a bare "no" or "yes" is read as its answer.
             asked = next((QUESTIONS[key] for key in reply.keys if key in QUESTIONS), None)
             context.update(asked=asked, asked_at=utcnow().isoformat() if asked else None)
+            urgent = next((key.removeprefix("urgent_") for key in reply.keys if key.startswith("urgent_")), None)
+            if urgent is not None:
+                context.update(urgent=urgent, urgent_at=context.get("urgent_at") if context.get(
+                    "urgent") == urgent and _recent_urgency(resident) else utcnow().isoformat())
             if context != (resident.context or {}):
                 values["context"] = context
                 resident.context = context
@@ -349,7 +353,7 @@ class DialogueCore:
             return self._switch_language(resident, inbound, payload[5:]), "answered", None
 
         if payload is None:
-            wanted = language_switch_request(text)
+            wanted = language_switch_request(text) or explicit_switch_request(text)
             if wanted:
                 return self._switch_language(resident, inbound, wanted), "answered", None
             detection = detect(text)
@@ -389,6 +393,9 @@ class DialogueCore:
             if followup is not None:
                 return followup, "answered", None
         reply, status, error = await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
+        if urgency is None and payload is None:
+            # The situation described a few minutes ago is still going on: what to do stays first.
+            urgency = _recent_urgency(resident)
         if urgency is not None:
             reply = urgent_first(reply, urgency, lang)
             status, error = ("handed_off" if reply.handoff is not None else "answered"), None
@@ -693,8 +700,8 @@ def urgent_first(reply: Reply, urgency: Urgency, lang: str) -> Reply:
     An unrelated topic (the classifier's guess at "my mother has chest pain")
     is dropped rather than shown under the urgent line.
     """
-    related = RELATED_KEYS[urgency]
-    kept = [i for i, key in enumerate(reply.keys) if related and key.startswith(related)]
+    related = (*RELATED_KEYS[urgency], *ALWAYS_KEPT)
+    kept = [i for i, key in enumerate(reply.keys) if key.startswith(related)]
     out = Reply(language=lang, texts=[t(first_line_key(urgency), lang)], keys=[first_line_key(urgency)],
                 handoff=reply.handoff, handed_off=reply.handed_off, ask_location=False)
     for index in kept:
@@ -707,3 +714,20 @@ def urgent_first(reply: Reply, urgency: Urgency, lang: str) -> Reply:
         out.add_buttons(reply.buttons)
     out.add_buttons([human_button(lang)])
     return out
+
+
+# Answers kept under an urgent line whatever the situation (they answer the resident's words).
+ALWAYS_KEPT = ("thank", "goodbye", "followup", "handoff")
+URGENT_MINUTES = 10
+
+
+def _recent_urgency(resident: Resident) -> Optional[Urgency]:
+    """The urgent situation the resident described in the last minutes, if any."""
+    context = resident.context or {}
+    try:
+        kind = Urgency(str(context.get("urgent")))
+        at = dt.datetime.fromisoformat(str(context.get("urgent_at")))
+    except ValueError:
+        return None
+    at = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
+    return kind if utcnow() - at <= dt.timedelta(minutes=URGENT_MINUTES) else None

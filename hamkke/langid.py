@@ -224,6 +224,31 @@ def language_switch_request(text: str) -> Optional[str]:
     return found if not leftover else None
 
 
+_IN_KOREAN = r"\s*(?:다시|해|말|답|써|얘기|부탁)"
+_ASKED_LANGUAGE = {
+    "ko": re.compile(r"по[- ]?корейски|на корейском|in korean|tieng han|(?:한국어|한국말)로" + _IN_KOREAN),
+    "ru": re.compile(r"по[- ]?русски|на русском|in russian|tieng nga|러시아어로" + _IN_KOREAN),
+    "en": re.compile(r"по[- ]?английски|на английском|in english|tieng anh|영어로" + _IN_KOREAN),
+    "vi": re.compile(r"по[- ]?вьетнамски|на вьетнамском|in vietnamese|tieng viet|베트남어로" + _IN_KOREAN),
+}
+_ASKING = re.compile(r"пиш|отвеча|ответь|говор|можете|можно|answer|reply|write|speak|talk|please|tra loi|noi|viet|"
+                     r"nhan|dung|다시|해주|해 주|말해|답해|써주|써 주|부탁")
+
+
+def explicit_switch_request(text: str) -> Optional[str]:
+    """The language a longer message explicitly asks to be answered in.
+
+    "можете дальше писать по корейски?", "please answer in English", "tra loi
+    bang tieng Han", "한국어로 다시요": a request to switch, not a question about
+    Korean classes ("한국어 수업 어디서 해요" asks nothing of the kind).
+    """
+    folded = fold(unicodedata.normalize("NFC", text).casefold())
+    if not _ASKING.search(folded):
+        return None
+    asked = [lang for lang, pattern in _ASKED_LANGUAGE.items() if pattern.search(folded)]
+    return asked[0] if len(asked) == 1 else None
+
+
 def choose_language(
     detection: Detection, remembered: Optional[str], source: Optional[str], default: str
 ) -> str:

@@ -82,3 +82,14 @@ def test_accuracy_on_the_labelled_short_messages() -> None:
     for group, floor in floors.items():
         correct, total = scores[group]
         assert total >= 60 and correct / total >= floor, (group, correct, total)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("한국어로 다시요", "ko"), ("можете дальше писать по корейски? дочке покажу", "ko"),
+    ("tra loi bang tieng han giup em", "ko"), ("can you answer in russian please", "ru"),
+    ("where can I learn Korean", None), ("한국어 수업 어디서 해요", None), ("как сказать по-корейски спасибо", None),
+])
+def test_an_explicit_request_to_switch_in_a_longer_message(text: str, lang: str | None) -> None:
+    from hamkke.langid import explicit_switch_request
+
+    assert explicit_switch_request(text) == lang

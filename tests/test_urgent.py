@@ -100,3 +100,15 @@ async def test_a_related_answer_stays_under_the_urgent_line(settings: Settings, 
         await core.rasa.close()
     assert reply is not None
     assert reply.texts == [t("urgent_domestic_violence", "vi"), t("faq_domestic_violence", "vi")]
+
+
+async def test_what_to_do_stays_first_while_the_situation_goes_on(settings: Settings, db: Database) -> None:
+    import dataclasses
+
+    with LocalServer(lambda *_: (200, [{"custom": {"key": "faq_korean_classes"}}])) as server:
+        configured = dataclasses.replace(settings, rasa_url=server.url)
+        core = DialogueCore(configured, db, RasaClient(configured))
+        await core.handle(Incoming(channel="kakao", user_key="urgent-3", text="엄마가 쓰러졌어요"))
+        then = await core.handle(Incoming(channel="kakao", user_key="urgent-3", text="엄마는 한국말 못해요"))
+        await core.rasa.close()
+    assert then is not None and then.texts == [t("urgent_medical", "ko")]
