@@ -224,15 +224,24 @@ def language_switch_request(text: str) -> Optional[str]:
     return found if not leftover else None
 
 
-_IN_KOREAN = r"\s*(?:다시|해|말|답|써|얘기|부탁)"
-_ASKED_LANGUAGE = {
-    "ko": re.compile(r"по[- ]?корейски|на корейском|in korean|tieng han|(?:한국어|한국말)로" + _IN_KOREAN),
-    "ru": re.compile(r"по[- ]?русски|на русском|in russian|tieng nga|러시아어로" + _IN_KOREAN),
-    "en": re.compile(r"по[- ]?английски|на английском|in english|tieng anh|영어로" + _IN_KOREAN),
-    "vi": re.compile(r"по[- ]?вьетнамски|на вьетнамском|in vietnamese|tieng viet|베트남어로" + _IN_KOREAN),
+_NAMES = {
+    "ko": ("корейск", "korean", "han", "한국어|한국말"),
+    "ru": ("русск", "russian", "nga", "러시아어|러시아말"),
+    "en": ("английск", "english", "anh", "영어"),
+    "vi": ("вьетнамск", "vietnamese", "viet", "베트남어|베트남말"),
 }
-_ASKING = re.compile(r"пиш|отвеча|ответь|говор|можете|можно|answer|reply|write|speak|talk|please|tra loi|noi|viet|"
-                     r"nhan|dung|다시|해주|해 주|말해|답해|써주|써 주|부탁")
+
+
+def _asked_pattern(ru: str, en: str, vi: str, ko: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?:пиши|пишите|писать|отвечай|отвечайте|ответьте|отвечать|говорите)\w*\s+(?:мне\s+|дальше\s+|"
+        rf"пожалуйста\s+)*(?:по[- ]?{ru}и|на {ru}ом)|"
+        rf"(?:answer|reply|write|respond|talk to me|speak to me|text me)\s+(?:\w+\s+)?in\s+{en}|"
+        rf"(?:tra loi|nhan tin|viet lai|noi lai|rep)\s+(?:\w+\s+)?(?:bang\s+)?tieng\s+{vi}\b|"
+        rf"(?:{ko})로\s*(?:다시|해|말|답|써|얘기|부탁)")
+
+
+_ASKED_LANGUAGE = {lang: _asked_pattern(*names) for lang, names in _NAMES.items()}
 
 
 def explicit_switch_request(text: str) -> Optional[str]:
@@ -240,11 +249,9 @@ def explicit_switch_request(text: str) -> Optional[str]:
 
     "можете дальше писать по корейски?", "please answer in English", "tra loi
     bang tieng Han", "한국어로 다시요": a request to switch, not a question about
-    Korean classes ("한국어 수업 어디서 해요" asks nothing of the kind).
+    Korean classes ("한국어 수업 어디서 해요") nor a remark ("e ko noi dc tieng han").
     """
     folded = fold(unicodedata.normalize("NFC", text).casefold())
-    if not _ASKING.search(folded):
-        return None
     asked = [lang for lang, pattern in _ASKED_LANGUAGE.items() if pattern.search(folded)]
     return asked[0] if len(asked) == 1 else None
 

@@ -88,6 +88,8 @@ def test_accuracy_on_the_labelled_short_messages() -> None:
     ("한국어로 다시요", "ko"), ("можете дальше писать по корейски? дочке покажу", "ko"),
     ("tra loi bang tieng han giup em", "ko"), ("can you answer in russian please", "ru"),
     ("where can I learn Korean", None), ("한국어 수업 어디서 해요", None), ("как сказать по-корейски спасибо", None),
+    ("e ko noi dc tieng han", None), ("goi 119 noi tieng viet dc ko", None), ("so nao hoi bang tieng viet ko", None),
+    ("мама не говорит по-корейски", None), ("please write in english", "en"), ("пишите по-русски пожалуйста", "ru"),
 ])
 def test_an_explicit_request_to_switch_in_a_longer_message(text: str, lang: str | None) -> None:
     from hamkke.langid import explicit_switch_request
