@@ -47,6 +47,7 @@ from hamkke.db.models import Conversation, Message, MessageStatus, Resident, Ser
 from hamkke.db.session import Database
 from hamkke.directory import program_records
 from hamkke.eligibility import RulesError, applications, rules_for
+from hamkke.folding import fold
 from hamkke.followups import FRESH_MINUTES, detect_followup, topic_places
 from hamkke.handoff_words import is_cancel, is_wait_question
 from hamkke.i18n import MissingMessage, has, t
@@ -61,6 +62,9 @@ from hamkke.urgent import RELATED_KEYS, Urgency, detect_urgent, first_line_key
 log = logging.getLogger(__name__)
 
 MAX_BUTTONS = 10
+_EXPLICIT_CANCEL = re.compile(r"^cancel\b|\bplease cancel\b|\bcancel (it|my request|the request)\b|"
+                              r"\bотмена\b|\bотмените\b|\bотменить (запрос|заявку)\b|^huy[.!]*$|"
+                              r"\bhuy (yeu cau|di|nhe)\b|취소해|취소할게|취소요|취소 해")
 # Answers that end in a question, and what the question is (a bare "yes"/"no" answers it).
 QUESTIONS = {"thank": "anything_else", "fallback_suggest": "suggest"}
 _NOTHING = re.compile(r"^(nothing|that'?s all|all good|ничего|вс[её]|больше ничего|het roi|hết rồi|khong can|"
@@ -286,12 +290,19 @@ class DialogueCore:
         answer from the gateway; everything else appears in the console at once.
         """
         lang = self._current_language(resident, msg.language_hint)
-        inbound.language = lang
         text = normalise(msg.text).strip()
+        detection = detect(text) if msg.kind == "text" and text else None
+        if detection is not None and detection.confident and detection.language in SUPPORTED_LANGUAGES \
+                and detection.language != lang and len(text.split()) > 2:
+            lang = resident.language = detection.language  # answered in the language they write now
+            resident.language_source = "detected"
+        inbound.language = lang
         payload = self._pressed_button(resident, text)
         waiting = conversation.status == convs.WAITING
-        # "됐어요" to a staff member can mean "that worked": a cancel counts while the request waits.
-        if msg.kind == "text" and waiting and (payload == "cancel" or is_cancel(text)):
+        # "됐어요" to a staff member can mean "that worked": a cancel counts while the request waits,
+        # or, once staff hold it, when the resident says the word itself ("취소해주세요", "отмена").
+        explicit = len(text.split()) <= 6 and _EXPLICIT_CANCEL.search(fold(text.casefold()))
+        if msg.kind == "text" and (payload == "cancel" or (waiting and is_cancel(text)) or explicit):
             await convs_close(self.db, conversation.id)
             await self.rasa.end_form(resident.conversation_id)
             reply = simple("handoff_cancelled", lang, [Button(t("button_help", lang), "/help"), human_button(lang)])
@@ -310,6 +321,8 @@ class DialogueCore:
         async with self.db.session() as session:
             await session.execute(update(Message).where(Message.id == inbound.id).values(
                 status=MessageStatus.FOR_STAFF.value, language=lang))
+            await session.execute(update(Resident).where(Resident.id == resident.id).values(
+                language=resident.language, language_source=resident.language_source))
             await session.commit()
         self.live.publish("conversation", id=conversation.id)
         self.live.publish("queue")

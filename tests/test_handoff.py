@@ -445,3 +445,16 @@ def test_staff_add_and_edit_canned_replies_in_all_four_languages(desk: Desk) -> 
     assert row.texts["ru"] == "Мы напишем вам завтра утром." and row.texts["vi"] == texts["text_vi"]
     assert "Мы напишем вам завтра утром." in kim.get("/staff/canned").text
     assert len(desk.rows(select(AuditEntry.id).where(AuditEntry.action == "canned_saved"))) == 2
+
+
+def test_an_explicit_cancel_also_ends_a_held_conversation_but_a_question_does_not(desk: Desk) -> None:
+    user = "kakao-held-cancel"
+    desk.kakao("person please", user)
+    conversation_id = desk.conversation_of(user)
+    kim = desk.console("kim")
+    kim.act(f"/staff/conversations/{conversation_id}/assign")
+    assert texts_of(desk.kakao("됐어요", user)) == [t("handoff_relayed", "en")]  # may mean "that worked"
+    assert texts_of(desk.kakao("비자 취소되면 어떻게 해요?", user))[0] == t("handoff_relayed", "ko")
+    assert texts_of(desk.kakao("아 그냥 됐어요 취소해주세요", user))[0] == t("handoff_cancelled", "ko")
+    ((state,),) = desk.rows(select(Conversation.status).where(Conversation.id == conversation_id))
+    assert state == "cancelled"
