@@ -16,6 +16,7 @@ Order of work for every message, whatever the channel:
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import logging
@@ -405,7 +406,15 @@ class DialogueCore:
             followup = await self._followup(resident, fact, lang) if fact else None
             if followup is not None:
                 return followup, "answered", None
-        reply, status, error = await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
+        if urgency is not None:
+            # What to do now cannot wait for a slow classifier: a related answer only if it comes quickly.
+            try:
+                reply, status, error = await asyncio.wait_for(
+                    self._ask_rasa(resident, inbound, rasa_text, metadata, lang), URGENT_RASA_WAIT_S)
+            except asyncio.TimeoutError:
+                reply, status, error = Reply(language=lang), "answered", None
+        else:
+            reply, status, error = await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
         if urgency is None and payload is None:
             # The situation described a few minutes ago is still going on: what to do stays first.
             urgency = _recent_urgency(resident)
@@ -731,6 +740,7 @@ def urgent_first(reply: Reply, urgency: Urgency, lang: str) -> Reply:
 
 # Answers kept under an urgent line whatever the situation (they answer the resident's words).
 ALWAYS_KEPT = ("thank", "goodbye", "followup", "handoff")
+URGENT_RASA_WAIT_S = 1.5
 URGENT_MINUTES = 10
 
 

@@ -112,3 +112,24 @@ async def test_what_to_do_stays_first_while_the_situation_goes_on(settings: Sett
         then = await core.handle(Incoming(channel="kakao", user_key="urgent-3", text="엄마는 한국말 못해요"))
         await core.rasa.close()
     assert then is not None and then.texts == [t("urgent_medical", "ko")]
+
+
+async def test_an_urgent_answer_does_not_wait_for_a_slow_classifier(settings: Settings, db: Database) -> None:
+    import dataclasses
+    import threading
+
+    released = threading.Event()
+
+    def stuck(*_: object) -> tuple[int, object]:
+        released.wait(15)  # answers only once the test lets it
+        return 200, [{"custom": {"key": "faq_garbage"}}]
+
+    with LocalServer(stuck) as server:
+        configured = dataclasses.replace(settings, rasa_url=server.url)
+        core = DialogueCore(configured, db, RasaClient(configured))
+        reply = await core.handle(Incoming(channel="kakao", user_key="urgent-4", text="불이났어요"))
+        answered_while_stuck = not released.is_set()
+        released.set()
+        await core.rasa.close()
+    assert answered_while_stuck
+    assert reply is not None and reply.texts == [t("urgent_fire", "ko")]
