@@ -72,6 +72,8 @@ _NOTHING = re.compile(r"^(nothing|that'?s all|all good|ничего|вс[её]|�
                       r"không cần|없어요|없습니다|괜찮아요|됐어요)\b")
 # FAQ answers about a benefit programme (whose application period moves with the calendar).
 PROGRAM_TOPICS = {"faq_culture_nuri": "culture-nuri", "faq_youth_culture_pass": "youth-culture-pass"}
+# Programmes an eligibility check exists for, by the topic of their answer.
+CHECKABLE_TOPICS = {**PROGRAM_TOPICS, "faq_integrated_care": "integrated-care"}
 _LEADING_COMMAND = re.compile(r"^[\s/]+")
 _COMMAND = re.compile(r"^/([a-z]+)(?:@\w+)?$")
 
@@ -403,6 +405,10 @@ class DialogueCore:
                 reply, status, error = await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
                 return reply, status, error
             fact = detect_followup(text)
+            program = self._program_to_check(resident, fact)
+            if program is not None:  # "can I get it?" right after a programme's answer: the check starts
+                return await self._ask_rasa(resident, inbound, f'/check_eligibility{{"program":"{program}"}}',
+                                            metadata, lang)
             followup = await self._followup(resident, fact, lang) if fact else None
             if followup is not None:
                 return followup, "answered", None
@@ -494,6 +500,19 @@ class DialogueCore:
             topics = [p for p in topics if p.startswith(("/faq_", "/ask_"))]
             return topics[0] if topics else None
         return None
+
+    def _program_to_check(self, resident: Resident, fact: Optional[str]) -> Optional[str]:
+        """The programme to check when "can I get it?" follows its answer (within the context's minutes)."""
+        if fact != "check":
+            return None
+        context = resident.context or {}
+        try:
+            at = dt.datetime.fromisoformat(str(context.get("at")))
+        except ValueError:
+            return None
+        if utcnow() - (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)) > dt.timedelta(minutes=FRESH_MINUTES):
+            return None
+        return CHECKABLE_TOPICS.get(str(context.get("topic")))
 
     async def _date_the_programmes(self, reply: Reply, lang: str) -> None:
         """After a programme's answer, say whether applications are open today.

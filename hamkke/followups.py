@@ -58,6 +58,12 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bgiay to\b|\bmang (theo )?gi\b|\bcan (mang|chuan bi) gi\b|\bho so\b",
         r"서류|뭐가져|뭘가져|준비물|챙겨",
     ),
+    "check": (
+        r"^check\b|\bcan i get it\b|\bam i eligible\b|\bcan i (get|apply)\b|\bdo i qualify\b|\bcheck (for )?me\b|"
+        r"\bпровер|\bмне (можно|положен|дадут)|\bя могу получить\b|\bа мне\b|"
+        r"\b(em|toi|minh) (co )?(duoc|dc) (khong|ko|k)\b|\bkiem tra\b|\bco duoc nhan\b",
+        r"받을수있|받을수있어|저도돼|저도되|저도받|확인해|해당돼|해당되|대상이에|대상인가",
+    ),
     "next_year": (
         r"\bnext year\b|\bnext one\b|\bnext round\b|\bв следующем году\b|\bна следующий год\b|"
         r"\bследующ\w* раз\b|\bnam sau\b|\bnam toi\b|\bdot sau\b",
@@ -80,7 +86,8 @@ _OWN_TOPIC = re.compile(
 def detect_followup(text: str) -> Optional[str]:
     """Which fact a short follow-up asks for.
 
-    One of ``address``, ``phone``, ``hours``, ``fee``, ``documents``, ``next_year``, ``website``.
+    One of ``address``, ``phone``, ``hours``, ``fee``, ``documents``, ``check`` (can I get it?),
+    ``next_year``, ``website``.
     """
     lowered = unicodedata.normalize("NFC", text).casefold().strip()
     if not lowered or len(lowered.split()) > MAX_WORDS or len(lowered) > 60:
@@ -89,7 +96,7 @@ def detect_followup(text: str) -> Optional[str]:
     if _OWN_TOPIC.search(folded):
         return None
     korean = re.sub(r"\s+", "", lowered)
-    for fact, (latin, hangul) in sorted(_FACTS.items(), key=lambda item: item[0] != "next_year"):
+    for fact, (latin, hangul) in sorted(_FACTS.items(), key=lambda item: item[0] not in ("next_year", "check")):
         if re.search(latin, folded) or re.search(hangul, korean):
             return fact
     return None

@@ -27,6 +27,8 @@ FOLLOWUPS = [
     ("is it free?", "fee"), ("это платно?", "fee"), ("co mat phi khong", "fee"), ("얼마예요?", "fee"),
     ("what should i bring?", "documents"), ("что с собой брать?", "documents"), ("can mang gi", "documents"),
     ("서류 뭐 필요해요?", "documents"), ("and next year?", "next_year"), ("내년은요", "next_year"),
+    ("а мне можно?", "check"), ("can i get it?", "check"), ("em co duoc khong", "check"),
+    ("저도 받을 수 있어요?", "check"),
 ]
 NOT_FOLLOWUPS = [
     "where can i extend my visa", "где продлить визу", "o dau gia han visa", "비자 연장 어디서 해요",
@@ -148,3 +150,20 @@ async def test_and_next_year_stays_on_the_topic(settings: Settings, db: Database
         reply = await core.handle(Incoming(channel="kakao", user_key="ny", text="а в следующем году?"))
         await core.rasa.close()
     assert reply is not None and reply.texts == [t("faq_minimum_wage", "ru")] and len(asked) == 1
+
+
+async def test_can_i_get_it_after_a_programmes_answer_starts_its_check(settings: Settings, db: Database) -> None:
+    asked: list[str] = []
+
+    def rasa(_method: str, _path: str, body: object) -> tuple[int, object]:
+        asked.append(str(body.get("message")) if isinstance(body, dict) else "")
+        return 200, [{"custom": {"key": "faq_culture_nuri"}}] if len(asked) == 1 else \
+            [{"custom": {"key": "ask_birth_year"}}]
+
+    with LocalServer(rasa) as server:
+        configured = dataclasses.replace(settings, rasa_url=server.url)
+        core = DialogueCore(configured, db, RasaClient(configured))
+        await core.handle(Incoming(channel="kakao", user_key="chk", text="что такое 문화누리카드"))
+        await core.handle(Incoming(channel="kakao", user_key="chk", text="а мне можно?"))
+        await core.rasa.close()
+    assert asked == ["что такое 문화누리카드", '/check_eligibility{"program":"culture-nuri"}']
