@@ -90,7 +90,17 @@ class ValidateEligibilityForm(FormValidationAction):
         """The programme: at the start, when asked, or when the resident changes their mind."""
         named = _program_named(tracker)
         if named and named != tracker.get_slot("program"):
-            return {"program": named}
+            found: dict[str, Any] = {"program": named}
+            if tracker.get_slot("program") is None:
+                # The facts the resident gave with the question are not asked again.
+                text = tracker.latest_message.get("text") or ""
+                year = phrases.stated_birth_year(text, clock.today())
+                status = phrases.parse_benefit_status(text)
+                if year is not None:
+                    found["birth_year"] = year
+                if status in ("basic_livelihood", "near_poor"):
+                    found["benefit_status"] = status
+            return found
         if tracker.get_slot("requested_slot") == "program" and not named:
             return self._not_understood(dispatcher, tracker, "program")
         return {}

@@ -392,3 +392,19 @@ def without_greeting(text: str) -> str:
     if len(rest.split()) >= 2 or (len(rest) >= 4 and re.search(r"[가-힣]{3}", rest)):
         return rest
     return text
+
+
+_STATED_BIRTH = re.compile(r"년생|г\.?\s*р|\bborn\b|\bsinh nam\b|рождения|\bмне\s+\d|\bi'?m\s+\d|\bi am\s+\d|"
+                           r"\d\s*(?:살|세|лет|года?|years?|tuoi)\b")
+
+
+def stated_birth_year(text: str, today: dt.date) -> Optional[int]:
+    """A birth year or age stated in passing ("мне 62, можно 문화누리카드?"), else ``None``.
+
+    Stricter than :func:`parse_birth_year`, which reads a bare "1985" as the answer to
+    its question: here a year must come as one ("85년생", "born 1985", "62 года").
+    """
+    if not _STATED_BIRTH.search(_norm(text)):
+        return None
+    value = parse_birth_year(text, today)
+    return value if isinstance(value, int) else None

@@ -196,3 +196,11 @@ async def test_hand_off_gives_staff_the_case(form_db: Database) -> None:
     assert signal["summary"]["eligibility"] == {
         "program": "culture-nuri", "answers": {"birth_year": 1980, "nationality": "foreign"},
         "result": "in_progress"}
+
+
+async def test_facts_given_with_the_question_are_not_asked_again(form_db: Database) -> None:
+    start = turn("мне 62 года, я 기초생활수급자, можно 문화누리카드?", "ru", intent="check_eligibility")
+    slots, _messages = await validate(start)
+    assert slots["program"] == "culture-nuri"
+    assert slots["birth_year"] == 2026 - 62 and slots["benefit_status"] == "basic_livelihood"
+    assert slots["requested_slot"] not in ("birth_year", "benefit_status")
