@@ -72,6 +72,9 @@ _NOTHING = re.compile(r"^(nothing|that'?s all|all good|ничего|вс[её]|�
                       r"không cần|없어요|없습니다|괜찮아요|됐어요)\b")
 # FAQ answers about a benefit programme (whose application period moves with the calendar).
 PROGRAM_TOPICS = {"faq_culture_nuri": "culture-nuri", "faq_youth_culture_pass": "youth-culture-pass"}
+# Answers that say the message was not understood: after a topic, a short message stays on it.
+NOT_UNDERSTOOD = frozenset({"fallback_suggest", "fallback_again", "fallback", "out_of_scope"})
+FOLLOWUP_WORDS = 6
 # Programmes an eligibility check exists for, by the topic of their answer.
 CHECKABLE_TOPICS = {**PROGRAM_TOPICS, "faq_integrated_care": "integrated-care"}
 _LEADING_COMMAND = re.compile(r"^[\s/]+")
@@ -421,6 +424,8 @@ class DialogueCore:
                 reply, status, error = Reply(language=lang), "answered", None
         else:
             reply, status, error = await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
+            if payload is None and len(text.split()) <= FOLLOWUP_WORDS:
+                reply = self._stay_on_topic(resident, reply, lang)
         if urgency is None and payload is None:
             # The situation described a few minutes ago is still going on: what to do stays first.
             urgency = _recent_urgency(resident)
@@ -500,6 +505,29 @@ class DialogueCore:
             topics = [p for p in topics if p.startswith(("/faq_", "/ask_"))]
             return topics[0] if topics else None
         return None
+
+    def _stay_on_topic(self, resident: Resident, reply: Reply, lang: str) -> Reply:
+        """A short message the classifier could not place, right after a topic's answer, stays on that topic.
+
+        "예약해야돼요?", "а в месяц?" after an answer: the topic's answer again
+        (where the fact usually is) and a person, rather than unrelated suggestions.
+        """
+        if not reply.keys or reply.keys[0] not in NOT_UNDERSTOOD:
+            return reply
+        context = resident.context or {}
+        topic = context.get("topic")
+        try:
+            at = dt.datetime.fromisoformat(str(context.get("at")))
+        except ValueError:
+            return reply
+        fresh = utcnow() - (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)) <= dt.timedelta(
+            minutes=FRESH_MINUTES)
+        if not fresh or not isinstance(topic, str) or not topic.startswith(("faq_", "ask_")) or not has(topic, lang):
+            return reply
+        again = Reply(language=lang, texts=[t("followup_again", lang), t(topic, lang)],
+                      keys=["followup_again", topic], about_topic=topic, about_service=context.get("service"))
+        again.add_buttons([human_button(lang), Button(t("button_help", lang), "/help")])
+        return again
 
     def _program_to_check(self, resident: Resident, fact: Optional[str]) -> Optional[str]:
         """The programme to check when "can I get it?" follows its answer (within the context's minutes)."""

@@ -167,3 +167,20 @@ async def test_can_i_get_it_after_a_programmes_answer_starts_its_check(settings:
         await core.handle(Incoming(channel="kakao", user_key="chk", text="а мне можно?"))
         await core.rasa.close()
     assert asked == ["что такое 문화누리카드", '/check_eligibility{"program":"culture-nuri"}']
+
+
+async def test_a_short_unplaced_message_after_a_topic_stays_on_it(settings: Settings, db: Database) -> None:
+    from hamkke.i18n import t
+
+    answers = iter([[{"custom": {"key": "faq_visa_extension"}}], [{"custom": {"key": "fallback_suggest"}}],
+                    [{"custom": {"key": "fallback_suggest"}}]])
+    with LocalServer(lambda *_: (200, next(answers))) as server:
+        configured = dataclasses.replace(settings, rasa_url=server.url)
+        core = DialogueCore(configured, db, RasaClient(configured))
+        await core.handle(Incoming(channel="kakao", user_key="stay", text="비자 연장 어떻게 해요"))
+        short = await core.handle(Incoming(channel="kakao", user_key="stay", text="예약해야돼요?"))
+        long = await core.handle(Incoming(channel="kakao", user_key="stay",
+                                          text="그리고 우리 아이 학교 문제도 있는데 이건 어디에 물어봐야 하나요 혹시"))
+        await core.rasa.close()
+    assert short is not None and short.texts == [t("followup_again", "ko"), t("faq_visa_extension", "ko")]
+    assert long is not None and long.texts == [t("fallback_suggest", "ko")]
