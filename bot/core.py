@@ -426,6 +426,10 @@ class DialogueCore:
             reply, status, error = await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
             if payload is None and len(text.split()) <= FOLLOWUP_WORDS:
                 reply = self._stay_on_topic(resident, reply, lang)
+        program = self._program_to_check(resident, "check") if reply.keys == ["ask_program"] else None
+        if program is not None:  # "which programme?" right after that programme's answer: no need to ask
+            reply, status, error = await self._ask_rasa(
+                resident, inbound, f'/check_eligibility{{"program":"{program}"}}', metadata, lang)
         if urgency is None and payload is None:
             # The situation described a few minutes ago is still going on: what to do stays first.
             urgency = _recent_urgency(resident)
@@ -457,7 +461,11 @@ class DialogueCore:
             key = str(custom.get("key"))
             reply.keys.append(key)
             service = (custom.get("args") or {}).get("service")
-            if key == "service_card" and isinstance(service, dict) and isinstance(service.get("slug"), str):
+            services = (custom.get("args") or {}).get("services")
+            if key == "service_list" and isinstance(services, list) and services and isinstance(services[0], dict):
+                service = services[0]  # "where is it?" after a list: the first, best match
+            if key in ("service_card", "service_list") and isinstance(service, dict) and isinstance(
+                    service.get("slug"), str):
                 reply.about_topic, reply.about_service = key, service["slug"]
             elif key.startswith(("faq_", "ask_")) and reply.about_topic is None:
                 reply.about_topic, reply.about_service = key, self.places.get(key)
@@ -773,6 +781,8 @@ def urgent_first(reply: Reply, urgency: Urgency, lang: str) -> Reply:
     kept = [i for i, key in enumerate(reply.keys) if key.startswith(related)]
     out = Reply(language=lang, texts=[t(first_line_key(urgency), lang)], keys=[first_line_key(urgency)],
                 handoff=reply.handoff, handed_off=reply.handed_off, ask_location=False)
+    if kept:  # a follow-up ("where is it?") refers to the answer kept under the urgent line
+        out.about_topic, out.about_service = reply.about_topic, reply.about_service
     for index in kept:
         out.texts.append(reply.texts[index])
         out.keys.append(reply.keys[index])

@@ -184,3 +184,25 @@ async def test_a_short_unplaced_message_after_a_topic_stays_on_it(settings: Sett
         await core.rasa.close()
     assert short is not None and short.texts == [t("followup_again", "ko"), t("faq_visa_extension", "ko")]
     assert long is not None and long.texts == [t("fallback_suggest", "ko")]
+
+
+async def test_which_programme_is_not_asked_right_after_its_answer(settings: Settings, db: Database) -> None:
+    asked: list[str] = []
+
+    def rasa(_method: str, _path: str, body: object) -> tuple[int, object]:
+        message = str(body.get("message")) if isinstance(body, dict) else ""
+        asked.append(message)
+        if len(asked) == 1:
+            return 200, [{"custom": {"key": "faq_culture_nuri"}}]
+        if message.startswith("/check_eligibility"):
+            return 200, [{"custom": {"key": "ask_birth_year"}}]
+        return 200, [{"custom": {"key": "ask_program"}}]
+
+    with LocalServer(rasa) as server:
+        configured = dataclasses.replace(settings, rasa_url=server.url)
+        core = DialogueCore(configured, db, RasaClient(configured))
+        await core.handle(Incoming(channel="kakao", user_key="prog", text="culture nuri card what is it"))
+        reply = await core.handle(Incoming(channel="kakao", user_key="prog", text="okay let us try it"))
+        await core.rasa.close()
+    assert asked[-1] == '/check_eligibility{"program":"culture-nuri"}'
+    assert reply is not None and reply.keys == ["ask_birth_year"]
