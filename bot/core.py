@@ -414,7 +414,8 @@ class DialogueCore:
                                             metadata, lang)
             followup = await self._followup(resident, fact, lang) if fact else None
             if followup is not None:
-                return followup, "answered", None
+                recent = _recent_urgency(resident)
+                return (urgent_first(followup, recent, lang) if recent else followup), "answered", None
         if urgency is not None:
             # What to do now cannot wait for a slow classifier: a related answer only if it comes quickly.
             try:
