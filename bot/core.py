@@ -495,12 +495,7 @@ class DialogueCore:
         asked = context.get("asked")
         if not asked or len(text.split()) > 3:
             return None
-        try:
-            at = dt.datetime.fromisoformat(str(context.get("asked_at")))
-        except ValueError:
-            return None
-        if utcnow() - (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)) > dt.timedelta(
-                minutes=FRESH_MINUTES):
+        if not _fresh(context, "asked_at", FRESH_MINUTES):
             return None
         said = parse_yes_no(text)
         if said is None and _NOTHING.search(text.casefold()):
@@ -525,13 +520,9 @@ class DialogueCore:
             return reply
         context = resident.context or {}
         topic = context.get("topic")
-        try:
-            at = dt.datetime.fromisoformat(str(context.get("at")))
-        except ValueError:
+        if not _fresh(context, "at", FRESH_MINUTES) or not isinstance(topic, str):
             return reply
-        fresh = utcnow() - (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)) <= dt.timedelta(
-            minutes=FRESH_MINUTES)
-        if not fresh or not isinstance(topic, str) or not topic.startswith(("faq_", "ask_")) or not has(topic, lang):
+        if not topic.startswith(("faq_", "ask_")) or not has(topic, lang):
             return reply
         again = Reply(language=lang, texts=[t("followup_again", lang), t(topic, lang)],
                       keys=["followup_again", topic], about_topic=topic, about_service=context.get("service"))
@@ -543,11 +534,7 @@ class DialogueCore:
         if fact != "check":
             return None
         context = resident.context or {}
-        try:
-            at = dt.datetime.fromisoformat(str(context.get("at")))
-        except ValueError:
-            return None
-        if utcnow() - (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)) > dt.timedelta(minutes=FRESH_MINUTES):
+        if not _fresh(context, "at", FRESH_MINUTES):
             return None
         return CHECKABLE_TOPICS.get(str(context.get("topic")))
 
@@ -589,11 +576,7 @@ class DialogueCore:
         context = resident.context or {}
         slug = context.get("service")
         topic = context.get("topic")
-        try:
-            at = dt.datetime.fromisoformat(str(context.get("at")))
-        except ValueError:
-            return None
-        if utcnow() - (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)) > dt.timedelta(minutes=FRESH_MINUTES):
+        if not _fresh(context, "at", FRESH_MINUTES):
             return None
         if fact == "next_year" and isinstance(topic, str) and topic.startswith(("faq_", "ask_")) and has(topic, lang):
             # "And next year?": the topic's own answer, with its programme's next round when it has one.
@@ -807,8 +790,16 @@ def _recent_urgency(resident: Resident) -> Optional[Urgency]:
     context = resident.context or {}
     try:
         kind = Urgency(str(context.get("urgent")))
-        at = dt.datetime.fromisoformat(str(context.get("urgent_at")))
     except ValueError:
         return None
+    return kind if _fresh(context, "urgent_at", URGENT_MINUTES) else None
+
+
+def _fresh(context: dict[str, Any], key: str, minutes: int) -> bool:
+    """Whether the moment ``context[key]`` (ISO, UTC) is at most ``minutes`` ago."""
+    try:
+        at = dt.datetime.fromisoformat(str(context.get(key)))
+    except ValueError:
+        return False
     at = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
-    return kind if utcnow() - at <= dt.timedelta(minutes=URGENT_MINUTES) else None
+    return utcnow() - at <= dt.timedelta(minutes=minutes)
