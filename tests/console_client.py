@@ -28,6 +28,22 @@ def make_user(database_url: str, name: str, role: str = "staff", password: str =
     return asyncio.run(create())
 
 
+def query(database_url: str, statement: Any, commit: bool = False) -> list[Any]:
+    """Run one SQLAlchemy statement against a database (rows for a select)."""
+    async def run() -> list[Any]:
+        db = Database(database_url)
+        try:
+            async with db.session() as session:
+                result = await session.execute(statement)
+                if commit:
+                    await session.commit()
+                    return []
+                return list(result.all())
+        finally:
+            await db.dispose()
+    return asyncio.run(run())
+
+
 class Console:
     """Signs in and acts like the console's pages do."""
 

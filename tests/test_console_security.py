@@ -24,7 +24,7 @@ from hamkke.accounts import create_user
 from hamkke.config import Settings
 from hamkke.db.models import AuditEntry, StaffSession, StaffUser
 from hamkke.db.session import Database
-from tests.console_client import Console, make_user
+from tests.console_client import Console, make_user, query
 from tests.helpers import Gateway, LocalServer, kakao_request
 
 
@@ -51,26 +51,11 @@ class Site:
         self.opened.append(console)
         return console
 
-    def rows(self, query: Any) -> list[Any]:
-        async def run() -> list[Any]:
-            db = Database(self.settings.database_url)
-            try:
-                async with db.session() as session:
-                    return list((await session.execute(query)).all())
-            finally:
-                await db.dispose()
-        return asyncio.run(run())
+    def rows(self, statement: Any) -> list[Any]:
+        return query(self.settings.database_url, statement)
 
     def execute(self, statement: Any) -> None:
-        async def run() -> None:
-            db = Database(self.settings.database_url)
-            try:
-                async with db.session() as session:
-                    await session.execute(statement)
-                    await session.commit()
-            finally:
-                await db.dispose()
-        asyncio.run(run())
+        query(self.settings.database_url, statement, commit=True)
 
 
 @pytest.fixture

@@ -23,11 +23,10 @@ from sqlalchemy import select
 from bot.app import create_app
 from hamkke.config import Settings, get_settings
 from hamkke.db.models import Conversation, Message, MessageTranslation
-from hamkke.db.session import Database
 from hamkke.db.setup import migrate, seed
 from hamkke.i18n import t
 from hamkke.office_hours import default_centre
-from tests.console_client import Console, make_user
+from tests.console_client import Console, make_user, query
 from tests.helpers import Gateway, LocalServer, kakao_request
 from tests.libretranslate import LibreTranslate as LibreTranslateServer
 from tests.telegram_api import TOKEN, BotAPI, message_update
@@ -91,15 +90,8 @@ class Desk:
         assert response.status_code == 200, response.text
         return dict(response.json())
 
-    def rows(self, query: Any) -> list[Any]:
-        async def run() -> list[Any]:
-            db = Database(self.settings.database_url)
-            try:
-                async with db.session() as session:
-                    return list((await session.execute(query)).all())
-            finally:
-                await db.dispose()
-        return asyncio.run(run())
+    def rows(self, statement: Any) -> list[Any]:
+        return query(self.settings.database_url, statement)
 
     def conversation_of(self, user_key: str) -> int:
         from hamkke.db.models import Resident
@@ -355,17 +347,6 @@ def test_notes_and_the_audit_log(desk: Desk) -> None:
         assert action in page
 
 
-def _rows(database_url: str, query: Any) -> list[Any]:
-    async def run() -> list[Any]:
-        db = Database(database_url)
-        try:
-            async with db.session() as session:
-                return list((await session.execute(query)).all())
-        finally:
-            await db.dispose()
-    return asyncio.run(run())
-
-
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_two_simultaneous_assigns_exactly_one_wins(backend: str, settings: Settings, request: pytest.FixtureRequest,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
@@ -386,7 +367,7 @@ def test_two_simultaneous_assigns_exactly_one_wins(backend: str, settings: Setti
             two.sign_in("racer2")
             for round_ in range(5):
                 httpx.post(f"{gateway.url}/kakao/skill", json=kakao_request("person please", f"race-{round_}"))
-                ((conversation_id,),) = _rows(database_url, select(Conversation.id).where(
+                ((conversation_id,),) = query(database_url, select(Conversation.id).where(
                     Conversation.status == "waiting"))
                 codes: list[int] = []
                 barrier = threading.Barrier(2)
@@ -404,7 +385,7 @@ def test_two_simultaneous_assigns_exactly_one_wins(backend: str, settings: Setti
                 assert sorted(codes) == [200, 409]
             one.close()
             two.close()
-    holders = _rows(database_url, select(Conversation.assignee_id).where(Conversation.status == "held"))
+    holders = query(database_url, select(Conversation.assignee_id).where(Conversation.status == "held"))
     assert len(holders) == 5 and all(h is not None for (h,) in holders)
     get_settings.cache_clear()
 
