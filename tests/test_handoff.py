@@ -93,6 +93,14 @@ class Desk:
     def rows(self, statement: Any) -> list[Any]:
         return query(self.settings.database_url, statement)
 
+    def held_by_kim(self, user: str, asking: str = "person please") -> tuple[int, Console]:
+        """A Kakao resident asks for a person and kim assigns the conversation: its id and kim's console."""
+        self.kakao(asking, user)
+        conversation_id = self.conversation_of(user)
+        kim = self.console("kim")
+        assert kim.act(f"/staff/conversations/{conversation_id}/assign").json() == {"ok": True}
+        return conversation_id, kim
+
     def conversation_of(self, user_key: str) -> int:
         from hamkke.db.models import Resident
         ((conversation_id,),) = self.rows(select(Conversation.id).join(
@@ -241,10 +249,7 @@ def test_how_long_and_cancel_in_the_residents_language(desk: Desk) -> None:
 
 def test_kakao_staff_reply_through_a_valid_callback_exactly_once(desk: Desk) -> None:
     user = "kakao-cb"
-    desk.kakao("человека пожалуйста", user)
-    conversation_id = desk.conversation_of(user)
-    kim = desk.console("kim")
-    kim.act(f"/staff/conversations/{conversation_id}/assign")
+    conversation_id, kim = desk.held_by_kim(user, "человека пожалуйста")
     receipt = desk.kakao("Помогите с визой", user, callback=True)
     assert receipt["useCallback"] is True and receipt["data"]["text"] == t("handoff_relayed", "ru")
     reply = kim.act(f"/staff/conversations/{conversation_id}/reply", {"text": "Приходите завтра", "mode": "direct"})
@@ -258,10 +263,7 @@ def test_kakao_staff_reply_through_a_valid_callback_exactly_once(desk: Desk) -> 
 
 def test_kakao_staff_reply_without_a_callback_waits_for_the_next_message_once(desk: Desk) -> None:
     user = "kakao-next"
-    desk.kakao("person please", user)
-    conversation_id = desk.conversation_of(user)
-    kim = desk.console("kim")
-    kim.act(f"/staff/conversations/{conversation_id}/assign")
+    conversation_id, kim = desk.held_by_kim(user)
     state = kim.act(f"/staff/conversations/{conversation_id}/reply", {"text": "Come tomorrow at 10", "mode": "direct"})
     assert state.json()["state"] == "pending"
     page = kim.get(f"/staff/conversations/{conversation_id}/messages").text
@@ -275,10 +277,7 @@ def test_kakao_staff_reply_without_a_callback_waits_for_the_next_message_once(de
 
 def test_a_pending_answer_is_shown_even_when_the_next_turn_runs_out_of_time(desk: Desk) -> None:
     user = "kakao-slow"
-    desk.kakao("person please", user)
-    conversation_id = desk.conversation_of(user)
-    kim = desk.console("kim")
-    kim.act(f"/staff/conversations/{conversation_id}/assign")
+    conversation_id, kim = desk.held_by_kim(user)
     kim.act(f"/staff/conversations/{conversation_id}/reply", {"text": "Your answer is here", "mode": "direct"})
     kim.act(f"/staff/conversations/{conversation_id}/resolve")
     slow = texts_of(desk.kakao("slow", user))  # Rasa takes 4 s: longer than the reply budget
@@ -288,10 +287,7 @@ def test_a_pending_answer_is_shown_even_when_the_next_turn_runs_out_of_time(desk
 
 def test_translation_failure_is_said_plainly_and_nothing_untranslated_goes_unnoticed(desk: Desk) -> None:
     user = "kakao-mt"
-    desk.kakao("человека пожалуйста", user)
-    conversation_id = desk.conversation_of(user)
-    kim = desk.console("kim")
-    kim.act(f"/staff/conversations/{conversation_id}/assign")
+    conversation_id, kim = desk.held_by_kim(user, "человека пожалуйста")
     desk.translate.mode = "error"
     desk.kakao("Где мой паспорт", user)
     page = kim.get(f"/staff/conversations/{conversation_id}/messages").text
@@ -334,10 +330,7 @@ def test_canned_replies_are_sent_in_the_residents_language_without_translation(d
 
 def test_notes_and_the_audit_log(desk: Desk) -> None:
     user = "kakao-notes"
-    desk.kakao("person please", user)
-    conversation_id = desk.conversation_of(user)
-    kim = desk.console("kim")
-    kim.act(f"/staff/conversations/{conversation_id}/assign")
+    conversation_id, kim = desk.held_by_kim(user)
     assert kim.act(f"/staff/conversations/{conversation_id}/notes", {"text": "call back 010-1234-5678"}).json()["ok"]
     page = kim.get(f"/staff/conversations/{conversation_id}").text
     assert "call back [PHONE]" in page and "1234-5678" not in page
@@ -430,10 +423,7 @@ def test_staff_add_and_edit_canned_replies_in_all_four_languages(desk: Desk) -> 
 
 def test_an_explicit_cancel_also_ends_a_held_conversation_but_a_question_does_not(desk: Desk) -> None:
     user = "kakao-held-cancel"
-    desk.kakao("person please", user)
-    conversation_id = desk.conversation_of(user)
-    kim = desk.console("kim")
-    kim.act(f"/staff/conversations/{conversation_id}/assign")
+    conversation_id, _kim = desk.held_by_kim(user)
     assert texts_of(desk.kakao("됐어요", user)) == [t("handoff_relayed", "en")]  # may mean "that worked"
     assert texts_of(desk.kakao("비자 취소되면 어떻게 해요?", user))[0] == t("handoff_relayed", "ko")
     assert texts_of(desk.kakao("아 그냥 됐어요 취소해주세요", user))[0] == t("handoff_cancelled", "ko")
