@@ -37,6 +37,7 @@ from bot.replies import (
     language_buttons,
     message_cards,
     pick,
+    render_event,
     render_message,
     simple,
 )
@@ -232,7 +233,8 @@ class DialogueCore:
             }
             context = dict(resident.context or {})
             if reply.about_topic is not None:  # a new topic replaces the old one
-                context.update(topic=reply.about_topic, service=reply.about_service, at=utcnow().isoformat())
+                context.update(topic=reply.about_topic, service=reply.about_service, event=reply.about_event,
+                               at=utcnow().isoformat())
             # The bot's own question, so that a bare "no" or "yes" is read as its answer.
             asked = next((QUESTIONS[key] for key in reply.keys if key in QUESTIONS), None)
             context.update(asked=asked, asked_at=utcnow().isoformat() if asked else None)
@@ -470,6 +472,10 @@ class DialogueCore:
                 reply.about_topic, reply.about_service = key, service["slug"]
             elif key.startswith(("faq_", "ask_")) and reply.about_topic is None:
                 reply.about_topic, reply.about_service = key, self.places.get(key)
+            events = (custom.get("args") or {}).get("events")
+            if key in ("events_in_period", "events_upcoming") and isinstance(events, list) and events and \
+                    isinstance(events[0], dict):
+                reply.about_topic, reply.about_service, reply.about_event = "events", None, events[0]
             reply.add_buttons(buttons)
             cards = message_cards(custom, lang)
             if cards:
@@ -578,6 +584,11 @@ class DialogueCore:
         topic = context.get("topic")
         if not _fresh(context, "at", FRESH_MINUTES):
             return None
+        event = context.get("event")
+        if isinstance(event, dict) and fact in ("address", "hours", "phone", "website", "fee"):
+            # "Where is it?", "what time?" after a list of events: the first (nearest) one, in full.
+            return Reply(language=lang, texts=[render_event(event, lang)], keys=["followup"], about_topic="events",
+                         about_event=event)
         if fact == "next_year" and isinstance(topic, str) and topic.startswith(("faq_", "ask_")) and has(topic, lang):
             # "And next year?": the topic's own answer, with its programme's next round when it has one.
             reply = Reply(language=lang, texts=[t(topic, lang)], keys=[topic], about_topic=topic, about_service=slug)

@@ -60,6 +60,8 @@ class Reply:
     # What the answer was about, for follow-up questions: a topic key and its place's slug.
     about_topic: Optional[str] = None
     about_service: Optional[str] = None
+    # An event the answer listed first (its data), for "where is it?" / "what time?".
+    about_event: Optional[dict[str, Any]] = None
 
     @property
     def text(self) -> str:

@@ -206,3 +206,20 @@ async def test_which_programme_is_not_asked_right_after_its_answer(settings: Set
         await core.rasa.close()
     assert asked[-1] == '/check_eligibility{"program":"culture-nuri"}'
     assert reply is not None and reply.keys == ["ask_birth_year"]
+
+
+async def test_where_and_what_time_after_a_list_of_events_is_the_first_event(settings: Settings, db: Database) -> None:
+    event = {"slug": "new-years-eve-bell-2026", "name": {"en": "New Year's Eve bell", "ru": "Новогодний колокол"},
+             "description": {"en": "The bell rings at midnight."}, "venue": {"en": "5·18 Democracy Square"},
+             "start_date": "2026-12-31", "end_date": "2027-01-01", "start_time": "22:00", "approximate": False,
+             "phone": None, "website": None}
+    answers = iter([[{"custom": {"key": "events_upcoming", "args": {"events": [event]}}}]])
+    with LocalServer(lambda *_: (200, next(answers))) as server:
+        configured = dataclasses.replace(settings, rasa_url=server.url)
+        core = DialogueCore(configured, db, RasaClient(configured))
+        await core.handle(Incoming(channel="kakao", user_key="ev", text="what is on soon"))
+        where = await core.handle(Incoming(channel="kakao", user_key="ev", text="where is it?"))
+        when = await core.handle(Incoming(channel="kakao", user_key="ev", text="what time?"))
+        await core.rasa.close()
+    assert where is not None and "5·18 Democracy Square" in where.text
+    assert when is not None and "22:00" in when.text
