@@ -475,7 +475,8 @@ class DialogueCore:
             events = (custom.get("args") or {}).get("events")
             if key in ("events_in_period", "events_upcoming") and isinstance(events, list) and events and \
                     isinstance(events[0], dict):
-                reply.about_topic, reply.about_service, reply.about_event = "events", None, events[0]
+                reply.about_topic, reply.about_service = "events", None
+                reply.about_event = _event_asked_about(rasa_text, [e for e in events if isinstance(e, dict)])
             reply.add_buttons(buttons)
             cards = message_cards(custom, lang)
             if cards:
@@ -814,3 +815,18 @@ def _fresh(context: dict[str, Any], key: str, minutes: int) -> bool:
         return False
     at = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
     return utcnow() - at <= dt.timedelta(minutes=minutes)
+
+
+def _event_asked_about(text: str, events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The listed event the question names ("설날잔치" -> the Seollal party), else the first (nearest)."""
+    words = {w for w in re.findall(r"\w{2,}", fold(text.casefold()))}
+
+    def shared(event: dict[str, Any]) -> int:
+        names = " ".join(str(v) for v in (event.get("name") or {}).values())
+        name_words = set(re.findall(r"\w{2,}", fold(names.casefold())))
+        # Korean words carry particles and compounds ("설날잔치"): a shared stem of two syllables counts.
+        return len(words & name_words) + sum(1 for w in words for n in name_words
+                                             if w != n and len(n) >= 2 and (n in w or w in n))
+
+    best = max(events, key=shared)
+    return best if shared(best) > 0 else events[0]
