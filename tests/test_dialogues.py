@@ -18,8 +18,8 @@ from tests.stack import Stack, running_stack
 pytestmark = pytest.mark.e2e
 
 # Share of fully satisfied conversations (%), per language: floors.
-# Measured on 2026-12-05: en 39.0, ru 48.6, vi 44.7, ko 36.1; urgent first line 100% in every language.
-FLOORS = {"en": 33.0, "ru": 42.0, "vi": 38.0, "ko": 30.0}
+# Measured on 2026-12-05: en 41.5, ru 48.6, vi 44.7, ko 36.1; urgent first line 100% in every language.
+FLOORS = {"en": 35.0, "ru": 42.0, "vi": 38.0, "ko": 30.0}
 URGENT_FLOOR = 100.0
 
 
