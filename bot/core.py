@@ -45,13 +45,13 @@ from hamkke import SUPPORTED_LANGUAGES, clock
 from hamkke import conversations as convs
 from hamkke.config import Settings
 from hamkke.conversations import HandoffSignal
-from hamkke.db.models import Conversation, Message, MessageStatus, Resident, Service, utcnow
+from hamkke.db.models import Conversation, Message, MessageStatus, Resident, Service, as_utc, utcnow
 from hamkke.db.session import Database
 from hamkke.directory import program_records
 from hamkke.eligibility import RulesError, applications, rules_for
 from hamkke.folding import fold
 from hamkke.followups import FRESH_MINUTES, detect_followup, topic_places
-from hamkke.handoff_words import is_cancel, is_wait_question
+from hamkke.handoff_words import is_cancel, is_explicit_cancel, is_wait_question
 from hamkke.i18n import MissingMessage, has, t
 from hamkke.langid import UNSUPPORTED, choose_language, detect, explicit_switch_request, language_switch_request
 from hamkke.live import LiveBus
@@ -64,9 +64,6 @@ from hamkke.urgent import RELATED_KEYS, Urgency, detect_urgent, first_line_key
 log = logging.getLogger(__name__)
 
 MAX_BUTTONS = 10
-_EXPLICIT_CANCEL = re.compile(r"^cancel\b|\bplease cancel\b|\bcancel (it|my request|the request)\b|"
-                              r"\bотмена\b|\bотмените\b|\bотменить (запрос|заявку)\b|^huy[.!]*$|"
-                              r"\bhuy (yeu cau|di|nhe)\b|취소해|취소할게|취소요|취소 해")
 # Answers that end in a question, and what the question is (a bare "yes"/"no" answers it).
 QUESTIONS = {"thank": "anything_else", "fallback_suggest": "suggest"}
 _NOTHING = re.compile(r"^(nothing|that'?s all|all good|ничего|вс[её]|больше ничего|het roi|hết rồi|khong can|"
@@ -309,8 +306,7 @@ class DialogueCore:
         waiting = conversation.status == convs.WAITING
         # "됐어요" to a staff member can mean "that worked": a cancel counts while the request waits,
         # or, once staff hold it, when the resident says the word itself ("취소해주세요", "отмена").
-        explicit = len(text.split()) <= 6 and _EXPLICIT_CANCEL.search(fold(text.casefold()))
-        if msg.kind == "text" and (payload == "cancel" or (waiting and is_cancel(text)) or explicit):
+        if msg.kind == "text" and (payload == "cancel" or (waiting and is_cancel(text)) or is_explicit_cancel(text)):
             await convs_close(self.db, conversation.id)
             await self.rasa.end_form(resident.conversation_id)
             reply = simple("handoff_cancelled", lang, [Button(t("button_help", lang), "/help"), human_button(lang)])
@@ -727,9 +723,7 @@ class DialogueCore:
                 return None
             if only is not None and row.callback_url != only:
                 return None
-            until = row.callback_until if row.callback_until.tzinfo else row.callback_until.replace(
-                tzinfo=dt.timezone.utc)
-            if until <= utcnow():
+            if as_utc(row.callback_until) <= utcnow():
                 return None
             result = await session.execute(update(Resident).where(
                 Resident.id == resident_id, Resident.callback_url == row.callback_url).values(
@@ -813,8 +807,7 @@ def _fresh(context: dict[str, Any], key: str, minutes: int) -> bool:
         at = dt.datetime.fromisoformat(str(context.get(key)))
     except ValueError:
         return False
-    at = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
-    return utcnow() - at <= dt.timedelta(minutes=minutes)
+    return utcnow() - as_utc(at) <= dt.timedelta(minutes=minutes)
 
 
 def _event_asked_about(text: str, events: list[dict[str, Any]]) -> dict[str, Any]:

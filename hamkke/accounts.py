@@ -35,7 +35,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hamkke.db.models import AuditEntry, StaffSession, StaffUser, utcnow
+from hamkke.db.models import AuditEntry, StaffSession, StaffUser, as_utc, utcnow
 
 ROLES = ("staff", "admin")
 UI_LANGUAGES = ("ko", "en")
@@ -88,11 +88,6 @@ class SignIn:
     retry_after: int = 0
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite gives naive datetimes back: they are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-
-
 def _delay(failures: int) -> dt.timedelta:
     if failures < FREE_FAILURES:
         return dt.timedelta(0)
@@ -104,7 +99,7 @@ async def authenticate(session: AsyncSession, name: str, password: str) -> SignI
     user = await session.scalar(select(StaffUser).where(func.lower(StaffUser.name) == name.strip().lower()))
     now = utcnow()
     if user is not None and user.last_failed_at is not None:
-        wait = _aware(user.last_failed_at) + _delay(user.failed_logins) - now
+        wait = as_utc(user.last_failed_at) + _delay(user.failed_logins) - now
         if wait > dt.timedelta(0):
             return SignIn(None, retry_after=max(1, int(wait.total_seconds() + 0.999)))
     try:
@@ -150,7 +145,7 @@ async def load_session(session: AsyncSession, token: str, idle: dt.timedelta) ->
     if row is None:
         return None
     now = utcnow()
-    seen = _aware(row.last_seen_at)
+    seen = as_utc(row.last_seen_at)
     if now - seen > idle:
         await session.delete(row)
         await session.commit()

@@ -29,6 +29,7 @@ from hamkke.db.models import (
     ConversationStatus,
     Resident,
     StaffUser,
+    as_utc,
     utcnow,
 )
 
@@ -100,13 +101,9 @@ async def expected_wait_minutes(session: AsyncSession, place: int) -> int:
         select(Conversation.created_at, Conversation.assigned_at)
         .where(Conversation.assigned_at.is_not(None), Conversation.created_at > since)
         .order_by(Conversation.id.desc()).limit(WAIT_SAMPLE))).all()
-    waits = [max(0.0, (_aware(a) - _aware(c)).total_seconds() / 60) for c, a in rows if a is not None]
+    waits = [max(0.0, (as_utc(a) - as_utc(c)).total_seconds() / 60) for c, a in rows if a is not None]
     per_place = statistics.median(waits) if waits else DEFAULT_WAIT_MINUTES
     return max(1, min(24 * 60, round(per_place * max(1, place))))
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 async def assign(session: AsyncSession, conversation_id: int, user_id: int) -> bool:

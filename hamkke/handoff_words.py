@@ -420,6 +420,21 @@ def is_cancel(text: str) -> bool:
     return _matches(text, _CANCEL, _KO_CANCEL)
 
 
+_CANCEL_WORD = re.compile(r"^cancel\b|\bplease cancel\b|\bcancel (it|my request|the request)\b|"
+                              r"\bотмена\b|\bотмените\b|\bотменить (запрос|заявку)\b|^huy[.!]*$|"
+                              r"\bhuy (yeu cau|di|nhe)\b|취소해|취소할게|취소요|취소 해")
+
+
+def is_explicit_cancel(text: str) -> bool:
+    """A short message that says the cancel word itself ("취소해주세요", "отмена", "hủy", "cancel it").
+
+    Stricter than :func:`is_cancel`: it also ends a conversation staff already
+    hold, where "됐어요" may mean "that worked"; a question that merely mentions
+    cancelling ("비자 취소되면 어떻게 해요?", "hủy hợp đồng lao động") is not one.
+    """
+    return len(text.split()) <= 6 and bool(_CANCEL_WORD.search(fold(text.casefold())))
+
+
 def is_wait_question(text: str) -> bool:
     """Whether a waiting resident asks how long it will take until a person answers.
 

@@ -51,6 +51,7 @@ from hamkke.db.models import (
     Resident,
     StaffSession,
     StaffUser,
+    as_utc,
     utcnow,
 )
 from hamkke.db.session import Database
@@ -245,10 +246,8 @@ async def _queue(session: AsyncSession, who: Viewer) -> dict[str, Any]:
     now = utcnow()
 
     def item(conversation: Conversation, holder: Optional[str]) -> dict[str, Any]:
-        created = conversation.created_at if conversation.created_at.tzinfo else conversation.created_at.replace(
-            tzinfo=dt.timezone.utc)
         return {"c": conversation, "holder": holder,
-                "minutes": max(0, int((now - created).total_seconds() // 60))}
+                "minutes": max(0, int((now - as_utc(conversation.created_at)).total_seconds() // 60))}
 
     items = [item(c, name) for c, name in rows]
     open_residents = {i["c"].resident_id for i in items}
