@@ -205,8 +205,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--lang", action="append", choices=LANGS)
     parser.add_argument("--show-failures", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--folder", type=Path, default=DIALOGUES,
+                        help="another set, e.g. bench/dialogues-fresh (held out: read its score, not its failures)")
     args = parser.parse_args(argv)
-    results = run(args.url, args.lang or LANGS)
+    results = run(args.url, args.lang or LANGS, args.folder)
     print(json.dumps(summary(results)) if args.json else report(results, args.show_failures))
     return 0
 
