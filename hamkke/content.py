@@ -73,7 +73,7 @@ def load_services(path: Path = DATA_DIR / "services.yml") -> list[dict[str, Any]
         if "categories" not in record and record.get("category"):
             record["categories"] = [record["category"]]
         _check_common(record, ("slug", "categories", "name", "description", "source_url", "verified_on",
-                               "confidence"), ("name", "description", "address", "hours"))
+                               "confidence"), ("name", "description", "address", "hours", "fee"))
         unknown = [c for c in record["categories"] if c not in CATEGORIES]
         if unknown:
             raise ContentError(f"{record['slug']}: unknown categories {unknown}")
@@ -109,11 +109,11 @@ def load_events(path: Path = DATA_DIR / "events.yml") -> list[dict[str, Any]]:
 
 _SERVICE_COLUMNS = (
     "category", "categories", "district", "phone", "website", "name", "description", "address", "hours",
-    "opening_hours", "latitude", "longitude", "languages_served", "confidence", "confirm_phone",
+    "opening_hours", "latitude", "longitude", "languages_served", "aliases", "fee", "confidence", "confirm_phone",
     "source_url", "verified_on",
 )
 _EVENT_COLUMNS = (
-    "topics", "start_date", "end_date", "start_time", "date_precision", "district", "phone", "website",
+    "topics", "aliases", "start_date", "end_date", "start_time", "date_precision", "district", "phone", "website",
     "name", "description", "venue", "confidence", "source_url", "verified_on",
 )
 _PROGRAM_COLUMNS = (

@@ -286,6 +286,10 @@ class Service(Base):
     latitude: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     longitude: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     languages_served: Mapped[Optional[list[str]]] = mapped_column(JSON, nullable=True)
+    # The names residents type for the place ("조선대병원", "адрес 출입국"), any language.
+    aliases: Mapped[Optional[list[str]]] = mapped_column(JSON, nullable=True)
+    # What it costs, per language, when the sources say ("free"); None when unknown.
+    fee: Mapped[Optional[dict[str, str]]] = mapped_column(JSON, nullable=True)
     confidence: Mapped[str] = mapped_column(String(1), default="H")
     confirm_phone: Mapped[Optional[str]] = mapped_column(String(32), nullable=True)
     source_url: Mapped[str] = mapped_column(Text)
@@ -308,6 +312,8 @@ class Event(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     topics: Mapped[list[str]] = mapped_column(JSON)
+    # The names residents type for the event ("tết", "설날"); the same for every year of a series.
+    aliases: Mapped[Optional[list[str]]] = mapped_column(JSON, nullable=True)
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
     start_time: Mapped[Optional[str]] = mapped_column(String(5), nullable=True)
