@@ -8,12 +8,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import HUMAN_BUTTON, language, say
-from actions.services import service_payload
 from hamkke import clock, phrases
 from hamkke.content import CATEGORIES
-from hamkke.db.models import Event
 from hamkke.db.session import get_database
-from hamkke.directory import ServiceQuery, events_between, find_services, service_distance, upcoming_events
+from hamkke.directory import (
+    ServiceQuery,
+    event_payload,
+    events_between,
+    find_services,
+    service_distance,
+    service_payload,
+    upcoming_events,
+)
 
 MAX_SERVICES = 3
 MAX_EVENTS = 4
@@ -80,25 +86,10 @@ class ActionFindServices(Action):
             if km is not None:
                 card["distance_km"] = round(km, 1)
             cards.append(card)
+        # The rest, in order: "more" shows the next few (the gateway pages them).
         say(dispatcher, "service_list", services=cards, total=len(found), shown=len(cards),
-            open_now=open_now, lang=language(tracker) or "")
+            open_now=open_now, lang=language(tracker) or "", rest=[s.slug for s in found[MAX_SERVICES:]])
         return []
-
-
-def event_payload(event: Event) -> dict[str, Any]:
-    """The fields of an event the gateway needs to render it."""
-    return {
-        "slug": event.slug,
-        "name": event.name,
-        "description": event.description,
-        "venue": event.venue,
-        "start_date": event.start_date.isoformat(),
-        "end_date": event.end_date.isoformat(),
-        "start_time": event.start_time,
-        "approximate": event.date_precision == "approximate",
-        "phone": event.phone,
-        "website": event.website,
-    }
 
 
 class ActionListEvents(Action):
@@ -114,6 +105,9 @@ class ActionListEvents(Action):
         """Events in the asked period that are not over; else the next ones."""
         today = clock.today()
         text = tracker.latest_message.get("text") or ""
+        said = (tracker.latest_message.get("metadata") or {}).get("said")
+        if text.startswith("/") and isinstance(said, str):
+            text = said  # "и в январе?" after a list of events: the gateway asked, the resident's words say when
         frame = phrases.time_frame(text, today)
         topic = phrases.event_topic(text) if not text.startswith("/") else None
         async with get_database().session() as session:

@@ -50,6 +50,17 @@ def _parser(slot: str) -> Callable[[str], Any]:
     }[slot]
 
 
+def stated(tracker: Tracker) -> dict[str, Any]:
+    """Facts the latest message states in passing, and those the gateway kept from the conversation."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    kept = metadata.get("stated")
+    if not isinstance(kept, dict):
+        kept = {}
+    facts = {key: value for key, value in kept.items() if key in ANSWER_SLOTS}
+    facts.update(phrases.stated_facts(tracker.latest_message.get("text") or "", clock.today()))
+    return facts
+
+
 def given_answers(tracker: Tracker) -> dict[str, Any]:
     """The answers given so far in this check, by slot ("unknown" for "I don't know")."""
     return {slot: tracker.get_slot(slot) for slot in ANSWER_SLOTS if tracker.get_slot(slot) is not None}
@@ -82,7 +93,9 @@ class ValidateEligibilityForm(FormValidationAction):
         program = tracker.get_slot("program")
         if program not in PROGRAMS:
             return ["program"]
-        return ["program", *questions(program, given_answers(tracker), clock.today())]
+        # What the resident said in passing counts for the plan, so those slots are filled ahead, not asked.
+        known = {**stated(tracker), **given_answers(tracker)}
+        return ["program", *questions(program, known, clock.today())]
 
     async def extract_program(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -92,14 +105,9 @@ class ValidateEligibilityForm(FormValidationAction):
         if named and named != tracker.get_slot("program"):
             found: dict[str, Any] = {"program": named}
             if tracker.get_slot("program") is None:
-                # The facts the resident gave with the question are not asked again.
-                text = tracker.latest_message.get("text") or ""
-                year = phrases.stated_birth_year(text, clock.today())
-                status = phrases.parse_benefit_status(text)
-                if year is not None:
-                    found["birth_year"] = year
-                if status in ("basic_livelihood", "near_poor"):
-                    found["benefit_status"] = status
+                # The facts the resident gave with the question, or earlier in the
+                # conversation (the gateway sends them), are not asked again.
+                found.update(stated(tracker))
             return found
         if tracker.get_slot("requested_slot") == "program" and not named:
             return self._not_understood(dispatcher, tracker, "program")
@@ -114,13 +122,24 @@ class ValidateEligibilityForm(FormValidationAction):
         return {slot: None}
 
     async def _extract_answer(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != slot:
-            return {}
         text = tracker.latest_message.get("text") or ""
+        if tracker.get_slot("requested_slot") != slot:
+            # An answer given ahead of its question ("yes we are 차상위 family" when asked the
+            # nationality) is kept, so that question is not asked.
+            ahead = stated(tracker).get(slot)
+            if ahead is not None and tracker.get_slot(slot) is None and tracker.get_slot("program") in PROGRAMS:
+                return {slot: ahead}
+            return {}
         if _program_named(tracker) and phrases.button_value(text) is None:
             return {}  # a change of programme, handled by extract_program
         value = _parser(slot)(text)
+        if value == phrases.UNKNOWN and slot == "benefit_status":
+            # "I don't know" is an answer, not a "no": the check goes on, and says who knows.
+            say(dispatcher, "elig_unknown_benefit_status")
         if value is None:
+            said = phrases.stated_facts(text, clock.today())
+            if any(key != slot and tracker.get_slot(key) is None for key in said):
+                return {}  # another question answered ahead: this one is simply asked again
             return self._not_understood(dispatcher, tracker, slot)
         return {slot: value}
 

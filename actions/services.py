@@ -13,27 +13,12 @@ from actions.common import HUMAN_BUTTON, say
 from hamkke.content import intent_to_service
 from hamkke.db.models import Service
 from hamkke.db.session import get_database
+from hamkke.directory import service_payload
 
 
 @lru_cache(maxsize=1)
 def _intent_map() -> dict[str, str]:
     return intent_to_service()
-
-
-def service_payload(service: Service) -> dict[str, Any]:
-    """The fields of a service the gateway needs to render its card."""
-    return {
-        "slug": service.slug,
-        "name": service.name,
-        "description": service.description,
-        "phone": service.phone,
-        "website": service.website,
-        "address": service.address,
-        "hours": service.hours,
-        "languages_served": service.languages_served,
-        "confidence": service.confidence,
-        "confirm_phone": service.confirm_phone,
-    }
 
 
 class ActionServiceInfo(Action):

@@ -21,6 +21,7 @@ import dataclasses
 import datetime as dt
 import logging
 import re
+import time
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
@@ -35,6 +36,7 @@ from bot.replies import (
     Reply,
     human_button,
     language_buttons,
+    language_names,
     message_cards,
     pick,
     render_event,
@@ -45,19 +47,29 @@ from hamkke import SUPPORTED_LANGUAGES, clock
 from hamkke import conversations as convs
 from hamkke.config import Settings
 from hamkke.conversations import HandoffSignal
-from hamkke.db.models import Conversation, Message, MessageStatus, Resident, Service, as_utc, utcnow
+from hamkke.db.models import Conversation, Event, Message, MessageStatus, Resident, Service, as_utc, utcnow
 from hamkke.db.session import Database
-from hamkke.directory import program_records
+from hamkke.directory import event_payload, next_occurrence, program_records, service_payload
 from hamkke.eligibility import RulesError, applications, rules_for
 from hamkke.folding import fold
-from hamkke.followups import FRESH_MINUTES, detect_followup, topic_places
-from hamkke.handoff_words import is_cancel, is_explicit_cancel, is_wait_question
+from hamkke.followups import (
+    FACT_FALLBACK,
+    FRESH_MINUTES,
+    asks_for_more,
+    asks_to_check,
+    detect_followup,
+    match_names,
+    match_place,
+    topic_facts,
+    topic_places,
+)
+from hamkke.handoff_words import asks_for_person, is_cancel, is_explicit_cancel, is_wait_question
 from hamkke.i18n import MissingMessage, has, t
 from hamkke.langid import UNSUPPORTED, choose_language, detect, explicit_switch_request, language_switch_request
 from hamkke.live import LiveBus
 from hamkke.logs import text_for_log
 from hamkke.office_hours import default_centre, handoff_notice, queue_status
-from hamkke.phrases import parse_yes_no, without_greeting
+from hamkke.phrases import named_program, parse_yes_no, stated_facts, time_frame, without_greeting
 from hamkke.privacy import mask, normalise
 from hamkke.urgent import RELATED_KEYS, Urgency, detect_urgent, first_line_key
 
@@ -66,6 +78,9 @@ log = logging.getLogger(__name__)
 MAX_BUTTONS = 10
 # Answers that end in a question, and what the question is (a bare "yes"/"no" answers it).
 QUESTIONS = {"thank": "anything_else", "fallback_suggest": "suggest"}
+# The eligibility form's questions: a question asked in between is answered, then this one is asked again.
+FORM_QUESTIONS = frozenset({"ask_program", "ask_birth_year", "ask_nationality", "ask_benefit_status",
+                            "ask_used_last_year", "ask_household_size", "ask_monthly_income_krw"})
 _NOTHING = re.compile(r"^(nothing|that'?s all|all good|ничего|вс[её]|больше ничего|het roi|hết rồi|khong can|"
                       r"không cần|없어요|없습니다|괜찮아요|됐어요)\b")
 # FAQ answers about a benefit programme (whose application period moves with the calendar).
@@ -75,7 +90,17 @@ NOT_UNDERSTOOD = frozenset({"fallback_suggest", "fallback_again", "fallback", "o
 FOLLOWUP_WORDS = 6
 # Programmes an eligibility check exists for, by the topic of their answer.
 CHECKABLE_TOPICS = {**PROGRAM_TOPICS, "faq_integrated_care": "integrated-care"}
+PROGRAM_FAQ = {program: topic for topic, program in CHECKABLE_TOPICS.items()}
+MORE_PAGE = 3
+# What a named place answers for itself ("조선대병원 전화번호요").
+PLACE_FACTS = frozenset({"address", "phone", "hours", "when", "fee", "website", "languages"})
 _LEADING_COMMAND = re.compile(r"^[\s/]+")
+# An emergency message that asks where to go: the emergency rooms go with "call 119".
+_ASKS_FOR_HOSPITAL = re.compile(r"hospital|emergency room|\ber\b|clinic|больниц|клиник|приемн|травмпункт|"
+                                r"benh vien|phong kham|cap cuu|병원|응급실|의원|where|где|куда|o dau|어디|open|открыт|"
+                                r"mo cua|문 ?연")
+# A birth year given alone ("1988", "1963 г.", "1990년"): an answer, after a programme's answer.
+_BARE_YEAR = re.compile(r"(19[2-9]\d|20[0-2]\d)\s*(년|г\.?|год)?")
 _COMMAND = re.compile(r"^/([a-z]+)(?:@\w+)?$")
 
 # Documented commands (Telegram's menu; they work as typed text on every
@@ -118,6 +143,9 @@ class DialogueCore:
         self.rasa = rasa
         self.live = live or LiveBus()
         self.places = topic_places()
+        self.topic_facts = topic_facts()
+        self._aliases: Optional[tuple[float, dict[str, list[str]]]] = None
+        self._event_aliases: Optional[tuple[float, dict[str, list[str]]]] = None
 
     # -- residents and storage -------------------------------------------------
 
@@ -229,19 +257,21 @@ class DialogueCore:
                 "offered_buttons": [{"label": b.label, "payload": b.payload} for b in reply.buttons] or None,
             }
             context = dict(resident.context or {})
-            if reply.about_topic is not None:  # a new topic replaces the old one
+            if reply.about_topic is not None or reply.about_service is not None:  # a new topic replaces the old one
                 context.update(topic=reply.about_topic, service=reply.about_service, event=reply.about_event,
                                at=utcnow().isoformat())
+            if reply.more_services is not None:
+                context.update(more=reply.more_services, more_at=utcnow().isoformat())
             # The bot's own question, so that a bare "no" or "yes" is read as its answer.
-            asked = next((QUESTIONS[key] for key in reply.keys if key in QUESTIONS), None)
+            asked = next((QUESTIONS[key] if key in QUESTIONS else f"form:{key}" for key in reply.keys
+                          if key in QUESTIONS or key in FORM_QUESTIONS), None)
             context.update(asked=asked, asked_at=utcnow().isoformat() if asked else None)
             urgent = next((key.removeprefix("urgent_") for key in reply.keys if key.startswith("urgent_")), None)
             if urgent is not None:
                 context.update(urgent=urgent, urgent_at=context.get("urgent_at") if context.get(
                     "urgent") == urgent and _recent_urgency(resident) else utcnow().isoformat())
-            if context != (resident.context or {}):
-                values["context"] = context
-                resident.context = context
+            values["context"] = context  # also what the message stated (_stated), set on the resident already
+            resident.context = context
             await session.execute(update(Resident).where(Resident.id == resident.id).values(**values))
             await session.commit()
         if reply.handoff is not None or inbound.conversation_id is not None:
@@ -396,6 +426,9 @@ class DialogueCore:
             rasa_text = payload
         inbound.language = lang
         metadata["lang"] = lang
+        stated = self._stated(resident, text if payload is None else "")
+        if stated:
+            metadata["stated"] = stated
         urgency = detect_urgent(text) if payload is None else None
         if payload is None and urgency is None:
             answer = self._short_answer(resident, text, lang)
@@ -405,13 +438,60 @@ class DialogueCore:
                 rasa_text = answer
                 reply, status, error = await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
                 return reply, status, error
-            fact = detect_followup(text)
-            program = self._program_to_check(resident, fact)
+            more = await self._more_services(resident, text, lang)
+            if more is not None:  # "more" after a list of services: the next few
+                return more, "answered", None
+            if asks_for_person(text):  # whatever the classifier guessed, a person was asked for
+                return await self._ask_rasa(resident, inbound, "/request_human", metadata, lang)
+            event = await self._named_event(text) if len(text.split()) <= 14 else None
+            if event is not None:
+                # "when is tết?", "한국 설날은요?": that event's next occurrence, in full.
+                shown = event_payload(event)
+                reply = Reply(language=lang, texts=[render_event(shown, lang)], keys=["event_named"],
+                              about_topic="events", about_event=shown)
+                if event.end_date < clock.today():
+                    reply.texts.insert(0, t("event_named_past", lang))
+                return reply, "answered", None
+            if self._events_period_followup(resident, text):
+                # "and in January?" after a list of events: the same question for that period.
+                metadata["said"] = rasa_text
+                return await self._ask_rasa(resident, inbound, "/faq_events", metadata, lang)
+            place = await self._named_place(text)
+            fact = detect_followup(text, place_named=place is not None)
+            in_check = self._in_check(resident)  # the form's own question is pending: Rasa reads the answer
+            program = None if in_check else (self._program_to_check(resident, fact)
+                                             or self._program_for_facts(resident, text))
+            named = None if in_check else named_program(text)
+            if program is None and named is not None and (asks_to_check(text) or stated_facts(text, clock.today())):
+                program = named  # "мне можно 문화누리카드?": the check, whatever the classifier guessed
             if program is not None:  # "can I get it?" right after a programme's answer: the check starts
-                return await self._ask_rasa(resident, inbound, f'/check_eligibility{{"program":"{program}"}}',
-                                            metadata, lang)
-            followup = await self._followup(resident, fact, lang) if fact else None
+                year = _BARE_YEAR.fullmatch(text.strip())
+                if year:
+                    metadata["stated"] = {**stated, "birth_year": int(year.group(1))}
+                reply, status, error = await self._ask_rasa(
+                    resident, inbound, f'/check_eligibility{{"program":"{program}"}}', metadata, lang)
+                topic = PROGRAM_FAQ.get(program)
+                context = resident.context or {}
+                if topic and has(topic, lang) and not (context.get("topic") == topic and _fresh(context, "at",
+                                                                                             FRESH_MINUTES)):
+                    # Named for the first time: what the programme is (and whether it is open now), then the check.
+                    intro = Reply(language=lang, texts=[t(topic, lang)], keys=[topic])
+                    await self._date_the_programmes(intro, lang)
+                    reply.texts[:0], reply.keys[:0] = intro.texts, intro.keys
+                    reply.cards_for = {index + len(intro.texts): cards for index, cards in reply.cards_for.items()}
+                reply.about_topic = topic or reply.about_topic
+                return reply, status, error
+            if place is not None and fact in PLACE_FACTS:
+                # "адрес 출입국", "조선대병원 전화번호요": that place's fact, whatever the context.
+                followup: Optional[Reply] = await self._followup(resident, fact, lang, named=place)
+            else:
+                followup = await self._followup(resident, fact, lang) if fact else None
             if followup is not None:
+                asked = str((resident.context or {}).get("asked") or "")
+                if in_check:
+                    # A question in the middle of a check: answered, then the check's question again.
+                    followup.texts.append(t(asked.removeprefix("form:"), lang))
+                    followup.keys.append(asked.removeprefix("form:"))
                 recent = _recent_urgency(resident)
                 return (urgent_first(followup, recent, lang) if recent else followup), "answered", None
         if urgency is not None:
@@ -434,8 +514,26 @@ class DialogueCore:
             urgency = _recent_urgency(resident)
         if urgency is not None:
             reply = urgent_first(reply, urgency, lang)
+            if urgency is Urgency.MEDICAL and _ASKS_FOR_HOSPITAL.search(fold(text.casefold())) and not any(
+                    key.startswith(("service_", "finder_")) for key in reply.keys):
+                # "what hospital is open?" in an emergency: the emergency rooms, under "call 119".
+                await self._add_emergency_rooms(reply, lang)
             status, error = ("handed_off" if reply.handoff is not None else "answered"), None
         return reply, status, error
+
+    async def _add_emergency_rooms(self, reply: Reply, lang: str) -> None:
+        """The hospitals with an emergency room (24 hours), as a short list; a follow-up refers to the first."""
+        async with self.db.session() as session:
+            rows = (await session.scalars(select(Service).order_by(Service.id))).all()
+        rooms = [s for s in rows if {"health", "emergency"} <= set(s.categories or []) and s.address and s.phone]
+        if not rooms:
+            return
+        lines = [t("emergency_rooms", lang)]
+        for room in rooms:
+            lines.append(f"▪ {pick(room.name, lang)}\n  {pick(room.address, lang)}\n  {room.phone}")
+        reply.texts.insert(1, "\n".join(lines))
+        reply.keys.insert(1, "emergency_rooms")
+        reply.about_topic, reply.about_service = "emergency_rooms", rooms[0].slug
 
     async def _ask_rasa(self, resident: Resident, inbound: Message, rasa_text: str, metadata: dict[str, Any],
                         lang: str) -> tuple[Reply, str, Optional[str]]:
@@ -463,10 +561,12 @@ class DialogueCore:
             services = (custom.get("args") or {}).get("services")
             if key == "service_list" and isinstance(services, list) and services and isinstance(services[0], dict):
                 service = services[0]  # "where is it?" after a list: the first, best match
+                rest = (custom.get("args") or {}).get("rest")
+                reply.more_services = [str(slug) for slug in rest] if isinstance(rest, list) else []
             if key in ("service_card", "service_list") and isinstance(service, dict) and isinstance(
                     service.get("slug"), str):
                 reply.about_topic, reply.about_service = key, service["slug"]
-            elif key.startswith(("faq_", "ask_")) and reply.about_topic is None:
+            elif key.startswith(("faq_", "ask_")) and key not in FORM_QUESTIONS and reply.about_topic is None:
                 reply.about_topic, reply.about_service = key, self.places.get(key)
             events = (custom.get("args") or {}).get("events")
             if key in ("events_in_period", "events_upcoming") and isinstance(events, list) and events and \
@@ -541,6 +641,40 @@ class DialogueCore:
             return None
         return CHECKABLE_TOPICS.get(str(context.get("topic")))
 
+    def _stated(self, resident: Resident, text: str) -> dict[str, Any]:
+        """Facts for an eligibility check said in this message or earlier in the conversation (some minutes)."""
+        context = resident.context or {}
+        kept = context.get("stated") if _fresh(context, "stated_at", FRESH_MINUTES) else None
+        facts = dict(kept) if isinstance(kept, dict) else {}
+        new = stated_facts(text, clock.today()) if text else {}
+        if new:
+            facts.update(new)
+            context = dict(context)
+            context.update(stated=facts, stated_at=utcnow().isoformat())
+            resident.context = context  # kept by _finish with the rest of the context
+        return facts
+
+    def _in_check(self, resident: Resident) -> bool:
+        """Whether the eligibility form asked a question a few minutes ago that is not answered yet."""
+        context = resident.context or {}
+        return str(context.get("asked") or "").startswith("form:") and _fresh(context, "asked_at", FRESH_MINUTES)
+
+    def _program_for_facts(self, resident: Resident, text: str) -> Optional[str]:
+        """The programme to check when, right after its answer, the resident says what a check asks.
+
+        "1988", "мне 62", "yes we are 차상위 family" after the Culture Nuri answer: that is the start
+        of a check, with those facts (sent to the form, which does not ask them again).
+        """
+        context = resident.context or {}
+        if not _fresh(context, "at", FRESH_MINUTES):
+            return None
+        program = CHECKABLE_TOPICS.get(str(context.get("topic")))
+        if program is None or len(text.split()) > 12:
+            return None
+        if stated_facts(text, clock.today()) or _BARE_YEAR.fullmatch(text.strip()):
+            return program
+        return None
+
     async def _date_the_programmes(self, reply: Reply, lang: str) -> None:
         """After a programme's answer, say whether applications are open today.
 
@@ -570,38 +704,66 @@ class DialogueCore:
             ])
             reply.texts[index] = f"{reply.texts[index]}\n\n{note}"
 
-    async def _followup(self, resident: Resident, fact: str, lang: str) -> Optional[Reply]:
-        """Answer "where is it?" / "phone?" / "open on Saturday?" from the last answer's place.
+    async def _followup(self, resident: Resident, fact: str, lang: str,
+                        named: Optional[Service] = None) -> Optional[Reply]:
+        """Answer "where is it?" / "how much?" / "what if I'm late?" from the last answer's topic or place.
 
-        ``None`` when there is no fresh context with a place: Rasa answers then.
-        A fact the place's record lacks is said to be unknown, with a number that knows it.
+        A place the message names (``named``) answers for itself. Otherwise, within the
+        context's minutes: the topic's own facts first (``data/topic_facts.yml``: the rubbish
+        topic's "what time?" is when to put it out, not its call centre's hours), then the
+        topic's place. ``None`` when there is no fresh context: Rasa answers then. A fact
+        nobody recorded is said to be unknown, with a number that knows it.
         """
         context = resident.context or {}
-        slug = context.get("service")
-        topic = context.get("topic")
-        if not _fresh(context, "at", FRESH_MINUTES):
+        topic = context.get("topic") if named is None else None
+        if named is None and not _fresh(context, "at", FRESH_MINUTES):
             return None
-        event = context.get("event")
-        if isinstance(event, dict) and fact in ("address", "hours", "phone", "website", "fee"):
+        event = context.get("event") if named is None else None
+        if isinstance(event, dict) and fact in ("address", "hours", "when", "phone", "website", "fee"):
             # "Where is it?", "what time?" after a list of events: the first (nearest) one, in full.
             return Reply(language=lang, texts=[render_event(event, lang)], keys=["followup"], about_topic="events",
                          about_event=event)
         if fact == "next_year" and isinstance(topic, str) and topic.startswith(("faq_", "ask_")) and has(topic, lang):
             # "And next year?": the topic's own answer, with its programme's next round when it has one.
-            reply = Reply(language=lang, texts=[t(topic, lang)], keys=[topic], about_topic=topic, about_service=slug)
+            reply = Reply(language=lang, texts=[t(topic, lang)], keys=[topic], about_topic=topic,
+                          about_service=context.get("service"))
             await self._date_the_programmes(reply, lang)
             return reply
-        if not slug or fact == "next_year":
-            return None
-        async with self.db.session() as session:
-            service = await session.scalar(select(Service).where(Service.slug == slug))
+        if fact not in PLACE_FACTS | {"documents", "penalty"}:
+            return None  # "can I get it?" after a topic without a check, "next year?" after a place: Rasa answers
+        slug = named.slug if named is not None else context.get("service")
+        service = named
+        if service is None and slug:
+            async with self.db.session() as session:
+                service = await session.scalar(select(Service).where(Service.slug == slug))
+        known = self.topic_facts.get(str(topic), {}) if topic else {}
+        record = next((known[name] for name in FACT_FALLBACK.get(fact, (fact,)) if name in known), None)
+        if record is not None and record.get(lang):
+            lines = [str(record[lang])]
+            if service is not None and service.phone and service.phone not in lines[0]:
+                lines.append(f"{pick(service.name, lang) or service.slug}: {service.phone}")
+            reply = Reply(language=lang, texts=["\n".join(lines)], keys=["followup"], about_topic=topic,
+                          about_service=slug)
+            reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
+            return reply
         if service is None:
+            if topic and fact in ("fee", "documents", "penalty", "when", "languages"):
+                # The topic's answer holds what we know; nobody recorded this fact for it.
+                text = t("followup_unknown_topic", lang, what=t(f"label_{fact}", lang).lower(), phone="1345")
+                return Reply(language=lang, texts=[text], keys=["followup"], about_topic=topic)
             return None
-        name = pick(service.name, lang) or slug
+        return self._place_fact(service, fact, lang, topic)
+
+    def _place_fact(self, service: Service, fact: str, lang: str, topic: Optional[str]) -> Reply:
+        """One fact of a place's record ("phone?", "open on Saturday?"), or whom to ask when it is not recorded."""
+        name = pick(service.name, lang) or service.slug
         phone = service.phone or service.confirm_phone
-        # Fees and documents are not in a place's record: said to be unknown, with whom to ask.
-        value = {"address": pick(service.address, lang), "phone": service.phone,
-                 "hours": pick(service.hours, lang), "website": service.website}.get(fact)
+        served = list(service.languages_served or [])
+        # The resident's own language first: "do they speak Vietnamese?" is what is asked.
+        languages = language_names(sorted(served, key=lambda code: code != lang), lang)
+        value = {"address": pick(service.address, lang), "phone": service.phone, "hours": pick(service.hours, lang),
+                 "when": pick(service.hours, lang), "website": service.website, "fee": pick(service.fee, lang),
+                 "languages": languages if served not in ([], ["ko"]) else None}.get(fact)
         label = t(f"label_{fact}", lang)
         if value:
             lines = [f"{name}", f"{label}: {value}"]
@@ -612,8 +774,7 @@ class DialogueCore:
             text = "\n".join(lines)
         else:
             text = t("followup_unknown", lang, name=name, what=label.lower(), phone=phone or "1345")
-        reply = Reply(language=lang, texts=[text], keys=["followup"], about_topic=context.get("topic"),
-                      about_service=slug)
+        reply = Reply(language=lang, texts=[text], keys=["followup"], about_topic=topic, about_service=service.slug)
         card = Card(title=name, description=pick(service.address, lang) or "", phone=service.phone,
                     url=service.website)
         if fact in ("phone", "address") and (service.phone or service.website):
@@ -622,6 +783,65 @@ class DialogueCore:
         reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
         return reply
 
+    async def _more_services(self, resident: Resident, text: str, lang: str) -> Optional[Reply]:
+        """The next services of the last list, when the resident asks for more ("ещё", "thêm", "더 있어요?")."""
+        context = resident.context or {}
+        rest = context.get("more")
+        if not isinstance(rest, list) or not _fresh(context, "more_at", FRESH_MINUTES) or not asks_for_more(text):
+            return None
+        if not rest:
+            return Reply(language=lang, texts=[t("finder_no_more", lang)], keys=["finder_no_more"])
+        page, left = rest[:MORE_PAGE], rest[MORE_PAGE:]
+        async with self.db.session() as session:
+            rows = {s.slug: s for s in (await session.scalars(select(Service).where(Service.slug.in_(page)))).all()}
+        cards = [service_payload(rows[slug]) for slug in page if slug in rows]
+        custom = {"key": "service_list", "args": {"services": cards, "total": len(cards) + len(left),
+                                                  "shown": len(cards), "open_now": False}}
+        text_out, buttons, _ = render_message(custom, lang)
+        reply = Reply(language=lang, texts=[text_out], keys=["service_list"], more_services=left,
+                      about_topic="service_list", about_service=cards[0]["slug"] if cards else None)
+        shown = message_cards(custom, lang)
+        if shown:
+            reply.cards.extend(shown)
+            reply.cards_for[0] = shown
+        reply.add_buttons(buttons)
+        return reply
+
+    async def _named_event(self, text: str) -> Optional[Event]:
+        """The event a message names by one of its aliases, at its next occurrence (else its latest)."""
+        now = time.monotonic()
+        if self._event_aliases is None or now - self._event_aliases[0] > 30:
+            async with self.db.session() as session:
+                rows = (await session.execute(select(Event.id, Event.aliases))).all()
+            self._event_aliases = (now, {str(key): list(aliases or []) for key, aliases in rows})
+        ids = [int(key) for key in match_names(text, self._event_aliases[1])]
+        if not ids:
+            return None
+        async with self.db.session() as session:
+            events = list((await session.scalars(select(Event).where(Event.id.in_(ids)))).all())
+        return next_occurrence(events, clock.today())
+
+    def _events_period_followup(self, resident: Resident, text: str) -> bool:
+        """Whether a short message names a period ("а в январе?", "그럼 2월에는요?") right after events were listed."""
+        context = resident.context or {}
+        if context.get("topic") not in ("events", "faq_events") or not _fresh(context, "at", FRESH_MINUTES):
+            return False
+        return len(text.split()) <= 6 and time_frame(text, clock.today()) is not None
+
+    async def _named_place(self, text: str) -> Optional[Service]:
+        """The service a message names by one of its aliases (the list is read at most every half minute)."""
+        now = time.monotonic()
+        if self._aliases is None or now - self._aliases[0] > 30:
+            async with self.db.session() as session:
+                rows = (await session.execute(select(Service.slug, Service.aliases))).all()
+            self._aliases = (now, {slug: list(aliases or []) for slug, aliases in rows})
+        slug = match_place(text, self._aliases[1])
+        if slug is None:
+            return None
+        async with self.db.session() as session:
+            found: Optional[Service] = await session.scalar(select(Service).where(Service.slug == slug))
+        return found
+
     def _switch_language(self, resident: Resident, inbound: Message, lang: str) -> Reply:
         if lang not in SUPPORTED_LANGUAGES:
             lang = self.settings.default_language
@@ -629,6 +849,13 @@ class DialogueCore:
         resident.language_source = "chosen"
         inbound.language = lang
         reply = simple("language_changed", lang)
+        context = resident.context or {}
+        topic = context.get("topic")
+        if (_fresh(context, "at", FRESH_MINUTES) and isinstance(topic, str) and topic.startswith(("faq_", "ask_"))
+                and has(topic, lang)):
+            # "Answer in Korean so my husband can read it": the last answer again, in that language.
+            reply.texts.append(t(topic, lang))
+            reply.keys.append(topic)
         reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
         return reply
 

@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from babel import Locale
-from babel.dates import format_interval
 
 from hamkke import SUPPORTED_LANGUAGES
 from hamkke.conversations import HandoffSignal
-from hamkke.i18n import MissingMessage, has, t
+from hamkke.i18n import MissingMessage, has, long_date, t
 
 
 @dataclass(frozen=True)
@@ -62,6 +61,8 @@ class Reply:
     about_service: Optional[str] = None
     # An event the answer listed first (its data), for "where is it?" / "what time?".
     about_event: Optional[dict[str, Any]] = None
+    # Services found but not shown yet (slugs, in order), for "more"; None leaves the last list's.
+    more_services: Optional[list[str]] = None
 
     @property
     def text(self) -> str:
@@ -121,7 +122,9 @@ def render_service(service: dict[str, Any], lang: str, compact: bool = False) ->
 def format_dates(start: str, end: str, lang: str) -> str:
     """A date or a date range as ``lang`` writes it ("17–18 мая 2027 г.", "2027년 5월 17일")."""
     first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-    return str(format_interval(first, last, "yMMMd", locale=lang))
+    if first == last:
+        return long_date(first, lang)
+    return f"{long_date(first, lang)} – {long_date(last, lang)}"
 
 
 def render_event(event: dict[str, Any], lang: str, compact: bool = False) -> str:

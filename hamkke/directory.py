@@ -53,6 +53,11 @@ def _location(service: Service) -> Optional[tuple[float, float]]:
     return service.latitude, service.longitude
 
 
+def reachable(service: Service) -> bool:
+    """Whether a resident can reach the service: a phone, an address, a website, or a number that knows it."""
+    return bool(service.phone or service.website or service.address or service.confirm_phone)
+
+
 async def find_services(session: AsyncSession, query: ServiceQuery) -> list[Service]:
     """Services matching every given filter.
 
@@ -75,6 +80,8 @@ async def find_services(session: AsyncSession, query: ServiceQuery) -> list[Serv
             continue
         if query.text and not _matches_text(service, query.text):
             continue
+        if not reachable(service):
+            continue  # a place nobody can call, find or look up is not offered
         found.append(service)
 
     def order(service: Service) -> tuple[Any, ...]:
@@ -125,3 +132,44 @@ def today_in_seoul(now: Optional[dt.datetime] = None) -> dt.date:
 def by_slug(items: Sequence[Any]) -> dict[str, Any]:
     """Index records by their slug."""
     return {item.slug: item for item in items}
+
+
+def event_payload(event: Event) -> dict[str, Any]:
+    """The fields of an event the gateway needs to render it."""
+    return {
+        "slug": event.slug,
+        "name": event.name,
+        "description": event.description,
+        "venue": event.venue,
+        "start_date": event.start_date.isoformat(),
+        "end_date": event.end_date.isoformat(),
+        "start_time": event.start_time,
+        "approximate": event.date_precision == "approximate",
+        "phone": event.phone,
+        "website": event.website,
+    }
+
+
+def next_occurrence(events: Sequence[Event], today: dt.date) -> Optional[Event]:
+    """Of one event's yearly records, the next that is not over; else the latest (it has passed)."""
+    coming = sorted((e for e in events if e.end_date >= today), key=lambda e: e.start_date)
+    if coming:
+        return coming[0]
+    past = sorted(events, key=lambda e: e.start_date)
+    return past[-1] if past else None
+
+
+def service_payload(service: Service) -> dict[str, Any]:
+    """The fields of a service the gateway needs to render its card."""
+    return {
+        "slug": service.slug,
+        "name": service.name,
+        "description": service.description,
+        "phone": service.phone,
+        "website": service.website,
+        "address": service.address,
+        "hours": service.hours,
+        "languages_served": service.languages_served,
+        "confidence": service.confidence,
+        "confirm_phone": service.confirm_phone,
+    }

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import yaml
 
@@ -21,7 +21,10 @@ from hamkke.config import PROJECT_ROOT
 from hamkke.folding import fold
 
 TOPIC_PLACES_PATH = PROJECT_ROOT / "data" / "topic_places.yml"
-MAX_WORDS = 7
+TOPIC_FACTS_PATH = PROJECT_ROOT / "data" / "topic_facts.yml"
+# When a topic lacks the fact asked, the next closest it may have ("when?" -> its hours).
+FACT_FALLBACK = {"when": ("when", "hours"), "hours": ("hours", "when")}
+MAX_WORDS = 9
 FRESH_MINUTES = 10
 
 # fact -> patterns on folded, lower-cased text (Vietnamese without diacritics);
@@ -30,8 +33,11 @@ _FACTS: dict[str, tuple[str, str]] = {
     "address": (
         r"\bwhere\b|\baddress\b|\blocation\b|\bhow (do i|to) get there\b|\bwhich building\b|"
         r"\bгде\b|\bадрес|\bкак (туда )?(добраться|доехать|пройти)\b|\bкуда (идти|ехать)\b|"
-        r"\bo dau\b|\bdia chi\b|\bcho nao\b|\bo cho nao\b|\bduong nao\b|\bodau\b|\bo đau\b",
-        r"어디|주소|위치|어떻게가|찾아가",
+        r"\bo dau\b|\bdia chi\b|\bcho nao\b|\bo cho nao\b|\bduong nao\b|\bodau\b|\bo đau\b|"
+        r"\bhow (do |can |should )?(i |we )?apply\b|\bhow to apply\b|\bкак (подать|оформить|записаться|получить)\b|"
+        r"\bкуда (подавать|обращаться|идти)\b|\bdang ky (o dau|the nao|nhu the nao)\b|"
+        r"\blam (the nao|sao) de (dang ky|nhan)\b",
+        r"어디|주소|위치|어떻게가|찾아가|신청(은|을)?어떻게|어떻게신청",
     ),
     "phone": (
         r"\bphone\b|\bnumber\b|\bcall them\b|\btel\b|\bcontact\b|"
@@ -40,26 +46,48 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"전화|번호|연락처",
     ),
     "hours": (
-        r"\bopen\b|\bhours\b|\bwhat time\b|\bsaturday\b|\bsunday\b|\bweekend\b|\bclosed?\b|\bwhen\b|"
-        r"\bработа(ет|ют)\b|\bчасы\b|\bво сколько\b|\bсуббот|\bвоскресен|\bвыходн|\bкогда\b|\bоткрыт|"
-        r"\bmay gio\b|\bgio mo\b|\bgio lam\b|\bthu bay\b|\bchu nhat\b|\bcuoi tuan\b|\blam viec\b|"
-        r"\bmo cua\b|\bkhi nao\b",
-        r"몇시|영업|운영시간|토요일|일요일|주말|문열|언제|근무시간|여는",
+        r"\bopen\b|(?<!many )\bhours\b|\bwhat time\b|\bsaturday\b|\bsunday\b|\bweekend\b|\bclosed?\b|\buntil when\b|"
+        r"\bwhich days?\b|\bмонday\b|\bработа(ет|ют)\b|\bчасы\b|\bво сколько\b|\bдо скольки\b|\bсуббот|\bвоскресен|"
+        r"\bвыходн|\bоткрыт|\bпонедельник|\bв какие дни\b|\bпринима(ет|ют)\b|"
+        r"\bmay gio\b|\bgio mo\b|\bgio lam\b|\bthu (bay|7|hai|2)\b|\bchu nhat\b|\bcuoi tuan\b|\blam viec\b|"
+        r"\bmo cua\b|\bmay h\b",
+        r"몇시|영업|운영시간|토요일|일요일|월요일|주말|문열|근무시간|여는|무슨요일|몇요일",
+    ),
+    "when": (
+        r"\bwhen\b|\bdeadline\b|\bкогда\b|\bдо какого\b|\bсрок|\bkhi nao\b|\bbao gio\b|\bhan chot\b|"
+        r"\bthang may\b|\bluc nao\b",
+        r"언제|기한|마감|며칠까지",
+    ),
+    "penalty": (
+        r"\bwhat if (i |we |you )?(don'?t|do not|dont|am late|late|miss|not|forget)\b|"
+        r"\bif (i|we) (don'?t|dont|do not)\b|"
+        r"\bfine\b|\bpenalt|\bесли не\b|\bа если (не|опозда|пропуст)|\bчто будет\b|\bштраф|"
+        r"\bneu (ko|khong|k) (dong|lam|dang ky|bao)\b|\bbi phat\b|\btre han\b|\bneu tre\b|\bphat (bao nhieu|tien)\b",
+        r"안하면|안내면|늦으면|벌금|과태료|어기면|안지키면|놓치면",
+    ),
+    "languages": (
+        r"\bspeak (vietnamese|russian|english|korean|my language)\b|\bin (vietnamese|russian|english)\b|"
+        r"\binterpret|\bпо[- ]?(русски|вьетнамски|английски)\b|\bна русском\b|\bпереводч|"
+        r"\btieng (viet|nga|anh)\b|\bphien dich\b|\bthong dich\b",
+        r"베트남말|베트남어|러시아말|러시아어|영어로|통역",
     ),
     "fee": (
-        r"\bhow much\b|\bcost\b|\bfee\b|\bprice\b|\bfree\b|"
-        r"\bсколько (стоит|платить|денег)\b|\bплатн|\bбесплатн|\bцена\b|\bстоимост|"
-        r"\bbao nhieu tien\b|\bmat phi\b|\bmien phi\b|\bchi phi\b|\ble phi\b",
-        r"얼마|비용|수수료|무료|유료|돈(을|이)?내",
+        r"\bhow much\b|\bcost\b|\bfee\b|\bprice\b|\bfree\b|\bticket\b|\bper month\b|\ba month\b|\bmonthly\b|"
+        r"\bсколько (стоит|платить|денег|дают|получ|в месяц)|\bплатн|\bбесплатн|\bцена\b|\bстоимост|\bв месяц\b|"
+        r"\bbao nhieu\b|\bmat phi\b|\bmien phi\b|\bchi phi\b|\ble phi\b|\bmat tien\b|\bmoi thang\b|\bmot thang\b",
+        r"얼마|비용|수수료|무료|유료|돈(을|이)?내|돈내|공짜|한달에",
     ),
     "documents": (
         r"\bwhat (should|do) i (bring|need)\b|\bdocuments?\b|\bpapers?\b|\bbring\b|"
         r"\bчто (с собой )?(брать|взять|нужно принести)\b|\bдокумент|\bбумаг|"
-        r"\bgiay to\b|\bmang (theo )?gi\b|\bcan (mang|chuan bi) gi\b|\bho so\b",
-        r"서류|뭐가져|뭘가져|준비물|챙겨",
+        r"\bgiay to\b|\bmang (theo )?gi\b|\bcan (mang|chuan bi) gi\b|\bho so\b|\bwhat do i need\b|"
+        r"\bчто (нужно|надо) (принести|взять|с собой)\b",
+        r"서류|뭐가져|뭘가져|준비물|챙겨|뭐필요|뭐가필요|뭘준비|뭐준비",
     ),
     "check": (
-        r"^check\b|\bcan i get it\b|\bam i eligible\b|\bcan i (get|apply)\b|\bdo i qualify\b|\bcheck (for )?me\b|"
+        r"^check\b|\bcan i get it\b|\bcan (he|she|they|we|my \w+) (get|apply)\b|\b(co )?(duoc|dc) (khong|ko|k)\b|"
+        r"\bможно (ли )?(получить|оформить)\b|"
+        r"\bam i eligible\b|\bcan i (get|apply)\b|\bdo i qualify\b|\bcheck (for )?me\b|"
         r"\bпровер|\bмне (можно|положен|дадут)|\bя могу получить\b|\bа мне\b|"
         r"\b(em|toi|minh) (co )?(duoc|dc) (khong|ko|k)\b|\bkiem tra\b|\bco duoc nhan\b",
         r"받을수있|받을수있어|저도돼|저도되|저도받|확인해|해당돼|해당되|대상이에|대상인가",
@@ -83,23 +111,94 @@ _OWN_TOPIC = re.compile(
     r"비자|연장|월급|임금|보험|학교|쓰레기|행사|축제|병원|문화누리|한국어", re.IGNORECASE)
 
 
-def detect_followup(text: str) -> Optional[str]:
+def detect_followup(text: str, place_named: bool = False) -> Optional[str]:
     """Which fact a short follow-up asks for.
 
-    One of ``address``, ``phone``, ``hours``, ``fee``, ``documents``, ``check`` (can I get it?),
-    ``next_year``, ``website``.
+    One of ``address``, ``phone``, ``hours``, ``when``, ``fee``, ``documents``, ``penalty``,
+    ``languages``, ``check`` (can I get it?), ``next_year``, ``website``. With ``place_named``
+    the message names a place ("조선대병원 전화번호요"), so its words of a topic do not make it
+    a question of its own, and it may be a little longer.
     """
     lowered = unicodedata.normalize("NFC", text).casefold().strip()
-    if not lowered or len(lowered.split()) > MAX_WORDS or len(lowered) > 60:
+    limit = MAX_WORDS + 7 if place_named else MAX_WORDS
+    if not lowered or len(lowered.split()) > limit or len(lowered) > 60 + 40 * place_named:
         return None
     folded = " ".join(fold(lowered).split())
-    if _OWN_TOPIC.search(folded):
+    if not place_named and _OWN_TOPIC.search(folded):
         return None
     korean = re.sub(r"\s+", "", lowered)
     for fact, (latin, hangul) in sorted(_FACTS.items(), key=lambda item: item[0] not in ("next_year", "check")):
         if re.search(latin, folded) or re.search(hangul, korean):
             return fact
     return None
+
+
+def _folded_alias(alias: str) -> str:
+    return " ".join(fold(unicodedata.normalize("NFC", alias)).casefold().split())
+
+
+def match_names(text: str, aliases: dict[str, list[str]]) -> list[str]:
+    """The keys whose alias a message names, the longest alias found winning ("노동청 수요일" over "노동청").
+
+    Korean aliases match inside words (particles attach to them: "출입국에"); others match
+    whole words. Several keys come back when they share the winning alias (the yearly
+    records of one event).
+    """
+    folded = " ".join(fold(unicodedata.normalize("NFC", text)).casefold().split())
+    squeezed = re.sub(r"\s+", "", folded)
+    best = 0
+    found_keys: list[str] = []
+    for key, names in aliases.items():
+        for alias in names or []:
+            name = _folded_alias(str(alias))
+            if not name or len(name) < best:
+                continue
+            if re.search(r"[가-힣]", name):
+                found = re.sub(r"\s+", "", name) in squeezed
+            else:
+                found = re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", folded) is not None
+            if found:
+                if len(name) > best:
+                    best, found_keys = len(name), []
+                if key not in found_keys:
+                    found_keys.append(key)
+    return found_keys
+
+
+def match_place(text: str, aliases: dict[str, list[str]]) -> Optional[str]:
+    """The place a message names by one of its aliases ("조선대병원", "адрес 출입국", "chonnam uni hospital")."""
+    found = match_names(text, aliases)
+    return found[0] if found else None
+
+
+_MORE = re.compile(r"^(and |и |а |con |va )?(more|show more|next|others?|any other|ещ[её]|дальше|больше|другие|"
+                   r"them|xem them|tiep|con nua|con (noi|cho) (khac|nao) (khong|ko|k)|nua)\b", re.IGNORECASE)
+_KO_MORE = re.compile(r"^(더|더보기|다음|다른(곳|데)|또)")
+
+
+def asks_for_more(text: str) -> bool:
+    """Whether a short message asks for more of a list ("more", "ещё", "xem thêm", "더 있어요?")."""
+    lowered = " ".join(fold(unicodedata.normalize("NFC", text)).casefold().split())
+    if not lowered or len(lowered.split()) > 4:
+        return False
+    return bool(_MORE.search(lowered) or _KO_MORE.search(lowered.replace(" ", "")))
+
+
+def asks_to_check(text: str) -> bool:
+    """Whether a message asks "can I get it?" ("мне можно 문화누리카드?", "저도 받을 수 있어요?")."""
+    lowered = unicodedata.normalize("NFC", text).casefold()
+    latin, hangul = _FACTS["check"]
+    return bool(re.search(latin.replace("^check\\b|", ""), " ".join(fold(lowered).split()))
+                or re.search(hangul, re.sub(r"\s+", "", lowered)))
+
+
+def topic_facts(path: Path = TOPIC_FACTS_PATH) -> dict[str, dict[str, dict[str, Any]]]:
+    """Topic (catalog key) -> fact -> its record: one text per language, source, confidence, verified date."""
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(topic): {str(fact): dict(record) for fact, record in (facts or {}).items() if isinstance(record, dict)}
+            for topic, facts in data.items()}
 
 
 def topic_places(path: Path = TOPIC_PLACES_PATH) -> dict[str, str]:

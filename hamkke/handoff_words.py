@@ -442,3 +442,26 @@ def is_wait_question(text: str) -> bool:
     "얼마나 기다려요", "언제 답해요"; but not "how long is the visa valid?".
     """
     return _matches(text, _WAIT, _KO_WAIT)
+
+
+_PERSON = re.compile(
+    r"\b(talk|speak|chat) (to|with) (a |the |your )?(human|person|real person|someone|somebody|staff|operator|agent|"
+    r"consultant|counsell?or)\b|\breal (person|human)\b|\bhuman please\b|\blive (person|agent|chat)\b|"
+    r"живым? человек|\bс человеком\b|\bоператор|\bс сотрудником\b|\bсотрудника\b|\bпозов\w* (человек|сотрудник)|"
+    r"\bконсультант|"
+    r"\bnguoi that\b|\bgap (nhan vien|nguoi)\b|\bnoi chuyen (voi|vs) (nguoi|nhan vien|tu van vien)\b|"
+    r"\bnhan vien tu van\b|\bket noi (nhan vien|tu van)\b",
+)
+_KO_PERSON = re.compile(r"상담원|상담사|사람(이랑|하고|과|한테)|직원(이랑|하고|과|한테|연결)|사람연결")
+
+
+def asks_for_person(text: str) -> bool:
+    """Whether a message asks for a person ("можно с живым человеком поговорить?", "상담원 연결해 주세요").
+
+    A net under the classifier: a resident who asks for a person gets one, whatever it guessed.
+    """
+    lowered = unicodedata.normalize("NFC", text).casefold()
+    if len(lowered.split()) > 14:
+        return False
+    folded = " ".join(fold(lowered).replace("ё", "е").split())
+    return bool(_PERSON.search(folded) or _KO_PERSON.search(re.sub(r"\s+", "", lowered)))

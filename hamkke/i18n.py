@@ -77,6 +77,14 @@ def _check(key: str, lang: str) -> None:
         raise MissingMessage(f"{key!r} has no {lang} translation")
 
 
+def long_date(day: dt.date, lang: str) -> str:
+    """A date as ``lang`` writes it in a sentence: "February 2, 2026", "2 февраля 2026 г.",
+    "ngày 2 tháng 2 năm 2026", "2026년 2월 2일"."""
+    if lang == "vi":  # CLDR's "2 tháng 2, 2026" is not how Vietnamese is written in a sentence
+        return f"ngày {day.day} tháng {day.month} năm {day.year}"
+    return str(format_date(day, format="long", locale=lang))
+
+
 def format_arg(name: str, value: Any, lang: str) -> Any:
     """An argument as ``lang`` writes it, chosen by the argument's name.
 
@@ -85,8 +93,7 @@ def format_arg(name: str, value: Any, lang: str) -> Any:
     catalog message it names. Anything else is left as it is.
     """
     if name.endswith("_date") and isinstance(value, (str, dt.date)):
-        day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-        return format_date(day, format="long", locale=lang)
+        return long_date(dt.date.fromisoformat(value) if isinstance(value, str) else value, lang)
     if name.endswith("_krw") and isinstance(value, int):
         return f"₩{value:,}"
     if name.endswith("_key") and isinstance(value, str):

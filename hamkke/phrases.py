@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 from hamkke.folding import fold
 
@@ -229,6 +229,22 @@ def parse_program(text: str) -> Optional[str]:
     return named[0] if len(named) == 1 else None
 
 
+_PROGRAM_NAMES = {
+    # Only the programmes' own names: "care" or "pass" alone name nothing.
+    "culture-nuri": (r"문화\s*누리", r"culture\s*nuri", r"\bнури\b", r"мунхва", r"\bvan hoa nuri\b", r"\bthe nuri\b"),
+    "youth-culture-pass": (r"청년\s*문화\s*예술\s*패스", r"youth culture pass", r"молод\w* культурн\w* (пропуск|пасс)",
+                           r"\bthe van hoa thanh nien\b"),
+    "integrated-care": (r"통합\s*돌봄", r"integrated care", r"комплексн\w* уход", r"\bcham soc (tong hop|tich hop)\b"),
+}
+
+
+def named_program(text: str) -> Optional[str]:
+    """The programme a message names by its own name ("문화누리카드", "Culture Nuri"), if exactly one."""
+    norm = _norm(text)
+    named = [slug for slug, patterns in _PROGRAM_NAMES.items() if _any(norm, patterns)]
+    return named[0] if len(named) == 1 else None
+
+
 # -- the service finder ---------------------------------------------------------
 
 _CATEGORIES = {
@@ -395,7 +411,7 @@ def without_greeting(text: str) -> str:
 
 
 _STATED_BIRTH = re.compile(r"년생|г\.?\s*р|\bborn\b|\bsinh nam\b|рождения|\bмне\s+\d|\bi'?m\s+\d|\bi am\s+\d|"
-                           r"\d\s*(?:살|세|лет|года?|years?|tuoi)\b")
+                           r"\d\s*(?:살|세)|\d\s*(?:лет|года?|years?|tuoi)\b")
 
 
 def stated_birth_year(text: str, today: dt.date) -> Optional[int]:
@@ -408,3 +424,40 @@ def stated_birth_year(text: str, today: dt.date) -> Optional[int]:
         return None
     value = parse_birth_year(text, today)
     return value if isinstance(value, int) else None
+
+
+_STATED_NATIONALITY = {
+    # Said in passing, so only unmistakable words: "we don't speak Korean" says nothing of a passport.
+    "foreign": (r"\bnot (a )?korean (citizen|national)", r"\bforeign(er| national| citizen)\b",
+                r"\bне (гражданин|гражданка) (кореи|корейск)", r"\bиностран(ец|ка|цы|ный гражданин)\b",
+                r"гражданин\w* (узбек|казах|росс|кыргыз)",
+                r"\b(uzbek|kazakh|russian|vietnamese|kyrgyz)\w* (citizen|national|passport)",
+                r"한국 ?국적(이)? ?아니", r"외국 ?국적",
+                r"\bkhong (co )?quoc tich han\b", r"\bquoc tich (viet|nga|uzbek)"),
+    "korean": (r"\bkorean (citizen|citizenship|nationality|passport)\b", r"\bnaturali[sz]ed\b",
+               r"гражданств\w* (кореи|корейск|республики корея)", r"корейск\w* гражданств", r"корейский паспорт",
+               r"한국 ?국적(이에|이고|이야|입니|이예|있)", r"귀화했", r"\b(co|da co|nhap) quoc tich han\b"),
+}
+
+
+def stated_facts(text: str, today: dt.date) -> dict[str, Any]:
+    """What a message says in passing that an eligibility check asks: a birth year or age, a benefit, a nationality.
+
+    Only what is stated plainly is taken ("мне 62", "우리집 차상위에요", "I'm a Korean citizen"), so that a
+    later check does not ask again; "no", "don't know" and bare numbers are answers only to a question.
+    """
+    norm = _norm(text)
+    found: dict[str, Any] = {}
+    year = stated_birth_year(text, today)
+    if year is not None:
+        found["birth_year"] = year
+    if _any(norm, _STATUS["near_poor"]):
+        found["benefit_status"] = "near_poor"
+    elif re.search(r"livelihood|기초생활|수급|базов\w* (пособ|обеспеч)|получател|прожиточн|"
+                   r"\btro cap (sinh hoat|co ban)\b|\bho ngheo\b|sinh hoat co ban", norm):
+        found["benefit_status"] = "basic_livelihood"
+    for nationality in ("foreign", "korean"):
+        if _any(norm, _STATED_NATIONALITY[nationality]):
+            found["nationality"] = nationality
+            break
+    return found

@@ -14,7 +14,7 @@ from hamkke.config import Settings
 from hamkke.content import load_services
 from hamkke.db.models import Resident
 from hamkke.db.session import Database
-from hamkke.followups import detect_followup, topic_places
+from hamkke.followups import detect_followup, topic_facts, topic_places
 from tests.helpers import LocalServer
 
 FOLLOWUPS = [
@@ -71,7 +71,9 @@ async def test_where_is_it_after_unpaid_wages_is_the_labour_office(settings: Set
         phone = await core.handle(Incoming(channel="kakao", user_key="fu", text="phone?"))
         assert first is not None and where is not None and phone is not None
         assert asked == ["boss not pay salary"]  # the follow-ups never reached the classifier
-        assert office["name"]["en"] in where.text and (office["address"] or {}).get("en", "") in where.text
+        # The topic's own fact first: for unpaid wages, the Wednesday desk (not the head office's address).
+        desk = topic_facts()["faq_unpaid_wages"]["address"]["en"]
+        assert where.text.startswith(desk) and office["phone"] in where.text
         assert office["phone"] in phone.text
         # Ten minutes of silence: the old topic no longer hijacks a new question.
         async with db.session() as session:

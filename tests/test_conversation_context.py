@@ -1,0 +1,303 @@
+"""Whole conversations: what the resident said before, the place or event they name, the list they page.
+
+The readers (facts stated in passing, places and events by name, "more", a
+request for a person) are tested on their own; then the dialogue core is
+driven turn by turn against a real HTTP server standing in for Rasa, which
+records what the gateway asked it, on a real (SQLite) database. The whole
+thing against the real Rasa is ``tests/test_dialogues.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.core import DialogueCore, Incoming
+from bot.rasa_client import RasaClient
+from hamkke import SUPPORTED_LANGUAGES
+from hamkke.config import PROJECT_ROOT, Settings
+from hamkke.content import load_events, load_services
+from hamkke.db.session import Database
+from hamkke.directory import next_occurrence
+from hamkke.followups import (
+    TOPIC_FACTS_PATH,
+    asks_for_more,
+    asks_to_check,
+    detect_followup,
+    match_names,
+    match_place,
+    topic_facts,
+)
+from hamkke.handoff_words import asks_for_person
+from hamkke.i18n import long_date, t
+from hamkke.phrases import named_program, stated_facts
+from tests.helpers import LocalServer
+
+TODAY = dt.date(2026, 12, 8)
+
+
+@pytest.mark.parametrize(("text", "facts"), [
+    ("мне 62, можно 문화누리카드?", {"birth_year": 1964}),
+    ("시어머니가 62세시고 기초생활수급자세요", {"birth_year": 1964, "benefit_status": "basic_livelihood"}),
+    ("yes we are 차상위 family", {"benefit_status": "near_poor"}),
+    ("toi 36 tuoi", {"birth_year": 1990}),
+    ("2007년생이요", {"birth_year": 2007}),
+    ("Я уже гражданство корейское получил", {"nationality": "korean"}),
+    ("он гражданин узбекистана не кореи", {"nationality": "foreign"}),
+    ("1988", {}),  # a bare number answers only a question
+    ("we dont speak korean", {}),
+    ("basic korean class", {}),
+])
+def test_facts_stated_in_passing(text: str, facts: dict[str, Any]) -> None:
+    assert stated_facts(text, TODAY) == facts
+
+
+def test_programmes_by_their_own_names_and_can_i_get_it() -> None:
+    assert named_program("мне можно 문화누리카드?") == "culture-nuri"
+    assert named_program("청년문화예술패스 저도 받을수있어요?") == "youth-culture-pass"
+    assert named_program("i need care for my mother") is None  # "care" alone names nothing
+    assert asks_to_check("мне можно 문화누리카드?") and asks_to_check("can he get 문화누리카드?")
+    assert asks_to_check("the 문화누리카드 lam cho con e dc ko") and not asks_to_check("что такое 문화누리카드")
+
+
+@pytest.mark.parametrize(("text", "fact"), [
+    ("what if i late", "penalty"), ("а если не платить что будет", "penalty"), ("neu ko dong thi co sao ko", "penalty"),
+    ("안하면요?", "penalty"), ("they can speak vietnamese there?", "languages"), ("베트남말로 상담돼요?", "languages"),
+    ("а в месяц?", "fee"), ("а сколько денег дают", "fee"), ("원래 얼마에요?", "fee"), ("co mat tien ko", "fee"),
+    ("в какие дни там иностранцев принимают", "hours"), ("а вечером до скольки", "hours"),
+    ("когда подавать можно", "when"), ("언제 신청해야돼요?", "when"), ("where apply", "address"),
+    ("so how i apply then?", "address"),
+])
+def test_more_follow_up_facts(text: str, fact: str) -> None:
+    assert detect_followup(text) == fact
+
+
+def test_how_many_hours_is_not_opening_hours() -> None:
+    assert detect_followup("how many hours i can work") is None
+
+
+def _service_aliases() -> dict[str, list[str]]:
+    return {s["slug"]: list(s.get("aliases") or []) for s in load_services()}
+
+
+@pytest.mark.parametrize(("text", "slug"), [
+    ("조선대병원 전화번호요", "chosun-university-hospital"),
+    ("адрес 출입국", "gwangju-immigration-office"),
+    ("dia chi trung tam suc khoe nguoi di cu", "migrant-health-center"),
+    ("chonnam uni hospital phone?", "chonnam-national-university-hospital"),
+    ("телефон центра 고려인마을", "goryeoin-village-support-center"),
+    ("노동청 어디", "gwangju-labour-office"),
+    ("120 number", "gwangju-120-call-center"),
+])
+def test_places_by_the_names_residents_use(text: str, slug: str) -> None:
+    assert match_place(text, _service_aliases()) == slug
+
+
+@pytest.mark.parametrize("text", ["which hospital is open", "больница рядом", "my salary is 1200000", "센터 어디예요"])
+def test_a_kind_of_place_names_no_place(text: str) -> None:
+    assert match_place(text, _service_aliases()) is None
+
+
+async def test_a_place_nobody_can_reach_is_not_offered(db: Database) -> None:
+    from sqlalchemy import select
+
+    from hamkke.db.models import Service
+    from hamkke.directory import ServiceQuery, find_services, reachable
+
+    async with db.session() as session:
+        everything = list((await session.scalars(select(Service))).all())
+        found = await find_services(session, ServiceQuery(category="health"))
+    unreachable = {s.slug for s in everything if not reachable(s)}
+    assert found and not unreachable & {s.slug for s in found}
+
+
+def test_events_by_name_at_their_next_occurrence() -> None:
+    events = load_events()
+    aliases = {e["slug"]: list(e.get("aliases") or []) for e in events}
+    assert match_names("when is tet next year", aliases) == ["vietnamese-tet-gwangju-2027"]
+    assert match_names("한국 설날은요?", aliases) == ["goryeoin-village-seollal-2027"]
+    world_days = match_names("what about world day?", aliases)
+    assert len(world_days) == 3  # every year of the series; the next one is chosen
+
+    class Row:
+        def __init__(self, record: dict[str, Any]) -> None:
+            self.slug, self.start_date, self.end_date = record["slug"], record["start_date"], record["end_date"]
+
+    rows = [Row(e) for e in events if e["slug"] in world_days]
+    chosen = next_occurrence(rows, TODAY)  # type: ignore[arg-type]
+    assert chosen is not None and chosen.slug == "world-day-2027"
+    past = next_occurrence([r for r in rows if r.slug != "world-day-2027"], TODAY)  # type: ignore[arg-type]
+    assert past is not None and past.slug == "world-day-2026"  # none to come: the latest, said to be past
+
+
+def test_more_and_a_person() -> None:
+    for text in ("more", "ещё", "xem them", "더 있어요?", "next"):
+        assert asks_for_more(text), text
+    assert not asks_for_more("more information about visa extension please")
+    for text in ("можно с живым человеком поговорить по русски?", "상담원 연결해주세요", "toi muon gap nhan vien",
+                 "can i talk to a person"):
+        assert asks_for_person(text), text
+    for text in ("i am a person who needs visa", "사람들이 많아요", "담당자 전화번호"):
+        assert not asks_for_person(text), text
+
+
+def test_dates_as_each_language_writes_them() -> None:
+    day = dt.date(2027, 2, 6)
+    assert long_date(day, "en") == "February 6, 2027"
+    assert long_date(day, "ru").startswith("6 февраля 2027")
+    assert long_date(day, "vi") == "ngày 6 tháng 2 năm 2027"
+    assert long_date(day, "ko") == "2027년 2월 6일"
+
+
+def test_topic_facts_are_complete_sourced_and_agree_across_languages() -> None:
+    facts = topic_facts()
+    faq = {r["intent"] for r in yaml.safe_load((PROJECT_ROOT / "data" / "faq.yml").read_text(encoding="utf-8"))}
+    assert TOPIC_FACTS_PATH.exists() and set(facts) <= faq and len(facts) >= 30
+    allowed = {"address", "hours", "fee", "documents", "penalty", "when", "languages"}
+    for topic, by_fact in facts.items():
+        assert set(by_fact) <= allowed, topic
+        for name, record in by_fact.items():
+            assert record.get("source") and record.get("confidence") in ("H", "M", "L") and record.get("verified_on")
+            texts = [str(record[lang]) for lang in SUPPORTED_LANGUAGES]
+            phones = [set(re.findall(r"(?<![\d-])(?:\d{2,4}-\d{3,4}(?:-\d{4})?|1\d{3})(?![\d-])", text))
+                      for text in texts]
+            assert all(p == phones[0] for p in phones), (topic, name, phones)
+            assert not any(re.search(r"\b20\d\d-\d\d-\d\d\b", text) for text in texts), (topic, name)
+
+
+# -- the dialogue core, turn by turn, against a stand-in for Rasa ----------------------------------------
+
+Answer = Callable[[str, dict[str, Any]], list[dict[str, Any]]]
+
+
+class Conversation:
+    """One resident talking to the core; Rasa's stand-in answers by ``answer(message, metadata)``."""
+
+    def __init__(self, settings: Settings, db: Database, answer: Answer, user: str = "ctx") -> None:
+        self.asked: list[tuple[str, dict[str, Any]]] = []
+
+        def rasa(_method: str, _path: str, body: Any) -> tuple[int, Any]:
+            message, metadata = str(body.get("message")), dict(body.get("metadata") or {})
+            self.asked.append((message, metadata))
+            return 200, answer(message, metadata)
+
+        self.server = LocalServer(rasa)
+        self.settings, self.db, self.user = settings, db, user
+
+    async def __aenter__(self) -> Conversation:
+        self.server.__enter__()
+        configured = dataclasses.replace(self.settings, rasa_url=self.server.url)
+        self.core = DialogueCore(configured, self.db, RasaClient(configured))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.core.rasa.close()
+        self.server.__exit__(None, None, None)
+
+    async def say(self, text: str) -> str:
+        reply = await self.core.handle(Incoming(channel="kakao", user_key=self.user, text=text))
+        assert reply is not None
+        return reply.text
+
+
+def _key(key: str, **args: Any) -> list[dict[str, Any]]:
+    return [{"custom": {"key": key, **({"args": args} if args else {})}}]
+
+
+async def test_a_named_place_answers_for_itself(settings: Settings, db: Database) -> None:
+    hospital = next(s for s in load_services() if s["slug"] == "chosun-university-hospital")
+    async with Conversation(settings, db, lambda *_: _key("fallback")) as talk:
+        phone = await talk.say("조선대병원 전화번호요")
+        where = await talk.say("어디에있어요")
+    assert hospital["phone"] in phone and hospital["address"]["ko"] in where
+    assert talk.asked == []  # neither reached the classifier
+
+
+async def test_a_topics_own_facts_come_before_its_place(settings: Settings, db: Database) -> None:
+    async with Conversation(settings, db, lambda message, _: _key("faq_garbage")) as talk:
+        await talk.say("how to throw rubbish")
+        when = await talk.say("what time can i put it out?")
+    assert "20:00" in when and "05:00" in when
+    assert len(talk.asked) == 1
+
+
+async def test_a_fact_nobody_recorded_says_whom_to_ask(settings: Settings, db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("faq_driving_transport")) as talk:
+        await talk.say("driving licence")
+        documents = await talk.say("what should i bring?")
+    assert documents == t("followup_unknown_topic", "en", what=t("label_documents", "en").lower(), phone="1345")
+
+
+async def test_more_pages_the_service_list(settings: Settings, db: Database) -> None:
+    services = load_services()
+    slugs = [s["slug"] for s in services[:8]]
+    first = [{"slug": s["slug"], "name": s["name"]} for s in services[:3]]
+    async with Conversation(settings, db, lambda *_: _key("service_list", services=first, total=8, shown=3,
+                                                           rest=slugs[3:])) as talk:
+        await talk.say("centres that speak russian")
+        second = await talk.say("ещё")
+        third = await talk.say("more")
+        last = await talk.say("more")
+    assert services[3]["name"]["ru"] in second and services[5]["name"]["ru"] in second
+    assert services[6]["name"]["en"] in third and services[7]["name"]["en"] in third
+    assert last == t("finder_no_more", "en") and len(talk.asked) == 1
+
+
+async def test_an_event_by_name_and_a_period_after_events(settings: Settings, db: Database, frozen: Any) -> None:
+    frozen("2026-12-08T10:00:00+09:00")
+    tet = next(e for e in load_events() if e["slug"] == "vietnamese-tet-gwangju-2027")
+    async with Conversation(settings, db, lambda *_: _key("events_upcoming", events=[])) as talk:
+        answer = await talk.say("when is tet next year?")
+        january = await talk.say("а в январе?")
+    assert tet["name"]["en"] in answer and "February 6, 2027" in answer
+    assert talk.asked[-1][0] == "/faq_events" and talk.asked[-1][1]["said"] == "а в январе?"
+    assert january  # Rasa's stand-in answered it
+
+
+async def test_facts_given_before_the_check_are_not_asked_again(settings: Settings, db: Database,
+                                                                frozen: Any) -> None:
+    frozen("2026-12-08T10:00:00+09:00")
+
+    def rasa(message: str, _metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        return _key("ask_benefit_status") if message.startswith("/check_eligibility") else _key("faq_culture_nuri")
+
+    async with Conversation(settings, db, rasa) as talk:
+        await talk.say("what is the culture nuri card?")
+        asked = await talk.say("1988")
+        where = await talk.say("where apply")
+    message, metadata = talk.asked[-1]
+    assert message == '/check_eligibility{"program":"culture-nuri"}' and metadata["stated"]["birth_year"] == 1988
+    assert t("ask_benefit_status", "en") in asked
+    # A question in the middle of the check: answered from the programme's facts, then the check's question again.
+    assert "주민센터" in where and where.rstrip().endswith(t("ask_benefit_status", "en"))
+    assert len(talk.asked) == 2
+
+
+async def test_a_programme_named_with_can_i_get_it_starts_the_check_with_its_answer(
+        settings: Settings, db: Database, frozen: Any) -> None:
+    frozen("2026-12-08T10:00:00+09:00")
+    async with Conversation(settings, db, lambda *_: _key("ask_birth_year"), user="ru") as talk:
+        text = await talk.say("Я уже гражданство корейское получил, мне можно 문화누리카드?")
+    message, metadata = talk.asked[0]
+    assert message == '/check_eligibility{"program":"culture-nuri"}' and metadata["stated"] == {"nationality": "korean"}
+    assert text.startswith(t("faq_culture_nuri", "ru")) and t("ask_birth_year", "ru") in text
+
+
+async def test_switching_language_repeats_the_last_answer(settings: Settings, db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("faq_school_transfer"), user="vi") as talk:
+        await talk.say("con em muon chuyen truong giua nam thi lam sao")
+        again = await talk.say("ad tra loi bang tieng Han giup e")
+    assert t("faq_school_transfer", "ko") in again
+
+
+async def test_a_person_asked_for_is_a_person_whatever_the_classifier_thinks(settings: Settings,
+                                                                             db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("fallback_suggest")) as talk:
+        await talk.say("можно с живым человеком поговорить по русски?")
+    assert talk.asked[0][0] == "/request_human"
