@@ -97,10 +97,26 @@ async def find_services(session: AsyncSession, query: ServiceQuery) -> list[Serv
     return sorted(found, key=order)
 
 
+# How services.yml marks an address that is only a neighbourhood (its English text says so).
+_NO_STREET_ADDRESS = ("street address not found", "to be confirmed", "address not found")
+
+
+def has_street_address(service: Service) -> bool:
+    """Whether the service's address is a street address, not only a neighbourhood or an old guess."""
+    english = str((service.address or {}).get("en") or "").casefold()
+    return bool(english) and not any(marker in english for marker in _NO_STREET_ADDRESS)
+
+
 def service_distance(service: Service, near: Optional[tuple[float, float]]) -> Optional[float]:
-    """Kilometres from ``near`` to the service, when both are known."""
+    """Kilometres from ``near`` to the service, when both are known.
+
+    A place whose street address is unknown has only a neighbourhood's coordinates (good
+    enough to sort by), so no distance is shown for it.
+    """
     where = _location(service)
-    return distance_km(near, where) if near and where else None
+    if not (near and where) or not has_street_address(service):
+        return None
+    return distance_km(near, where)
 
 
 async def events_between(session: AsyncSession, start: dt.date, end: dt.date,

@@ -70,7 +70,26 @@ async def test_open_now_differs_between_sunday_afternoon_and_monday_night(action
 async def test_nearest_first_with_a_shared_location(action_db: Database) -> None:
     wolgok = {"latitude": 35.1705, "longitude": 126.8085}  # Goryeoin Village
     (text,) = await run(ActionFindServices(), tracker("", "ru", "find_service", location=wolgok), "ru")
-    assert "км" in text.split("\n\n")[1], text
+    cards = [card for card in text.split("\n\n") if card.startswith("▪")]
+    assert cards and "월곡" in cards[0], text  # the village's own places first
+    # Their street addresses are unknown (only the neighbourhood): no distance is made up for them.
+    assert not any("км" in card for card in cards if "월곡" in card), text
+
+
+async def test_a_distance_only_for_a_street_address(action_db: Database) -> None:
+    from hamkke.content import load_services
+    from hamkke.db.models import Service
+    from hamkke.directory import service_distance
+
+    near = (35.1705, 126.8085)
+    by_slug = {s["slug"]: s for s in load_services()}
+    hospital = Service(**{k: by_slug["chonnam-national-university-hospital"][k]
+                          for k in ("slug", "address", "latitude", "longitude")})
+    village = Service(**{k: by_slug["goryeoin-village-support-center"][k] for k in ("slug", "address", "latitude",
+                                                                                    "longitude")})
+    distance = service_distance(hospital, near)
+    assert distance is not None and distance > 5
+    assert village.latitude is not None and service_distance(village, near) is None
 
 
 async def test_events_this_month_never_offers_past_events(action_db: Database, frozen: Any) -> None:
