@@ -481,8 +481,10 @@ class DialogueCore:
                     reply.cards_for = {index + len(intro.texts): cards for index, cards in reply.cards_for.items()}
                 reply.about_topic = topic or reply.about_topic
                 return reply, status, error
-            if place is not None and fact in PLACE_FACTS:
-                # "адрес 출입국", "조선대병원 전화번호요": that place's fact, whatever the context.
+            if place is not None and fact in PLACE_FACTS and not (
+                    fact == "languages" and (place.languages_served or ["ko"]) == ["ko"]):
+                # "адрес 출입국", "조선대병원 전화번호요": that place's fact, whatever the context. (Which
+                # languages a hospital speaks, when nobody recorded it, is the interpreters' topic: Rasa.)
                 followup: Optional[Reply] = await self._followup(resident, fact, lang, named=place)
             else:
                 followup = await self._followup(resident, fact, lang) if fact else None

@@ -86,11 +86,13 @@ _FACTS: dict[str, tuple[str, str]] = {
     ),
     "check": (
         r"^check\b|\bcan i get it\b|\bcan (he|she|they|we|my \w+) (get|apply)\b|\b(co )?(duoc|dc) (khong|ko|k)\b|"
-        r"\bможно (ли )?(получить|оформить)\b|"
+        r"\bможно (ли )?(получить|оформить)\b|\bхочу( \S+){0,3} (оформить|получить|сделать)\b|"
+        r"\b(want|wanna|like) to (get|apply|make)\b|\bmuon (lam|dang ky|nhan|xin)\b|"
         r"\bam i eligible\b|\bcan i (get|apply)\b|\bdo i qualify\b|\bcheck (for )?me\b|"
         r"\bпровер|\bмне (можно|положен|дадут)|\bя могу получить\b|\bа мне\b|"
         r"\b(em|toi|minh) (co )?(duoc|dc) (khong|ko|k)\b|\bkiem tra\b|\bco duoc nhan\b",
-        r"받을수있|받을수있어|저도돼|저도되|저도받|확인해|해당돼|해당되|대상이에|대상인가",
+        r"받을수있|받을수있어|저도돼|저도되|저도받|확인해|해당돼|해당되|대상이에|대상인가|신청하고싶|받고싶|만들고싶|"
+        r"발급받고싶|신청할래|만들래",
     ),
     "next_year": (
         r"\bnext year\b|\bnext one\b|\bnext round\b|\bв следующем году\b|\bна следующий год\b|"

@@ -87,7 +87,8 @@ def parse_birth_year(text: str, today: dt.date) -> Value:
             year = 2000 + two if 2000 + two <= today.year else 1900 + two
     if year is None:
         # An age instead of a year: "мне 62", "62 года", "62살", "62세", "I'm 62", "62 years old", "36 tuoi".
-        age = re.search(r"(?:\bмне\s+|\bi'?m\s+|\bi am\s+|\bage[d]?\s+)(\d{1,3})\b|"
+        age = re.search(r"(?:\b(?:мне|ей|ему|маме|папе|сыну|дочке|дочери)\s+|\bi'?m\s+|\bi am\s+|"
+                        r"\b(?:she|he)(?:'?s| is)\s+|\bage[d]?\s+)(\d{1,3})\b|"
                         r"(?<!\d)(\d{1,3})\s*(?:год|года|лет|살|세|years?\b|yrs?\b|tuoi\b|t\b)", norm)
         if age:
             years = int(age.group(1) or age.group(2))
@@ -410,7 +411,9 @@ def without_greeting(text: str) -> str:
     return text
 
 
-_STATED_BIRTH = re.compile(r"년생|г\.?\s*р|\bborn\b|\bsinh nam\b|рождения|\bмне\s+\d|\bi'?m\s+\d|\bi am\s+\d|"
+_STATED_BIRTH = re.compile(r"년생|г\.?\s*р|\bborn\b|\bsinh nam\b|рождения|"
+                           r"\b(мне|ей|ему|маме|папе|сыну|дочке|дочери)\s+\d|\bi'?m\s+\d|\bi am\s+\d|"
+                           r"\b(she|he)('?s| is)\s+\d|"
                            r"\d\s*(?:살|세)|\d\s*(?:лет|года?|years?|tuoi)\b")
 
 
@@ -433,7 +436,12 @@ _STATED_NATIONALITY = {
                 r"гражданин\w* (узбек|казах|росс|кыргыз)",
                 r"\b(uzbek|kazakh|russian|vietnamese|kyrgyz)\w* (citizen|national|passport)",
                 r"한국 ?국적(이)? ?아니", r"외국 ?국적",
-                r"\bkhong (co )?quoc tich han\b", r"\bquoc tich (viet|nga|uzbek)"),
+                r"\bkhong (co )?quoc tich han\b", r"\bquoc tich (viet|nga|uzbek)",
+                # Whoever holds a visa, or came by marriage, is a foreign national.
+                r"(?<![\w-])[a-h]-?\d{1,2}(-\d)? ?(visa|виз|비자)",
+                r"(visa|виза|визой|비자|thi thuc) ?[a-h]-?\d{1,2}\b",
+                r"(?<![\w-])[c-h]-\d{1,2}(-\d)?(?![a-z0-9-])",
+                r"\bmarriage migrant", r"결혼 ?이민", r"брачн\w* мигрант", r"\bco dau viet\b"),
     "korean": (r"\bkorean (citizen|citizenship|nationality|passport)\b", r"\bnaturali[sz]ed\b",
                r"гражданств\w* (кореи|корейск|республики корея)", r"корейск\w* гражданств", r"корейский паспорт",
                r"한국 ?국적(이에|이고|이야|입니|이예|있)", r"귀화했", r"\b(co|da co|nhap) quoc tich han\b"),

@@ -50,6 +50,9 @@ TODAY = dt.date(2026, 12, 8)
     ("2007년생이요", {"birth_year": 2007}),
     ("Я уже гражданство корейское получил", {"nationality": "korean"}),
     ("он гражданин узбекистана не кореи", {"nationality": "foreign"}),
+    ("ей 65", {"birth_year": 1961}),
+    ("i am marriage migrant, 차상위 family", {"benefit_status": "near_poor", "nationality": "foreign"}),
+    ("uzbekistan, F-4", {"nationality": "foreign"}),  # whoever holds a visa is a foreign national
     ("1988", {}),  # a bare number answers only a question
     ("we dont speak korean", {}),
     ("basic korean class", {}),
@@ -64,6 +67,7 @@ def test_programmes_by_their_own_names_and_can_i_get_it() -> None:
     assert named_program("i need care for my mother") is None  # "care" alone names nothing
     assert asks_to_check("мне можно 문화누리카드?") and asks_to_check("can he get 문화누리카드?")
     assert asks_to_check("the 문화누리카드 lam cho con e dc ko") and not asks_to_check("что такое 문화누리카드")
+    assert asks_to_check("хочу маме 문화누리카드 оформить") and asks_to_check("문화누리카드 신청하고 싶어요")
 
 
 @pytest.mark.parametrize(("text", "fact"), [
