@@ -92,6 +92,7 @@ FOLLOWUP_WORDS = 6
 CHECKABLE_TOPICS = {**PROGRAM_TOPICS, "faq_integrated_care": "integrated-care"}
 PROGRAM_FAQ = {program: topic for topic, program in CHECKABLE_TOPICS.items()}
 MORE_PAGE = 3
+_PHONE_NUMBER = re.compile(r"(?<![\d-])(?:\d{2,4}-\d{3,4}(?:-\d{4})?|1[3-9]\d{2})(?![\d-])")
 # What a named place answers for itself ("조선대병원 전화번호요").
 PLACE_FACTS = frozenset({"address", "phone", "hours", "when", "fee", "website", "languages"})
 _LEADING_COMMAND = re.compile(r"^[\s/]+")
@@ -748,6 +749,14 @@ class DialogueCore:
                           about_service=slug)
             reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
             return reply
+        if record is None and fact == "phone" and service is None:
+            # "Phone?" after a topic without a place: its facts that give a number (where to go, who speaks).
+            record = next((known[name] for name in ("address", "languages", "hours")
+                           if name in known and _PHONE_NUMBER.search(str(known[name].get(lang) or ""))), None)
+            if record is not None and record.get(lang):
+                reply = Reply(language=lang, texts=[str(record[lang])], keys=["followup"], about_topic=topic)
+                reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
+                return reply
         if service is None:
             if topic and fact in ("fee", "documents", "penalty", "when", "languages"):
                 # The topic's answer holds what we know; nobody recorded this fact for it.

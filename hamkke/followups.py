@@ -50,8 +50,8 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bwhich days?\b|\bмонday\b|\bработа(ет|ют)\b|\bчасы\b|\bво сколько\b|\bдо скольки\b|\bсуббот|\bвоскресен|"
         r"\bвыходн|\bоткрыт|\bпонедельник|\bв какие дни\b|\bпринима(ет|ют)\b|"
         r"\bmay gio\b|\bgio mo\b|\bgio lam\b|\bthu (bay|7|hai|2)\b|\bchu nhat\b|\bcuoi tuan\b|\blam viec\b|"
-        r"\bmo cua\b|\bmay h\b",
-        r"몇시|영업|운영시간|토요일|일요일|월요일|주말|문열|근무시간|여는|무슨요일|몇요일",
+        r"\bmo cua\b|\bmay h\b|\bban dem\b|\bbuoi toi\b|\bat night\b|\bin the evening\b|\bночью\b|\bвечером\b",
+        r"몇시|영업|운영시간|토요일|일요일|월요일|주말|문열|근무시간|여는|무슨요일|몇요일|밤에|저녁에",
     ),
     "when": (
         r"\bwhen\b|\bdeadline\b|\bкогда\b|\bдо какого\b|\bсрок|\bkhi nao\b|\bbao gio\b|\bhan chot\b|"
@@ -74,7 +74,8 @@ _FACTS: dict[str, tuple[str, str]] = {
     "fee": (
         r"\bhow much\b|\bcost\b|\bfee\b|\bprice\b|\bfree\b|\bticket\b|\bper month\b|\ba month\b|\bmonthly\b|"
         r"\bсколько (стоит|платить|денег|дают|получ|в месяц)|\bплатн|\bбесплатн|\bцена\b|\bстоимост|\bв месяц\b|"
-        r"\bbao nhieu\b|\bmat phi\b|\bmien phi\b|\bchi phi\b|\ble phi\b|\bmat tien\b|\bmoi thang\b|\bmot thang\b",
+        r"\bbao nhieu\b|\bbn tien\b|\bbnhieu\b|\bnhiu tien\b|"
+        r"\bmat phi\b|\bmien phi\b|\bchi phi\b|\ble phi\b|\bmat tien\b|\bmoi thang\b|\bmot thang\b",
         r"얼마|비용|수수료|무료|유료|돈(을|이)?내|돈내|공짜|한달에",
     ),
     "documents": (
@@ -85,12 +86,13 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"서류|뭐가져|뭘가져|준비물|챙겨|뭐필요|뭐가필요|뭘준비|뭐준비",
     ),
     "check": (
-        r"^check\b|\bcan i get it\b|\bcan (he|she|they|we|my \w+) (get|apply)\b|\b(co )?(duoc|dc) (khong|ko|k)\b|"
+        r"^check\b|\bcan i get it\b|\bcan (he|she|they|we|my \w+) (get|apply)\b|"
+        r"\b(co )?(duoc|dc) (khong|ko|k|hok|hong|khum)\b|"
         r"\bможно (ли )?(получить|оформить)\b|\bхочу( \S+){0,3} (оформить|получить|сделать)\b|"
         r"\b(want|wanna|like) to (get|apply|make)\b|\bmuon (lam|dang ky|nhan|xin)\b|"
         r"\bam i eligible\b|\bcan i (get|apply)\b|\bdo i qualify\b|\bcheck (for )?me\b|"
         r"\bпровер|\bмне (можно|положен|дадут)|\bя могу получить\b|\bа мне\b|"
-        r"\b(em|toi|minh) (co )?(duoc|dc) (khong|ko|k)\b|\bkiem tra\b|\bco duoc nhan\b",
+        r"\b(em|toi|minh|mik) (co )?(duoc|dc) (khong|ko|k|hok|hong|khum)\b|\bkiem tra\b|\bco duoc nhan\b",
         r"받을수있|받을수있어|저도돼|저도되|저도받|확인해|해당돼|해당되|대상이에|대상인가|신청하고싶|받고싶|만들고싶|"
         r"발급받고싶|신청할래|만들래",
     ),
