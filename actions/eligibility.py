@@ -127,7 +127,9 @@ class ValidateEligibilityForm(FormValidationAction):
             # An answer given ahead of its question ("yes we are 차상위 family" when asked the
             # nationality) is kept, so that question is not asked.
             ahead = stated(tracker).get(slot)
-            if ahead is not None and tracker.get_slot(slot) is None and tracker.get_slot("program") in PROGRAMS:
+            # An earlier "I don't know" is replaced by what the resident found out since.
+            if ahead is not None and tracker.get_slot(slot) in (None, phrases.UNKNOWN) and \
+                    tracker.get_slot("program") in PROGRAMS and ahead != tracker.get_slot(slot):
                 return {slot: ahead}
             return {}
         if _program_named(tracker) and phrases.button_value(text) is None:
@@ -138,7 +140,7 @@ class ValidateEligibilityForm(FormValidationAction):
             say(dispatcher, "elig_unknown_benefit_status")
         if value is None:
             said = phrases.stated_facts(text, clock.today())
-            if any(key != slot and tracker.get_slot(key) is None for key in said):
+            if any(key != slot and tracker.get_slot(key) in (None, phrases.UNKNOWN) for key in said):
                 return {}  # another question answered ahead: this one is simply asked again
             return self._not_understood(dispatcher, tracker, slot)
         return {slot: value}

@@ -473,9 +473,10 @@ class DialogueCore:
                     resident, inbound, f'/check_eligibility{{"program":"{program}"}}', metadata, lang)
                 topic = PROGRAM_FAQ.get(program)
                 context = resident.context or {}
-                if topic and has(topic, lang) and not (context.get("topic") == topic and _fresh(context, "at",
-                                                                                             FRESH_MINUTES)):
-                    # Named for the first time: what the programme is (and whether it is open now), then the check.
+                if topic and has(topic, lang) and "eligibility_result" not in reply.keys and not (
+                        context.get("topic") == topic and _fresh(context, "at", FRESH_MINUTES)):
+                    # Named for the first time: what the programme is (and whether it is open now), then the
+                    # check's first question (a result given at once says all of that itself).
                     intro = Reply(language=lang, texts=[t(topic, lang)], keys=[topic])
                     await self._date_the_programmes(intro, lang)
                     reply.texts[:0], reply.keys[:0] = intro.texts, intro.keys
@@ -512,11 +513,23 @@ class DialogueCore:
         if program is not None:  # "which programme?" right after that programme's answer: no need to ask
             reply, status, error = await self._ask_rasa(
                 resident, inbound, f'/check_eligibility{{"program":"{program}"}}', metadata, lang)
+        if reply.about_topic is None and any(key in FORM_QUESTIONS for key in reply.keys):
+            # The check asks its questions: the programme it checks is the topic ("where do I apply?").
+            named = named_program(text) if payload is None else None
+            context = resident.context or {}
+            if named is not None:
+                reply.about_topic = PROGRAM_FAQ.get(named)
+            elif str(context.get("topic")) in CHECKABLE_TOPICS and _fresh(context, "at", FRESH_MINUTES):
+                reply.about_topic = str(context.get("topic"))
+        own_question = False
         if urgency is None and payload is None:
             # The situation described a few minutes ago is still going on: what to do stays first.
             urgency = _recent_urgency(resident)
+            # A longer message then asks something of its own; a short one ("we don't speak
+            # Korean") is still about the emergency.
+            own_question = urgency is not None and len(text.split()) >= OWN_QUESTION_WORDS
         if urgency is not None:
-            reply = urgent_first(reply, urgency, lang)
+            reply = urgent_first(reply, urgency, lang, own_question)
             if urgency is Urgency.MEDICAL and _ASKS_FOR_HOSPITAL.search(fold(text.casefold())) and not any(
                     key.startswith(("service_", "finder_")) for key in reply.keys):
                 # "what hospital is open?" in an emergency: the emergency rooms, under "call 119".
@@ -722,6 +735,9 @@ class DialogueCore:
         if named is None and not _fresh(context, "at", FRESH_MINUTES):
             return None
         event = context.get("event") if named is None else None
+        if isinstance(event, dict) and fact == "next_year":
+            # "When is the next one?" after an event: its series' next occurrence, or that none is known yet.
+            return await self._next_of_series(event, lang)
         if isinstance(event, dict) and fact in ("address", "hours", "when", "phone", "website", "fee"):
             # "Where is it?", "what time?" after a list of events: the first (nearest) one, in full.
             return Reply(language=lang, texts=[render_event(event, lang)], keys=["followup"], about_topic="events",
@@ -817,6 +833,22 @@ class DialogueCore:
             reply.cards_for[0] = shown
         reply.add_buttons(buttons)
         return reply
+
+    async def _next_of_series(self, shown: dict[str, Any], lang: str) -> Reply:
+        """The next occurrence of a shown event's series (its records share their aliases), or that none is known."""
+        async with self.db.session() as session:
+            rows = list((await session.scalars(select(Event))).all())
+        this = next((e for e in rows if e.slug == shown.get("slug")), None)
+        series = [e for e in rows if this is not None and e.aliases and e.aliases == this.aliases]
+        later = sorted((e for e in series if this is not None and e.start_date > this.start_date),
+                       key=lambda e: e.start_date)
+        if later:
+            payload = event_payload(later[0])
+            return Reply(language=lang, texts=[render_event(payload, lang)], keys=["event_named"],
+                         about_topic="events", about_event=payload)
+        text = "\n".join([t("event_next_unknown", lang), render_event(shown, lang)])
+        return Reply(language=lang, texts=[text], keys=["event_next_unknown"], about_topic="events",
+                     about_event=shown)
 
     async def _named_event(self, text: str) -> Optional[Event]:
         """The event a message names by one of its aliases, at its next occurrence (else its latest)."""
@@ -999,14 +1031,18 @@ async def convs_close(db: Database, conversation_id: int) -> bool:
         return await convs.close(session, conversation_id, convs.CANCELLED)
 
 
-def urgent_first(reply: Reply, urgency: Urgency, lang: str) -> Reply:
+def urgent_first(reply: Reply, urgency: Urgency, lang: str, own_question: bool = False) -> Reply:
     """The urgent first line, then only what of Rasa's answer belongs with it, then a person.
 
     An unrelated topic (the classifier's guess at "my mother has chest pain")
-    is dropped rather than shown under the urgent line.
+    is dropped rather than shown under the urgent line. ``own_question``: the
+    message came minutes after the emergency and asks something of its own
+    ("we need help with bathing and meals, any city program?"): its answer is
+    kept whole under the line.
     """
     related = (*RELATED_KEYS[urgency], *ALWAYS_KEPT)
-    kept = [i for i, key in enumerate(reply.keys) if key.startswith(related)]
+    kept = [i for i, key in enumerate(reply.keys)
+            if key.startswith(related) or (own_question and key not in NOT_UNDERSTOOD)]
     out = Reply(language=lang, texts=[t(first_line_key(urgency), lang)], keys=[first_line_key(urgency)],
                 handoff=reply.handoff, handed_off=reply.handed_off, ask_location=False)
     if kept:  # a follow-up ("where is it?") refers to the answer kept under the urgent line
@@ -1026,6 +1062,7 @@ def urgent_first(reply: Reply, urgency: Urgency, lang: str) -> Reply:
 # Answers kept under an urgent line whatever the situation (they answer the resident's words).
 ALWAYS_KEPT = ("thank", "goodbye", "followup", "handoff")
 URGENT_RASA_WAIT_S = 1.5
+OWN_QUESTION_WORDS = 6
 URGENT_MINUTES = 10
 
 

@@ -17,6 +17,7 @@ from typing import Any, Optional
 
 import yaml
 
+from hamkke import clock
 from hamkke.config import PROJECT_ROOT
 from hamkke.folding import fold
 
@@ -65,17 +66,11 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bneu (ko|khong|k) (dong|lam|dang ky|bao)\b|\bbi phat\b|\btre han\b|\bneu tre\b|\bphat (bao nhieu|tien)\b",
         r"안하면|안내면|늦으면|벌금|과태료|어기면|안지키면|놓치면",
     ),
-    "languages": (
-        r"\bspeak (vietnamese|russian|english|korean|my language)\b|\bin (vietnamese|russian|english)\b|"
-        r"\binterpret|\bпо[- ]?(русски|вьетнамски|английски)\b|\bна русском\b|\bпереводч|"
-        r"\btieng (viet|nga|anh)\b|\bphien dich\b|\bthong dich\b",
-        r"베트남말|베트남어|러시아말|러시아어|영어로|통역",
-    ),
     "fee": (
         r"\bhow much\b|\bcost\b|\bfee\b|\bprice\b|\bfree\b|\bticket\b|\bper month\b|\ba month\b|\bmonthly\b|"
         r"\bсколько (стоит|платить|денег|дают|получ|в месяц)|\bплатн|\bбесплатн|\bцена\b|\bстоимост|\bв месяц\b|"
         r"\bbao nhieu\b|\bbn tien\b|\bbnhieu\b|\bnhiu tien\b|"
-        r"\bmat phi\b|\bmien phi\b|\bchi phi\b|\ble phi\b|\bmat tien\b|\bmoi thang\b|\bmot thang\b",
+        r"\bmat phi\b|\bmien phi\b|\bchi phi\b|\ble phi\b|\bmat tien\b|\bmoi thang\b|\b(mot|1) thang\b",
         r"얼마|비용|수수료|무료|유료|돈(을|이)?내|돈내|공짜|한달에",
     ),
     "documents": (
@@ -87,7 +82,7 @@ _FACTS: dict[str, tuple[str, str]] = {
     ),
     "check": (
         r"^check\b|\bcan i get it\b|\bcan (he|she|they|we|my \w+) (get|apply)\b|"
-        r"\b(co )?(duoc|dc) (khong|ko|k|hok|hong|khum)\b|"
+        r"\b(lam|nhan|xin|dang ky|cap|lay|huong)( \S+){0,3} (duoc|dc) (khong|ko|k|hok|hong|khum)\b|"
         r"\bможно (ли )?(получить|оформить)\b|\bхочу( \S+){0,3} (оформить|получить|сделать)\b|"
         r"\b(want|wanna|like) to (get|apply|make)\b|\bmuon (lam|dang ky|nhan|xin)\b|"
         r"\bam i eligible\b|\bcan i (get|apply)\b|\bdo i qualify\b|\bcheck (for )?me\b|"
@@ -104,6 +99,13 @@ _FACTS: dict[str, tuple[str, str]] = {
     "website": (
         r"\bwebsite\b|\bsite\b|\bonline\b|\blink\b|\bсайт\b|\bссылк|\bonline\b|\btrang web\b|\bweb\b|\blink\b",
         r"홈페이지|사이트|링크|누리집",
+    ),
+    "languages": (
+        r"\bspeak (vietnamese|russian|english|korean|my language)\b|\bin (vietnamese|russian|english)\b|"
+        r"\b(english|russian|vietnamese|korean) (support|line|speaking|service|staff)\b|\binterpret|"
+        r"\bпо[- ]?(русски|вьетнамски|английски)\b|\bна русском\b|\bпереводч|"
+        r"\btieng (viet|nga|anh)\b|\bphien dich\b|\bthong dich\b",
+        r"베트남말|베트남어|러시아말|러시아어|영어로|통역",
     ),
 }
 # Words that make a message a question of its own, not a follow-up.
@@ -131,6 +133,8 @@ def detect_followup(text: str, place_named: bool = False) -> Optional[str]:
     if not place_named and _OWN_TOPIC.search(folded):
         return None
     korean = re.sub(r"\s+", "", lowered)
+    if re.search(rf"(?<!\d){clock.today().year + 1}(?!\d)", folded):
+        return "next_year"  # "и в 2027?", "nam 2027 tang bao nhieu"
     for fact, (latin, hangul) in sorted(_FACTS.items(), key=lambda item: item[0] not in ("next_year", "check")):
         if re.search(latin, folded) or re.search(hangul, korean):
             return fact

@@ -79,9 +79,9 @@ def _check(key: str, lang: str) -> None:
 
 def long_date(day: dt.date, lang: str) -> str:
     """A date as ``lang`` writes it in a sentence: "February 2, 2026", "2 февраля 2026 г.",
-    "ngày 2 tháng 2 năm 2026", "2026년 2월 2일"."""
+    "2 tháng 2 năm 2026" (sentences say "ngày {date}"), "2026년 2월 2일"."""
     if lang == "vi":  # CLDR's "2 tháng 2, 2026" is not how Vietnamese is written in a sentence
-        return f"ngày {day.day} tháng {day.month} năm {day.year}"
+        return f"{day.day} tháng {day.month} năm {day.year}"
     return str(format_date(day, format="long", locale=lang))
 
 

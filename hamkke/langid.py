@@ -237,7 +237,8 @@ def _asked_pattern(ru: str, en: str, vi: str, ko: str) -> re.Pattern[str]:
         rf"(?:пиши|пишите|писать|отвечай|отвечайте|ответьте|отвечать|говорите)\w*\s+(?:мне\s+|дальше\s+|"
         rf"пожалуйста\s+)*(?:по[- ]?{ru}и|на {ru}ом)|"
         rf"(?:answer|reply|write|respond|talk to me|speak to me|text me)\s+(?:\w+\s+)?in\s+{en}|"
-        rf"(?:tra loi|nhan tin|viet lai|noi lai|rep)\s+(?:\w+\s+)?(?:bang\s+)?tieng\s+{vi}\b|"
+        rf"(?:tra loi|nhan tin|viet lai|viet|noi lai|rep|dich)\s+(?:\w+\s+)?(?:bang|sang|ra)\s+tieng\s+{vi}\b|"
+        rf"(?:tra loi|nhan tin|viet lai|noi lai|rep)\s+(?:\w+\s+)?tieng\s+{vi}\b|"
         rf"(?:{ko})로\s*(?:다시|해|말|답|써|얘기|부탁)")
 
 
