@@ -748,7 +748,7 @@ class DialogueCore:
                           about_service=context.get("service"))
             await self._date_the_programmes(reply, lang)
             return reply
-        if fact not in PLACE_FACTS | {"documents", "penalty"}:
+        if fact not in PLACE_FACTS | {"documents", "penalty", "booking"}:
             return None  # "can I get it?" after a topic without a check, "next year?" after a place: Rasa answers
         slug = named.slug if named is not None else context.get("service")
         service = named
@@ -789,7 +789,8 @@ class DialogueCore:
         # The resident's own language first: "do they speak Vietnamese?" is what is asked.
         languages = language_names(sorted(served, key=lambda code: code != lang), lang)
         value = {"address": pick(service.address, lang), "phone": service.phone, "hours": pick(service.hours, lang),
-                 "when": pick(service.hours, lang), "website": service.website, "fee": pick(service.fee, lang),
+                 "when": pick(service.hours, lang), "booking": pick(service.hours, lang), "website": service.website,
+                 "fee": pick(service.fee, lang),
                  "languages": languages if served not in ([], ["ko"]) else None}.get(fact)
         label = t(f"label_{fact}", lang)
         if value:

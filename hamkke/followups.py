@@ -24,7 +24,9 @@ from hamkke.folding import fold
 TOPIC_PLACES_PATH = PROJECT_ROOT / "data" / "topic_places.yml"
 TOPIC_FACTS_PATH = PROJECT_ROOT / "data" / "topic_facts.yml"
 # When a topic lacks the fact asked, the next closest it may have ("when?" -> its hours).
-FACT_FALLBACK = {"when": ("when", "hours"), "hours": ("hours", "when")}
+FACT_FALLBACK = {"when": ("when", "hours"), "hours": ("hours", "when"),
+                 # Whether to book first is said with a place's hours or where to go.
+                 "booking": ("booking", "hours", "address")}
 MAX_WORDS = 9
 FRESH_MINUTES = 10
 
@@ -58,6 +60,12 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bwhen\b|\bdeadline\b|\bкогда\b|\bдо какого\b|\bсрок|\bkhi nao\b|\bbao gio\b|\bhan chot\b|"
         r"\bthang may\b|\bluc nao\b",
         r"언제|기한|마감|며칠까지",
+    ),
+    "booking": (
+        r"\b(need|make|book) (an |a )?(appointment|reservation|booking)\b|\bappointment\??$|\bwalk in\b|"
+        r"\bнужна запись\b|\bзаписываться\b|\bзапис(ь|аться) нужн|\bбез записи\b|"
+        r"\bdat lich\b|\bhen truoc\b|\bdat hen\b",
+        r"예약|그냥가면|그냥가도",
     ),
     "penalty": (
         r"\bwhat if (i |we |you )?(don'?t|do not|dont|am late|late|miss|not|forget)\b|"
