@@ -231,6 +231,13 @@ async def test_a_topics_own_facts_come_before_its_place(settings: Settings, db: 
     assert len(talk.asked) == 1
 
 
+async def test_do_i_need_to_book_after_a_visa_topic(settings: Settings, db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("faq_visa_extension")) as talk:
+        await talk.say("비자 연장 어떻게 해요")
+        booking = await talk.say("그냥 가면되요? 예약해야돼요?")
+    assert booking.startswith(topic_facts()["faq_visa_extension"]["hours"]["ko"]) and len(talk.asked) == 1
+
+
 async def test_a_fact_nobody_recorded_says_whom_to_ask(settings: Settings, db: Database) -> None:
     async with Conversation(settings, db, lambda *_: _key("faq_driving_transport")) as talk:
         await talk.say("driving licence")

@@ -180,7 +180,7 @@ async def test_a_short_unplaced_message_after_a_topic_stays_on_it(settings: Sett
         configured = dataclasses.replace(settings, rasa_url=server.url)
         core = DialogueCore(configured, db, RasaClient(configured))
         await core.handle(Incoming(channel="kakao", user_key="stay", text="비자 연장 어떻게 해요"))
-        short = await core.handle(Incoming(channel="kakao", user_key="stay", text="예약해야돼요?"))
+        short = await core.handle(Incoming(channel="kakao", user_key="stay", text="외국인도 돼요?"))
         long = await core.handle(Incoming(channel="kakao", user_key="stay",
                                           text="그리고 우리 아이 학교 문제도 있는데 이건 어디에 물어봐야 하나요 혹시"))
         await core.rasa.close()
