@@ -401,7 +401,9 @@ class DialogueCore:
             return self._switch_language(resident, inbound, payload[5:]), "answered", None
 
         if payload is None:
-            wanted = language_switch_request(text) or explicit_switch_request(text)
+            # "korean" while the check waits for its answer (the nationality) is that answer, not a switch.
+            bare = None if self._in_check(resident) else language_switch_request(text)
+            wanted = bare or explicit_switch_request(text)
             if wanted:
                 return self._switch_language(resident, inbound, wanted), "answered", None
             detection = detect(text)

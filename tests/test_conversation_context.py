@@ -312,3 +312,13 @@ async def test_a_person_asked_for_is_a_person_whatever_the_classifier_thinks(set
     async with Conversation(settings, db, lambda *_: _key("fallback_suggest")) as talk:
         await talk.say("можно с живым человеком поговорить по русски?")
     assert talk.asked[0][0] == "/request_human"
+
+
+async def test_a_language_name_answering_the_checks_question_is_no_switch(settings: Settings, db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("ask_nationality")) as talk:
+        await talk.say("can i get the culture nuri card?")
+        await talk.say("korean")
+    assert talk.asked[-1][0] == "korean"  # the form reads it as the nationality
+    async with Conversation(settings, db, lambda *_: _key("greet"), user="other") as talk:
+        switched = await talk.say("korean")
+    assert switched.startswith(t("language_changed", "ko")) and talk.asked == []

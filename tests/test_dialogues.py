@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from bench import dialogues
+from hamkke.config import PROJECT_ROOT
 from tests.stack import Stack, running_stack
 
 pytestmark = pytest.mark.e2e
@@ -21,6 +22,10 @@ pytestmark = pytest.mark.e2e
 # Measured on 2026-12-05: en 41.5, ru 48.6, vi 44.7, ko 36.1; urgent first line 100% in every language.
 FLOORS = {"en": 35.0, "ru": 42.0, "vi": 38.0, "ko": 30.0}
 URGENT_FLOOR = 100.0
+# The held-out set, written on 2026-12-06 by writers whose conversations were never read.
+HELD_OUT = PROJECT_ROOT / "bench" / "dialogues-fresh"
+HELD_OUT_FLOORS = {"en": 0.0, "ru": 0.0, "vi": 0.0, "ko": 0.0}
+HELD_OUT_URGENT_FLOOR = 0.0
 
 
 @pytest.fixture(scope="module")
@@ -43,3 +48,14 @@ def test_conversations_leave_residents_satisfied(december: Stack) -> None:
     for lang, floor in FLOORS.items():
         assert table[lang]["satisfied"] >= floor, (lang, table[lang])
         assert table[lang]["urgent_first_line"] >= URGENT_FLOOR, (lang, table[lang])
+
+
+def test_held_out_conversations_too(december: Stack) -> None:
+    """The held-out set (bench/dialogues-fresh): only its score is shown, never which conversations fail."""
+    results = dialogues.run(december.assistant.gateway_url, folder=HELD_OUT)
+    print("\n" + dialogues.report(results))
+    table = dialogues.summary(results)
+    for lang, floor in HELD_OUT_FLOORS.items():
+        assert table[lang]["conversations"] >= 30, lang
+        assert table[lang]["satisfied"] >= floor, (lang, table[lang]["satisfied"])
+        assert table[lang]["urgent_first_line"] >= HELD_OUT_URGENT_FLOOR, (lang, table[lang]["urgent_first_line"])
