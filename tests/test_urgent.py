@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from bot.core import DialogueCore, Incoming
 from bot.rasa_client import RasaClient
-from hamkke.config import Settings
+from hamkke import SUPPORTED_LANGUAGES
+from hamkke.config import PROJECT_ROOT, Settings
 from hamkke.db.session import Database
 from hamkke.i18n import t
 from hamkke.urgent import Urgency, detect_urgent
@@ -72,6 +74,29 @@ def test_urgent_situations_are_recognised(text: str, kind: Urgency) -> None:
 @pytest.mark.parametrize("text", NOT_URGENT)
 def test_ordinary_questions_are_not_urgent(text: str) -> None:
     assert detect_urgent(text) is None
+
+
+# Development set: 12 urgent messages of each kind and 25 ordinary ones per language, typed carelessly.
+DEVSET = yaml.safe_load((PROJECT_ROOT / "tests" / "data" / "urgent_devset.yml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_the_development_set_is_recognised_in_every_language(lang: str) -> None:
+    kinds: dict[str, list[str]] = DEVSET[lang]
+    urgent = [(kind, text) for kind, texts in kinds.items() if kind != "not_urgent" for text in texts]
+    found = {text: detect_urgent(text) for _, text in urgent}
+    missed = [f"missed {kind}: {text}" for kind, text in urgent if found[text] is None]
+    wrong = [f"{kind} taken for {found[text]}: {text}" for kind, text in urgent
+             if found[text] is not None and found[text] is not Urgency(kind)]
+    false_alarms = [f"not urgent, taken for {kind}: {text}" for text in kinds["not_urgent"]
+                    if (kind := detect_urgent(text)) is not None]
+    recall = 1 - len(missed) / len(urgent)
+    right_kind = 1 - (len(missed) + len(wrong)) / len(urgent)
+    report = "\n".join([f"{lang}: recall {recall:.2f}, right kind {right_kind:.2f}, "
+                        f"{len(false_alarms)} false alarms of {len(kinds['not_urgent'])}", *missed, *wrong,
+                        *false_alarms])
+    print(report)
+    assert recall >= 0.93 and right_kind >= 0.88 and len(false_alarms) <= 2, report
 
 
 async def test_the_urgent_line_comes_first_and_an_unrelated_guess_is_dropped(settings: Settings,
