@@ -140,8 +140,8 @@ class ValidateEligibilityForm(FormValidationAction):
             say(dispatcher, "elig_unknown_benefit_status")
         if value is None:
             said = phrases.stated_facts(text, clock.today())
-            if any(key != slot and tracker.get_slot(key) in (None, phrases.UNKNOWN) for key in said):
-                return {}  # another question answered ahead: this one is simply asked again
+            if any(key != slot for key in said):
+                return {}  # another question answered (ahead, or again): this one is simply asked again
             return self._not_understood(dispatcher, tracker, slot)
         return {slot: value}
 

@@ -204,3 +204,24 @@ async def test_facts_given_with_the_question_are_not_asked_again(form_db: Databa
     assert slots["program"] == "culture-nuri"
     assert slots["birth_year"] == 2026 - 62 and slots["benefit_status"] == "basic_livelihood"
     assert slots["requested_slot"] not in ("birth_year", "benefit_status")
+
+
+async def test_facts_the_gateway_kept_and_a_benefit_found_out_later(form_db: Database) -> None:
+    # The check starts from a button-like payload; the age came two messages earlier (the gateway sends it).
+    start = turn('/check_eligibility{"program":"culture-nuri"}', "vi", intent="check_eligibility",
+                 entities=[{"entity": "program", "value": "culture-nuri"}])
+    start.latest_message["metadata"]["stated"] = {"birth_year": 1964, "nationality": "foreign"}
+    slots, _messages = await validate(start)
+    assert slots["birth_year"] == 1964 and slots["requested_slot"] == "benefit_status"
+    # The nationality said earlier is kept for when the rules need it: it is not asked.
+    answered = turn("yes near-poor", "vi", requested="benefit_status", program="culture-nuri", birth_year=1964)
+    answered.latest_message["metadata"]["stated"] = {"birth_year": 1964, "nationality": "foreign"}
+    slots, _messages = await validate(answered)
+    assert slots["benefit_status"] == "near_poor" and slots["nationality"] == "foreign"
+    # "I don't know" first, then, while the nationality is asked, the benefit is found out: it replaces
+    # the "don't know", and the nationality question is asked again without a "didn't understand".
+    later = turn("e hoi roi, ba la 기초생활수급자", "vi", requested="nationality", program="culture-nuri",
+                 birth_year=1964, benefit_status="unknown")
+    slots, messages = await validate(later)
+    assert slots["benefit_status"] == "basic_livelihood"
+    assert not any(m.get("json_message", {}).get("key", "").startswith("elig_invalid") for m in messages)
