@@ -643,7 +643,9 @@ _NOT_EXPIRED_YET = re.compile(
     r"\bexpiring\b|\bbefore (it|my visa|the visa) (expires|runs out|ends)\b|"
     r"истека(ет|ют)|закончится|заканчивается|кончается|"
     r"\btruoc khi het han\b|\bkhi nao het han\b|\bhet han vao\b|"
-    r"\bhet han (vao )?(ngay|thang|tuan|nam) (\d+|sau|toi|nay)\b(?!.*\b(roi|da|tu)\b)")
+    r"\bhet han (vao )?(ngay|thang|tuan|nam) (\d+|sau|toi|nay)\b(?!.*\b(roi|da|tu)\b)|"
+    r"\b(thang|tuan|nam) (sau|toi) (la )?het han\b|\b(next|this) (month|week)\b.{0,20}\bexpir|"
+    r"\bexpir\w* (next|this) (month|week)\b|(в следующем месяце|через (месяц|неделю|\d+ (дн|недел|месяц)))")
 
 
 def detect_urgent(text: str) -> Optional[Urgency]:

@@ -59,7 +59,8 @@ URGENT = [
 ]
 NOT_URGENT = [
     "where is the emergency room at night", "응급실 어디예요", "how long is the visa valid",
-    "my visa will expire next week, how to extend", "виза заканчивается через неделю", "visa sap het han",
+    "my visa will expire next week, how to extend", "thang sau het han visa, gia han dc k",
+    "my visa expires next month", "через месяц виза закончится", "виза заканчивается через неделю", "visa sap het han",
     "I got fired from my job", "fire insurance for my shop", "chờ xíu", "tôi chạy bộ mỗi sáng", "từ từ thôi",
     "хочу проверить 문화누리카드", "비자 연장하려면 어떻게 해요", "where can i throw away rubbish",
     "моему сыну 7 лет, как записать в школу", "hủy hợp đồng lao động", "khi nào có lương",
