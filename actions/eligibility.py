@@ -141,7 +141,7 @@ class ValidateEligibilityForm(FormValidationAction):
         if value is None:
             said = phrases.stated_facts(text, clock.today())
             if any(key != slot for key in said):
-                return {}  # another question answered (ahead, or again): this one is simply asked again
+                return {slot: None}  # another question answered (ahead, or again): this one is asked again
             return self._not_understood(dispatcher, tracker, slot)
         return {slot: value}
 

@@ -648,6 +648,15 @@ _NOT_EXPIRED_YET = re.compile(
     r"\bexpir\w* (next|this) (month|week)\b|(в следующем месяце|через (месяц|неделю|\d+ (дн|недел|месяц)))")
 
 
+# An illness that is over ("had a stroke last year, now at home"): a question about care, not an emergency.
+_RECOVERED = re.compile(
+    r"\b(had|has had|after) (a |his |her )?(stroke|heart attack|surgery|operation)\b.{0,40}"
+    r"\b(now (at |back )?home|recover|discharged|last (year|month|week)|ago|rehab)|"
+    r"(перен[её]с\w*|после) (инсульт|инфаркт|операци)\w*.{0,40}(дома|выписал|восстанавлива|год назад|месяц назад)|"
+    r"\b(sau|da bi) (dot quy|tai bien|mo)\b.{0,40}\b(ve nha|xuat vien|hoi phuc|nam truoc|thang truoc)|"
+    r"(뇌졸중|중풍|뇌경색|심근경색|수술)\w{0,6}(후|하고|했는데|하셨는데).{0,20}(퇴원|집에|회복|재활)")
+
+
 def detect_urgent(text: str) -> Optional[Urgency]:
     """The urgent situation ``text`` describes, if any."""
     lowered = unicodedata.normalize("NFC", text).casefold()
@@ -675,6 +684,9 @@ def detect_urgent(text: str) -> Optional[Urgency]:
         found.add(Urgency.DOMESTIC_VIOLENCE)
     if Urgency.OVERSTAY in found and _NOT_EXPIRED_YET.search(folded):
         found.discard(Urgency.OVERSTAY)  # about to expire: an extension question, not an overstay
+    if found == {Urgency.MEDICAL} and _RECOVERED.search(folded + " " + korean):
+        # "had a stroke, now home, we need help with meals": care after an illness, not an emergency now.
+        return None
     if found == {Urgency.MEDICAL} and _QUESTION_ONLY.search(folded) and not re.search(
             r"\b(now|right now|сейчас|bay gio|ngay)\b|지금", folded + " " + korean):
         # "where is an emergency room?": the finder answers; no emergency under way is described.

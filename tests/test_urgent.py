@@ -60,7 +60,9 @@ URGENT = [
 NOT_URGENT = [
     "where is the emergency room at night", "응급실 어디예요", "how long is the visa valid",
     "my visa will expire next week, how to extend", "thang sau het han visa, gia han dc k",
-    "my visa expires next month", "через месяц виза закончится", "виза заканчивается через неделю", "visa sap het han",
+    "my visa expires next month", "через месяц виза закончится",
+    "my mother in law had a stroke, now home, we need help with bathing",
+    "시어머니가 뇌졸중 후 퇴원하셨는데 돌봄 서비스 있어요?", "виза заканчивается через неделю", "visa sap het han",
     "I got fired from my job", "fire insurance for my shop", "chờ xíu", "tôi chạy bộ mỗi sáng", "từ từ thôi",
     "хочу проверить 문화누리카드", "비자 연장하려면 어떻게 해요", "where can i throw away rubbish",
     "моему сыну 7 лет, как записать в школу", "hủy hợp đồng lao động", "khi nào có lương",
