@@ -97,7 +97,7 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bпровер|\bмне (можно|положен|дадут)|\bя могу получить\b|\bа мне\b|"
         r"\b(em|toi|minh|mik) (co )?(duoc|dc) (khong|ko|k|hok|hong|khum)\b|\bkiem tra\b|\bco duoc nhan\b",
         r"받을수있|받을수있어|저도돼|저도되|저도받|확인해|해당돼|해당되|대상이에|대상인가|신청하고싶|받고싶|만들고싶|"
-        r"발급받고싶|신청할래|만들래",
+        r"발급받고싶|신청할래|만들래|되나요|될까요|받을수있나|가능한가|가능해요\?|가능할까",
     ),
     "next_year": (
         r"\bnext year\b|\bnext one\b|\bnext round\b|\bв следующем году\b|\bна следующий год\b|"

@@ -23,8 +23,16 @@ ANSWER_PREFIX = "answer:"
 Value = Union[int, str, bool, None]
 
 
+# A visa code ("F-4", "E9", "D-2-1") is no number of people, years or won.
+_VISA_CODE = re.compile(r"(?<![\w-])[a-h]-?\d{1,2}(-\d)?(?![\d-])", re.IGNORECASE)
+
+
 def _norm(text: str) -> str:
     return " ".join(fold(text).casefold().replace("ё", "е").split())
+
+
+def _without_visa_codes(text: str) -> str:
+    return _VISA_CODE.sub(" ", text)
 
 
 def button_value(text: str) -> Optional[str]:
@@ -76,7 +84,7 @@ def parse_birth_year(text: str, today: dt.date) -> Value:
     value = button_value(text)
     if value == UNKNOWN or is_unknown(text):
         return UNKNOWN
-    norm = _norm(text)
+    norm = _norm(_without_visa_codes(text))
     match = re.search(r"(?<!\d)(19\d\d|20\d\d)(?!\d)", norm)
     year: Optional[int] = int(match.group(1)) if match else None
     if year is None:
@@ -104,7 +112,8 @@ _NATIONALITY = {
                r"한국인", r"대한민국", r"\b(nguoi|quoc tich) han\b", r"\bhan quoc\b", r"^han\b"),
     "foreign": (r"foreign", r"\bnot korean\b", r"иностран", r"\bне корей", r"росси", r"узбек", r"казах", r"кыргыз",
                 r"вьетнам", r"외국", r"\bnuoc ngoai\b", r"\bviet nam\b", r"\bvietnam", r"\bnga\b", r"\bf-?[1-6]\b",
-                r"\be-?[79]\b"),
+                r"\be-?[79]\b", r"베트남|우즈벡|러시아|카자흐|키르기|중국|필리핀|캄보디아|네팔|몽골",
+                r"외국 ?국적|결혼해서 ?왔"),
 }
 
 
@@ -165,7 +174,7 @@ def parse_household_size(text: str) -> Value:
         return UNKNOWN
     if value is not None and value.isdigit():
         return int(value) if 1 <= int(value) <= 30 else None
-    norm = _norm(text)
+    norm = _norm(_without_visa_codes(text))
     match = re.search(r"(?<![\d.,])(\d{1,2})(?![\d.,])", norm)
     if match:
         size = int(match.group(1))
@@ -193,7 +202,7 @@ def parse_income(text: str) -> Value:
     """
     if button_value(text) == UNKNOWN or is_unknown(text):
         return UNKNOWN
-    norm = _norm(text)
+    norm = _norm(_without_visa_codes(text))
     if _any(norm, _NO_INCOME):
         return 0
     match = re.search(r"(\d[\d ,.']*)\s*(\S*)", norm)
@@ -441,7 +450,7 @@ _STATED_NATIONALITY = {
                 r"(?<![\w-])[a-h]-?\d{1,2}(-\d)? ?(visa|виз|비자)",
                 r"(visa|виза|визой|비자|thi thuc) ?[a-h]-?\d{1,2}\b",
                 r"(?<![\w-])[c-h]-\d{1,2}(-\d)?(?![a-z0-9-])",
-                r"\bmarriage migrant", r"결혼 ?이민", r"брачн\w* мигрант", r"\bco dau viet\b"),
+                r"\bmarriage migrant", r"결혼 ?이민", r"결혼해서 ?(왔|한국)", r"брачн\w* мигрант", r"\bco dau viet\b"),
     "korean": (r"\bkorean (citizen|citizenship|nationality|passport)\b", r"\bnaturali[sz]ed\b",
                r"гражданств\w* (кореи|корейск|республики корея)", r"корейск\w* гражданств", r"корейский паспорт",
                r"한국 ?국적(이에|이고|이야|입니|이예|있)", r"귀화했", r"\b(co|da co|nhap) quoc tich han\b"),

@@ -49,7 +49,7 @@ def test_benefit_status(text: str, value: object) -> None:
     [("answer:foreign", "foreign"), ("иностранец", "foreign"), ("гражданин россии", "foreign"),
      ("у меня F-4", "foreign"), ("người nước ngoài", "foreign"), ("외국인이에요", "foreign"),
      ("not korean", "foreign"), ("Korean", "korean"), ("한국 국적", "korean"), ("гражданка Кореи", "korean"),
-     ("quốc tịch Hàn", "korean"), ("хз", UNKNOWN), ("banana", None)],
+     ("quốc tịch Hàn", "korean"), ("хз", UNKNOWN), ("banana", None), ("베트남이요. 결혼해서 왔어요", "foreign")],
 )
 def test_nationality(text: str, value: object) -> None:
     assert parse_nationality(text) == value
@@ -58,7 +58,8 @@ def test_nationality(text: str, value: object) -> None:
 @pytest.mark.parametrize(
     ("text", "value"),
     [("answer:3", 3), ("3", 3), ("нас трое", 3), ("два человека", 2), ("4 người", 4), ("혼자 살아요", 1),
-     ("세 명", 3), ("alone", 1), ("2명", 2), ("0", None), ("99", None), ("many", None)],
+     ("세 명", 3), ("alone", 1), ("2명", 2), ("0", None), ("99", None), ("many", None),
+     ("한국국적 아니고 F-4에요", None)],  # a visa code is no number of people
 )
 def test_household_size(text: str, value: object) -> None:
     assert parse_household_size(text) == value
