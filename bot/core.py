@@ -381,6 +381,11 @@ class DialogueCore:
         if not text:
             return simple("message_empty", lang), "rejected", None
         if len(text) > self.settings.max_message_chars:
+            # Said in the language of the message itself when it is clear (a first message has no other).
+            detected = detect(text[:500])
+            if detected.language in SUPPORTED_LANGUAGES and detected.confident:
+                lang = detected.language
+                inbound.language = lang
             return simple("message_too_long", lang, limit=self.settings.max_message_chars), "rejected", None
 
         payload = self._pressed_button(resident, text)

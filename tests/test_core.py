@@ -135,6 +135,15 @@ async def test_bad_input_gets_a_clear_answer_and_is_kept(settings: Settings, db:
     assert max(len(m.text) for m in rows) <= settings.max_message_chars + 1
 
 
+async def test_too_long_is_said_in_the_language_of_the_message(settings: Settings, db: Database) -> None:
+    from hamkke.i18n import t
+
+    story = "Здравствуйте, у меня вопрос про визу и работу. " * 60
+    with LocalServer(lambda *_: (200, [])) as server:
+        reply = await _core(settings, db, server.url).handle(Incoming("kakao", "u10", story))
+    assert reply is not None and reply.text == t("message_too_long", "ru", limit=settings.max_message_chars)
+
+
 async def test_a_repeated_platform_message_is_answered_once(settings: Settings, db: Database) -> None:
     with LocalServer(lambda *_: (200, [{"custom": {"key": "greet"}}])) as server:
         core = _core(settings, db, server.url)
