@@ -10,6 +10,7 @@ for, only for short messages that name no topic of their own.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from pathlib import Path
@@ -149,8 +150,15 @@ def detect_followup(text: str, place_named: bool = False) -> Optional[str]:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def _folded_alias(alias: str) -> str:
     return " ".join(fold(unicodedata.normalize("NFC", alias)).casefold().split())
+
+
+@functools.lru_cache(maxsize=4096)
+def _alias_pattern(name: str) -> re.Pattern[str]:
+    """A whole-word pattern for one folded alias (compiled once: there are hundreds)."""
+    return re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])")
 
 
 def match_names(text: str, aliases: dict[str, list[str]]) -> list[str]:
@@ -172,7 +180,7 @@ def match_names(text: str, aliases: dict[str, list[str]]) -> list[str]:
             if re.search(r"[가-힣]", name):
                 found = re.sub(r"\s+", "", name) in squeezed
             else:
-                found = re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", folded) is not None
+                found = _alias_pattern(name).search(folded) is not None
             if found:
                 if len(name) > best:
                     best, found_keys = len(name), []
