@@ -60,6 +60,7 @@ from hamkke.followups import (
     detect_followup,
     match_names,
     match_place,
+    names_a_topic,
     topic_facts,
     topic_places,
 )
@@ -490,7 +491,7 @@ class DialogueCore:
                     reply.cards_for = {index + len(intro.texts): cards for index, cards in reply.cards_for.items()}
                 reply.about_topic = topic or reply.about_topic
                 return reply, status, error
-            if place is not None and fact in PLACE_FACTS and not (
+            if place is not None and fact in PLACE_FACTS and not names_a_topic(_without_names(text, place)) and not (
                     fact == "languages" and (place.languages_served or ["ko"]) == ["ko"]):
                 # "адрес 출입국", "조선대병원 전화번호요": that place's fact, whatever the context. (Which
                 # languages a hospital speaks, when nobody recorded it, is the interpreters' topic: Rasa.)
@@ -1072,6 +1073,17 @@ ALWAYS_KEPT = ("thank", "goodbye", "followup", "handoff")
 URGENT_RASA_WAIT_S = 1.5
 OWN_QUESTION_WORDS = 6
 URGENT_MINUTES = 10
+
+
+def _without_names(text: str, service: Service) -> str:
+    """``text`` without the place's own names ("조선대병원 전화번호요" -> "전화번호요"): what else it asks about."""
+    folded = " ".join(fold(text.casefold()).split())
+    for alias in sorted(service.aliases or [], key=len, reverse=True):
+        name = " ".join(fold(str(alias).casefold()).split())
+        if name:
+            folded = folded.replace(name, " ")
+            folded = folded.replace(name.replace(" ", ""), " ")
+    return folded
 
 
 def _recent_urgency(resident: Resident) -> Optional[Urgency]:

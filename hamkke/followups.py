@@ -43,12 +43,6 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\blam (the nao|sao) de (dang ky|nhan)\b",
         r"어디|주소|위치|어떻게가|찾아가|신청(은|을)?어떻게|어떻게신청",
     ),
-    "phone": (
-        r"\bphone\b|\bnumber\b|\bcall them\b|\btel\b|\bcontact\b|"
-        r"\bтелефон|\bномер\b|\bпозвонить\b|\bконтакт|"
-        r"\bso dien thoai\b|\bsdt\b|\bso dt\b|\bdien thoai\b|\bso lien lac\b|\bgoi so\b",
-        r"전화|번호|연락처",
-    ),
     "hours": (
         r"\bopen\b|(?<!many )\bhours\b|\bwhat time\b|\bsaturday\b|\bsunday\b|\bweekend\b|\bclosed?\b|\buntil when\b|"
         r"\bwhich days?\b|\bмонday\b|\bработа(ет|ют)\b|\bчасы\b|\bво сколько\b|\bдо скольки\b|\bсуббот|\bвоскресен|"
@@ -56,6 +50,12 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bmay gio\b|\bgio mo\b|\bgio lam\b|\bthu (bay|7|hai|2)\b|\bchu nhat\b|\bcuoi tuan\b|\blam viec\b|"
         r"\bmo cua\b|\bmay h\b|\bban dem\b|\bbuoi toi\b|\bat night\b|\bin the evening\b|\bночью\b|\bвечером\b",
         r"몇시|영업|운영시간|토요일|일요일|월요일|주말|문열|근무시간|여는|무슨요일|몇요일|밤에|저녁에",
+    ),
+    "phone": (
+        r"\bphone\b|\bnumber\b|\bcall them\b|\btel\b|\bcontact\b|"
+        r"\bтелефон|\bномер\b|\bпозвонить\b|\bконтакт|"
+        r"\bso dien thoai\b|\bsdt\b|\bso dt\b|\bdien thoai\b|\bso lien lac\b|\bgoi so\b",
+        r"전화|번호|연락처",
     ),
     "when": (
         r"\bwhen\b|\bdeadline\b|\bкогда\b|\bдо какого\b|\bсрок|\bkhi nao\b|\bbao gio\b|\bhan chot\b|"
@@ -198,6 +198,11 @@ def match_place(text: str, aliases: dict[str, list[str]]) -> Optional[str]:
 _MORE = re.compile(r"^(and |и |а |con |va )?(more|show more|next|others?|any other|ещ[её]|дальше|больше|другие|"
                    r"them|xem them|tiep|con nua|con (noi|cho) (khac|nao) (khong|ko|k)|nua)\b", re.IGNORECASE)
 _KO_MORE = re.compile(r"^(더|더보기|다음|다른(곳|데)|또)")
+
+
+def names_a_topic(text: str) -> bool:
+    """Whether a message names a topic of its own (visa, wages, insurance…): then it is a question, not a follow-up."""
+    return bool(_OWN_TOPIC.search(" ".join(fold(unicodedata.normalize("NFC", text).casefold()).split())))
 
 
 def asks_for_more(text: str) -> bool:

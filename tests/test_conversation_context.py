@@ -221,6 +221,10 @@ async def test_a_named_place_answers_for_itself(settings: Settings, db: Database
         where = await talk.say("어디에있어요")
     assert hospital["phone"] in phone and hospital["address"]["ko"] in where
     assert talk.asked == []  # neither reached the classifier
+    # A question of its own that also names a place is the topic's: "how to extend F-4, where to go, 출입국?"
+    async with Conversation(settings, db, lambda *_: _key("faq_visa_extension"), user="topic") as talk:
+        answer = await talk.say("здравствуйте подскажите как продлить визу ф4 куда идти 출입국?")
+    assert answer.startswith(t("faq_visa_extension", "ru")) and len(talk.asked) == 1
 
 
 async def test_a_topics_own_facts_come_before_its_place(settings: Settings, db: Database) -> None:
