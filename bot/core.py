@@ -535,7 +535,9 @@ class DialogueCore:
             urgency = _recent_urgency(resident)
             # A longer message then asks something of its own; a short one ("we don't speak
             # Korean") is still about the emergency.
-            own_question = urgency is not None and len(text.split()) >= OWN_QUESTION_WORDS
+            # Only after an illness or a fire: after violence or an overstay, the next questions are
+            # about the same situation ("if I leave him, will I lose my visa?"), which its line answers.
+            own_question = urgency in (Urgency.MEDICAL, Urgency.FIRE) and len(text.split()) >= OWN_QUESTION_WORDS
         if urgency is not None:
             reply = urgent_first(reply, urgency, lang, own_question)
             if urgency is Urgency.MEDICAL and _ASKS_FOR_HOSPITAL.search(fold(text.casefold())) and not any(
@@ -795,7 +797,8 @@ class DialogueCore:
         phone = service.phone or service.confirm_phone
         served = list(service.languages_served or [])
         # The resident's own language first: "do they speak Vietnamese?" is what is asked.
-        languages = language_names(sorted(served, key=lambda code: code != lang), lang)
+        # (then Russian and Vietnamese, the residents' most asked-for languages; the list is cut at six)
+        languages = language_names(sorted(served, key=lambda code: (code != lang, code not in ("ru", "vi"))), lang)
         value = {"address": pick(service.address, lang), "phone": service.phone, "hours": pick(service.hours, lang),
                  "when": pick(service.hours, lang), "booking": pick(service.hours, lang), "website": service.website,
                  "fee": pick(service.fee, lang),
@@ -1056,6 +1059,8 @@ def urgent_first(reply: Reply, urgency: Urgency, lang: str, own_question: bool =
                 handoff=reply.handoff, handed_off=reply.handed_off, ask_location=False)
     if kept:  # a follow-up ("where is it?") refers to the answer kept under the urgent line
         out.about_topic, out.about_service = reply.about_topic, reply.about_service
+    else:  # ... else to the line the first line gives ("do they speak Vietnamese?" after 1577-1366)
+        out.about_topic, out.about_service = first_line_key(urgency), URGENT_PLACES.get(urgency)
     for index in kept:
         out.texts.append(reply.texts[index])
         out.keys.append(reply.keys[index])
@@ -1071,6 +1076,10 @@ def urgent_first(reply: Reply, urgency: Urgency, lang: str, own_question: bool =
 # Answers kept under an urgent line whatever the situation (they answer the resident's words).
 ALWAYS_KEPT = ("thank", "goodbye", "followup", "handoff")
 URGENT_RASA_WAIT_S = 1.5
+# The line each first line sends the resident to (data/services.yml), for the follow-ups that come next.
+URGENT_PLACES = {Urgency.MEDICAL: "fire-ambulance-119", Urgency.FIRE: "fire-ambulance-119",
+                 Urgency.VIOLENCE: "police-112", Urgency.DOMESTIC_VIOLENCE: "danuri-helpline",
+                 Urgency.OVERSTAY: "immigration-contact-center"}
 OWN_QUESTION_WORDS = 6
 URGENT_MINUTES = 10
 

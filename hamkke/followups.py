@@ -80,7 +80,7 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bсколько (стоит|платить|денег|дают|получ|в месяц)|\bплатн|\bбесплатн|\bцена\b|\bстоимост|\bв месяц\b|"
         r"\bbao nhieu\b|\bbn tien\b|\bbnhieu\b|\bnhiu tien\b|"
         r"\bmat phi\b|\bmien phi\b|\bchi phi\b|\ble phi\b|\bmat tien\b|\bmoi thang\b|\b(mot|1) thang\b",
-        r"얼마|비용|수수료|무료|유료|돈(을|이)?내|돈내|공짜|한달에",
+        r"얼마|비용|수수료|무료|유료|돈(을|이)?내|돈내|공짜|한달에|한달로|한달이면|월로치면",
     ),
     "documents": (
         r"\bwhat (should|do) i (bring|need)\b|\bdocuments?\b|\bpapers?\b|\bbring\b|"
