@@ -535,9 +535,10 @@ class DialogueCore:
             urgency = _recent_urgency(resident)
             # A longer message then asks something of its own; a short one ("we don't speak
             # Korean") is still about the emergency.
-            # Only after an illness or a fire: after violence or an overstay, the next questions are
-            # about the same situation ("if I leave him, will I lose my visa?"), which its line answers.
-            own_question = urgency in (Urgency.MEDICAL, Urgency.FIRE) and len(text.split()) >= OWN_QUESTION_WORDS
+            # Not after violence: the next questions are about the same situation ("if I leave him, will
+            # I lose my visa?"), which its line answers, and the classifier reads them as other topics.
+            own_question = urgency not in (None, Urgency.VIOLENCE, Urgency.DOMESTIC_VIOLENCE) and \
+                len(text.split()) >= OWN_QUESTION_WORDS
         if urgency is not None:
             reply = urgent_first(reply, urgency, lang, own_question)
             if urgency is Urgency.MEDICAL and _ASKS_FOR_HOSPITAL.search(fold(text.casefold())) and not any(
