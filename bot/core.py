@@ -72,6 +72,7 @@ from hamkke.logs import text_for_log
 from hamkke.office_hours import default_centre, handoff_notice, queue_status
 from hamkke.phrases import named_program, parse_yes_no, stated_facts, time_frame, without_greeting
 from hamkke.privacy import mask, normalise
+from hamkke.translit import is_translit_russian, to_cyrillic
 from hamkke.urgent import RELATED_KEYS, Urgency, detect_urgent, first_line_key
 
 log = logging.getLogger(__name__)
@@ -389,6 +390,10 @@ class DialogueCore:
                 inbound.language = lang
             return simple("message_too_long", lang, limit=self.settings.max_message_chars), "rejected", None
 
+        if is_translit_russian(text):
+            # "pomogite", "skolko stoit": Russian typed without a Cyrillic keyboard is read as Russian
+            # (the message is stored as typed).
+            text = to_cyrillic(text)
         payload = self._pressed_button(resident, text)
         command = _COMMAND.match(text.lower())
         if payload is None and command and command.group(1) in COMMANDS:
