@@ -90,6 +90,11 @@ PROGRAM_TOPICS = {"faq_culture_nuri": "culture-nuri", "faq_youth_culture_pass": 
 # Answers that say the message was not understood: after a topic, a short message stays on it.
 NOT_UNDERSTOOD = frozenset({"fallback_suggest", "fallback_again", "fallback", "out_of_scope"})
 FOLLOWUP_WORDS = 6
+# What the classifier answers to small talk; a question it took for one is not small talk.
+SMALL_TALK = frozenset({"goodbye", "greet"})
+_QUESTION = re.compile(r"\?|^(what|when|where|how|can|is|do|does)\b|\b(ли|как|когда|где|сколько|можно)\b|"
+                       r"\b(khong|ko|k|chua|nao|sao|gi|dau)\s*\??$|(나요|까요|죠|어요|에요|해요|돼요|되요)\s*\??$",
+                       re.IGNORECASE)
 # Programmes an eligibility check exists for, by the topic of their answer.
 CHECKABLE_TOPICS = {**PROGRAM_TOPICS, "faq_integrated_care": "integrated-care"}
 PROGRAM_FAQ = {program: topic for topic, program in CHECKABLE_TOPICS.items()}
@@ -520,8 +525,11 @@ class DialogueCore:
                 reply, status, error = Reply(language=lang), "answered", None
         else:
             reply, status, error = await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
-            if payload is None and len(text.split()) <= FOLLOWUP_WORDS:
-                reply = self._stay_on_topic(resident, reply, lang)
+            # A question the classifier took for "goodbye" or "hello" ("그냥 먼저 일하고 나중에 신고해도
+            # 되죠?") is no farewell either: it stays on the topic, with a person offered.
+            also = SMALL_TALK if len(text.split()) >= 3 and _QUESTION.search(text) else frozenset()
+            if payload is None and (len(text.split()) <= FOLLOWUP_WORDS or also):
+                reply = self._stay_on_topic(resident, reply, lang, also=also)
         program = self._program_to_check(resident, "check") if reply.keys == ["ask_program"] else None
         if program is not None:  # "which programme?" right after that programme's answer: no need to ask
             reply, status, error = await self._ask_rasa(
@@ -645,13 +653,15 @@ class DialogueCore:
             return topics[0] if topics else None
         return None
 
-    def _stay_on_topic(self, resident: Resident, reply: Reply, lang: str) -> Reply:
+    def _stay_on_topic(self, resident: Resident, reply: Reply, lang: str,
+                       also: frozenset[str] = frozenset()) -> Reply:
         """A short message the classifier could not place, right after a topic's answer, stays on that topic.
 
         "예약해야돼요?", "а в месяц?" after an answer: the topic's answer again
         (where the fact usually is) and a person, rather than unrelated suggestions.
+        ``also``: other answers that mean the same here (a question taken for "goodbye").
         """
-        if not reply.keys or reply.keys[0] not in NOT_UNDERSTOOD:
+        if not reply.keys or reply.keys[0] not in NOT_UNDERSTOOD | also:
             return reply
         context = resident.context or {}
         topic = context.get("topic")

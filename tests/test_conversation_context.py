@@ -326,3 +326,13 @@ async def test_a_language_name_answering_the_checks_question_is_no_switch(settin
     async with Conversation(settings, db, lambda *_: _key("greet"), user="other") as talk:
         switched = await talk.say("korean")
     assert switched.startswith(t("language_changed", "ko")) and talk.asked == []
+
+
+async def test_a_question_taken_for_goodbye_stays_on_the_topic(settings: Settings, db: Database) -> None:
+    answers = iter([_key("faq_job_search"), _key("goodbye"), _key("goodbye")])
+    async with Conversation(settings, db, lambda *_: next(answers)) as talk:
+        await talk.say("유학생 아르바이트 해도 돼요?")
+        question = await talk.say("그냥 먼저 일하고 나중에 신고해도 되죠?")
+        bye = await talk.say("네 감사합니다 안녕히 계세요")
+    assert question.endswith(t("faq_job_search", "ko")) and not question.startswith(t("goodbye", "ko"))
+    assert bye == t("goodbye", "ko")
