@@ -90,6 +90,11 @@ PROGRAM_TOPICS = {"faq_culture_nuri": "culture-nuri", "faq_youth_culture_pass": 
 # Answers that say the message was not understood: after a topic, a short message stays on it.
 NOT_UNDERSTOOD = frozenset({"fallback_suggest", "fallback_again", "fallback", "out_of_scope"})
 FOLLOWUP_WORDS = 6
+# "And what about …?": the last topic, for another case.
+_WHAT_ABOUT = re.compile(r"^(and |but )?(what|how) about\b|^and (in|on|at|for|during|if)\b|"
+                         r"^а (на|в|во|если|для|по|с)\b|^(con|the con|vay con)\b.*\b(thi sao|the nao|sao)\b|"
+                         r"\b(thi sao|thi the nao)( a| ad)?\s*\??$|"
+                         r"[가-힣](는|은|이|에는|때는|엔)요\s*\??$")
 # What the classifier answers to small talk; a question it took for one is not small talk.
 SMALL_TALK = frozenset({"goodbye", "greet"})
 _QUESTION = re.compile(r"\?|^(what|when|where|how|can|is|do|does)\b|\b(ли|как|когда|где|сколько|можно)\b|"
@@ -528,6 +533,10 @@ class DialogueCore:
             # A question the classifier took for "goodbye" or "hello" ("그냥 먼저 일하고 나중에 신고해도
             # 되죠?") is no farewell either: it stays on the topic, with a person offered.
             also = SMALL_TALK if len(text.split()) >= 3 and _QUESTION.search(text) else frozenset()
+            if _WHAT_ABOUT.search(fold(text.casefold()).strip()):
+                # "what about during winter vacation?", "방학때는요?", "а на каникулах?": the same topic, for
+                # another case; the classifier's "what I can do" or "goodbye" is no answer to it.
+                also = also | SMALL_TALK | {"help"}
             if payload is None and (len(text.split()) <= FOLLOWUP_WORDS or also):
                 reply = self._stay_on_topic(resident, reply, lang, also=also)
         program = self._program_to_check(resident, "check") if reply.keys == ["ask_program"] else None

@@ -336,3 +336,13 @@ async def test_a_question_taken_for_goodbye_stays_on_the_topic(settings: Setting
         bye = await talk.say("네 감사합니다 안녕히 계세요")
     assert question.endswith(t("faq_job_search", "ko")) and not question.startswith(t("goodbye", "ko"))
     assert bye == t("goodbye", "ko")
+
+
+async def test_what_about_another_case_stays_on_the_topic(settings: Settings, db: Database) -> None:
+    answers = iter([_key("faq_job_search"), _key("help"), _key("help")])
+    async with Conversation(settings, db, lambda *_: next(answers)) as talk:
+        await talk.say("유학생 아르바이트 몇 시간까지 돼요?")
+        vacation = await talk.say("방학때는요?")
+        menu = await talk.say("뭐 할 수 있어요 너")
+    assert vacation.endswith(t("faq_job_search", "ko"))
+    assert menu == t("help", "ko")  # "what can you do?" is still the menu
