@@ -536,7 +536,7 @@ class DialogueCore:
             if _WHAT_ABOUT.search(fold(text.casefold()).strip()):
                 # "what about during winter vacation?", "방학때는요?", "а на каникулах?": the same topic, for
                 # another case; the classifier's "what I can do" or "goodbye" is no answer to it.
-                also = also | SMALL_TALK | {"help"}
+                also = also | SMALL_TALK | {"help", "finder_ask_need"}
             if payload is None and (len(text.split()) <= FOLLOWUP_WORDS or also):
                 reply = self._stay_on_topic(resident, reply, lang, also=also)
         program = self._program_to_check(resident, "check") if reply.keys == ["ask_program"] else None
@@ -808,6 +808,11 @@ class DialogueCore:
                 reply = Reply(language=lang, texts=[str(record[lang])], keys=["followup"], about_topic=topic)
                 reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
                 return reply
+        if fact == "documents" and record is None:
+            # What to bring, when nobody listed it: what every office asks for, and who has the list.
+            phone = (service.phone or service.confirm_phone) if service is not None else None
+            return Reply(language=lang, texts=[t("followup_documents_general", lang, phone=phone or "1345")],
+                         keys=["followup"], about_topic=topic, about_service=slug)
         if service is None:
             if topic and fact in ("fee", "documents", "penalty", "when", "languages"):
                 # The topic's answer holds what we know; nobody recorded this fact for it.

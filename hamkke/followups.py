@@ -46,10 +46,12 @@ _FACTS: dict[str, tuple[str, str]] = {
     "hours": (
         r"\bopen\b|(?<!many )\bhours\b|\bwhat time\b|\bsaturday\b|\bsunday\b|\bweekend\b|\bclosed?\b|\buntil when\b|"
         r"\bwhich days?\b|\bмонday\b|\bработа(ет|ют)\b|\bчасы\b|\bво сколько\b|\bдо скольки\b|\bсуббот|\bвоскресен|"
-        r"\bвыходн|\bоткрыт|\bпонедельник|\bв какие дни\b|\bпринима(ет|ют)\b|"
+        r"\bвыходн|\bоткрыт|\bпонедельник|\bвторник|\bсред(а|у|ам|е)\b|\bчетверг|\bпятниц|\bв какие дни\b|"
+        r"\bпринима(ет|ют)\b|\b(tuesday|wednesday|thursday|friday)s?\b|\bthu (3|4|5|6|ba|tu|nam|sau)\b|"
         r"\bmay gio\b|\bgio mo\b|\bgio lam\b|\bthu (bay|7|hai|2)\b|\bchu nhat\b|\bcuoi tuan\b|\blam viec\b|"
         r"\bmo cua\b|\bmay h\b|\bban dem\b|\bbuoi toi\b|\bat night\b|\bin the evening\b|\bночью\b|\bвечером\b",
-        r"몇시|영업|운영시간|토요일|일요일|월요일|주말|문열|근무시간|여는|무슨요일|몇요일|밤에|저녁에",
+        r"몇시|영업|운영시간|토요일|일요일|월요일|화요일|수요일|목요일|금요일|주말|문열|근무시간|여는|무슨요일|몇요일|"
+        r"밤에|저녁에",
     ),
     "phone": (
         r"\bphone\b|\bnumber\b|\bcall them\b|\btel\b|\bcontact\b|"

@@ -246,7 +246,10 @@ async def test_a_fact_nobody_recorded_says_whom_to_ask(settings: Settings, db: D
     async with Conversation(settings, db, lambda *_: _key("faq_driving_transport")) as talk:
         await talk.say("driving licence")
         documents = await talk.say("what should i bring?")
-    assert documents == t("followup_unknown_topic", "en", what=t("label_documents", "en").lower(), phone="1345")
+        fee = await talk.say("how much is it?")
+    # What every office asks for, and who has the list; a fee nobody recorded: whom to ask.
+    assert documents == t("followup_documents_general", "en", phone="1345")
+    assert fee == t("followup_unknown_topic", "en", what=t("label_fee", "en").lower(), phone="1345")
 
 
 async def test_more_pages_the_service_list(settings: Settings, db: Database) -> None:
