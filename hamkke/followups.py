@@ -37,21 +37,19 @@ _FACTS: dict[str, tuple[str, str]] = {
     "address": (
         r"\bwhere\b|\baddress\b|\blocation\b|\bhow (do i|to) get there\b|\bwhich building\b|"
         r"\bгде\b|\bадрес|\bкак (туда )?(добраться|доехать|пройти)\b|\bкуда (идти|ехать)\b|"
-        r"\bo dau\b|\bdia chi\b|\bcho nao\b|\bo cho nao\b|\bduong nao\b|\bodau\b|\bo đau\b|"
+        r"\bo dau\b|\bdi dau\b|\bden dau\b|\bdia chi\b|\bcho nao\b|\bo cho nao\b|\bduong nao\b|\bodau\b|\bo đau\b|"
         r"\bhow (do |can |should )?(i |we )?apply\b|\bhow to apply\b|\bкак (подать|оформить|записаться|получить)\b|"
         r"\bкуда (подавать|обращаться|идти)\b|\bdang ky (o dau|the nao|nhu the nao)\b|"
         r"\blam (the nao|sao) de (dang ky|nhan)\b",
         r"어디|주소|위치|어떻게가|찾아가|신청(은|을)?어떻게|어떻게신청",
     ),
     "hours": (
-        r"\bopen\b|(?<!many )\bhours\b|\bwhat time\b|\bsaturday\b|\bsunday\b|\bweekend\b|\bclosed?\b|\buntil when\b|"
-        r"\bwhich days?\b|\bмонday\b|\bработа(ет|ют)\b|\bчасы\b|\bво сколько\b|\bдо скольки\b|\bсуббот|\bвоскресен|"
-        r"\bвыходн|\bоткрыт|\bпонедельник|\bвторник|\bсред(а|у|ам|е)\b|\bчетверг|\bпятниц|\bв какие дни\b|"
-        r"\bпринима(ет|ют)\b|\b(tuesday|wednesday|thursday|friday)s?\b|\bthu (3|4|5|6|ba|tu|nam|sau)\b|"
-        r"\bmay gio\b|\bgio mo\b|\bgio lam\b|\bthu (bay|7|hai|2)\b|\bchu nhat\b|\bcuoi tuan\b|\blam viec\b|"
+        r"\bopen\b|(?<!many )\bhours\b|\bwhat time\b|\bclosed?\b|\buntil when\b|"
+        r"\bwhich days?\b|\bработа(ет|ют)\b|\bчасы\b|\bво сколько\b|\bдо скольки\b|"
+        r"\bоткрыт|\bв какие дни\b|\bпринима(ет|ют)\b|"
+        r"\bmay gio\b|\bgio mo\b|\bgio lam\b|\blam viec\b|"
         r"\bmo cua\b|\bmay h\b|\bban dem\b|\bbuoi toi\b|\bat night\b|\bin the evening\b|\bночью\b|\bвечером\b",
-        r"몇시|영업|운영시간|토요일|일요일|월요일|화요일|수요일|목요일|금요일|주말|문열|근무시간|여는|무슨요일|몇요일|"
-        r"밤에|저녁에",
+        r"몇시|영업|운영시간|문열|근무시간|여는|무슨요일|몇요일|밤에|저녁에",
     ),
     "phone": (
         r"\bphone\b|\bnumber\b|\bcall them\b|\btel\b|\bcontact\b|"
@@ -119,6 +117,14 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"베트남말|베트남어|러시아말|러시아어|영어로|통역",
     ),
 }
+# A day named alone ("а в субботу?", "토요일에도 해요?", "thu 4 thi sao") asks the hours, unless the
+# message asks something else too ("thu 4 thi di dau": where; "수요일에 통역 있어요?": languages).
+_WEEKDAYS = (
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)s?\b|\bпонедельник|\bвторник|"
+    r"\bсред(а|у|ам|е)\b|\bчетверг|\bпятниц|\bсуббот|\bвоскресен|\bвыходн|"
+    r"\bthu (2|3|4|5|6|7|hai|ba|tu|nam|sau|bay)\b|\bchu nhat\b|\bcuoi tuan\b",
+    r"월요일|화요일|수요일|목요일|금요일|토요일|일요일|주말",
+)
 # Words that make a message a question of its own, not a follow-up.
 _OWN_TOPIC = re.compile(
     r"visa|виз|вiз|bi sa|gia han|продл|extend|renew|\bluong\b|зарплат|salary|wage|insurance|страхов|bao hiem|"
@@ -146,9 +152,17 @@ def detect_followup(text: str, place_named: bool = False) -> Optional[str]:
     korean = re.sub(r"\s+", "", lowered)
     if re.search(rf"(?<!\d){clock.today().year + 1}(?!\d)", folded):
         return "next_year"  # "и в 2027?", "nam 2027 tang bao nhieu"
+    day = bool(re.search(_WEEKDAYS[0], folded) or re.search(_WEEKDAYS[1], korean))
+    calls = re.search(r"\bcall\b|\bпозвонить\b|\bзвонить\b|\bgoi\b", folded) or \
+        re.search(r"전화(해|하|할|돼|되)", korean)
+    if day and calls and not re.search(r"\bnumber\b|\bномер|\bтелефон|\bsdt\b|\bso\b", folded) and \
+            "번호" not in korean:
+        return "hours"  # "can I call on Saturday?" asks when, not the number
     for fact, (latin, hangul) in sorted(_FACTS.items(), key=lambda item: item[0] not in ("next_year", "check")):
         if re.search(latin, folded) or re.search(hangul, korean):
             return fact
+    if day:
+        return "hours"
     return None
 
 

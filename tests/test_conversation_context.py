@@ -77,6 +77,9 @@ def test_programmes_by_their_own_names_and_can_i_get_it() -> None:
     ("в какие дни там иностранцев принимают", "hours"), ("а вечером до скольки", "hours"),
     ("когда подавать можно", "when"), ("언제 신청해야돼요?", "when"), ("where apply", "address"),
     ("so how i apply then?", "address"),
+    ("thu 4 thi di dau", "address"), ("수요일에 캄보디아 통역있어요?", "languages"), ("только по средам?", "hours"),
+    ("132 в субботу можно позвонить?", "hours"), ("토요일에 전화해도 돼요?", "hours"),
+    ("phone number on sunday?", "phone"),
 ])
 def test_more_follow_up_facts(text: str, fact: str) -> None:
     assert detect_followup(text) == fact
