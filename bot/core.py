@@ -483,6 +483,8 @@ class DialogueCore:
             place = await self._named_place(text)
             fact = detect_followup(text, place_named=place is not None)
             in_check = self._in_check(resident)  # the form's own question is pending: Rasa reads the answer
+            if in_check and fact == "check":  # "when can we apply?" during the check asks when, not for a check
+                fact = detect_followup(text, place_named=place is not None, exclude=("check",))
             program = None if in_check else (self._program_to_check(resident, fact)
                                              or self._program_for_facts(resident, text))
             named = None if in_check else named_program(text)
@@ -615,6 +617,9 @@ class DialogueCore:
             if key in ("service_card", "service_list") and isinstance(service, dict) and isinstance(
                     service.get("slug"), str):
                 reply.about_topic, reply.about_service = key, service["slug"]
+            elif key in FORM_QUESTIONS and PROGRAM_FAQ.get(str(custom.get("program"))):
+                # The check's question names the programme it checks: follow-ups are about that programme.
+                reply.about_topic = PROGRAM_FAQ[str(custom.get("program"))]
             elif key.startswith(("faq_", "ask_")) and key not in FORM_QUESTIONS and reply.about_topic is None:
                 reply.about_topic, reply.about_service = key, self.places.get(key)
             events = (custom.get("args") or {}).get("events")

@@ -134,7 +134,7 @@ _OWN_TOPIC = re.compile(
     r"비자|연장|월급|임금|보험|학교|쓰레기|행사|축제|병원|문화누리|한국어", re.IGNORECASE)
 
 
-def detect_followup(text: str, place_named: bool = False) -> Optional[str]:
+def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ...] = ()) -> Optional[str]:
     """Which fact a short follow-up asks for.
 
     One of ``address``, ``phone``, ``hours``, ``when``, ``fee``, ``documents``, ``penalty``,
@@ -159,6 +159,8 @@ def detect_followup(text: str, place_named: bool = False) -> Optional[str]:
             "번호" not in korean:
         return "hours"  # "can I call on Saturday?" asks when, not the number
     for fact, (latin, hangul) in sorted(_FACTS.items(), key=lambda item: item[0] not in ("next_year", "check")):
+        if fact in exclude:
+            continue
         if re.search(latin, folded) or re.search(hangul, korean):
             return fact
     if day:

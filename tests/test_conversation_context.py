@@ -352,3 +352,14 @@ async def test_what_about_another_case_stays_on_the_topic(settings: Settings, db
         menu = await talk.say("뭐 할 수 있어요 너")
     assert vacation.endswith(t("faq_job_search", "ko"))
     assert menu == t("help", "ko")  # "what can you do?" is still the menu
+
+
+async def test_the_checks_question_names_its_programme_for_the_questions_in_between(settings: Settings,
+                                                                                   db: Database) -> None:
+    # The check started by the classifier itself: its question carries the programme (domain.yml).
+    asking = [{"custom": {"key": "ask_birth_year", "program": "culture-nuri"}}]
+    async with Conversation(settings, db, lambda *_: asking) as talk:
+        await talk.say("check eligibility please")
+        when = await talk.say("when can we apply then")
+    assert when.startswith(topic_facts()["faq_culture_nuri"]["when"]["en"])
+    assert when.rstrip().endswith(t("ask_birth_year", "en")) and len(talk.asked) == 1
