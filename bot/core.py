@@ -63,6 +63,7 @@ from hamkke.followups import (
     names_a_topic,
     topic_facts,
     topic_places,
+    without_names,
 )
 from hamkke.handoff_words import asks_for_person, is_cancel, is_explicit_cancel, is_wait_question
 from hamkke.i18n import MissingMessage, has, t
@@ -104,6 +105,7 @@ _QUESTION = re.compile(r"\?|^(what|when|where|how|can|is|do|does)\b|\b(ли|ка
 CHECKABLE_TOPICS = {**PROGRAM_TOPICS, "faq_integrated_care": "integrated-care"}
 PROGRAM_FAQ = {program: topic for topic, program in CHECKABLE_TOPICS.items()}
 MORE_PAGE = 3
+ALIASES_TTL_S = 30  # an admin's new alias is used within half a minute
 _PHONE_NUMBER = re.compile(r"(?<![\d-])(?:\d{2,4}-\d{3,4}(?:-\d{4})?|1[3-9]\d{2})(?![\d-])")
 # What a named place answers for itself ("조선대병원 전화번호요").
 PLACE_FACTS = frozenset({"address", "phone", "hours", "when", "fee", "website", "languages"})
@@ -157,8 +159,7 @@ class DialogueCore:
         self.live = live or LiveBus()
         self.places = topic_places()
         self.topic_facts = topic_facts()
-        self._aliases: Optional[tuple[float, dict[str, list[str]]]] = None
-        self._event_aliases: Optional[tuple[float, dict[str, list[str]]]] = None
+        self._alias_cache: dict[str, tuple[float, dict[str, list[str]]]] = {}
 
     # -- residents and storage -------------------------------------------------
 
@@ -450,7 +451,8 @@ class DialogueCore:
             rasa_text = payload
         inbound.language = lang
         metadata["lang"] = lang
-        stated = self._stated(resident, text if payload is None else "")
+        said = stated_facts(text, clock.today()) if payload is None else {}  # facts this message states
+        stated = self._stated(resident, said)
         if stated:
             metadata["stated"] = stated
         urgency = detect_urgent(text) if payload is None else None
@@ -486,9 +488,9 @@ class DialogueCore:
             if in_check and fact == "check":  # "when can we apply?" during the check asks when, not for a check
                 fact = detect_followup(text, place_named=place is not None, exclude=("check",))
             program = None if in_check else (self._program_to_check(resident, fact)
-                                             or self._program_for_facts(resident, text))
+                                             or self._program_for_facts(resident, text, said))
             named = None if in_check else named_program(text)
-            if program is None and named is not None and (asks_to_check(text) or stated_facts(text, clock.today())):
+            if program is None and named is not None and (asks_to_check(text) or said):
                 program = named  # "мне можно 문화누리카드?": the check, whatever the classifier guessed
             if program is not None:  # "can I get it?" right after a programme's answer: the check starts
                 year = _BARE_YEAR.fullmatch(text.strip())
@@ -508,7 +510,8 @@ class DialogueCore:
                     reply.cards_for = {index + len(intro.texts): cards for index, cards in reply.cards_for.items()}
                 reply.about_topic = topic or reply.about_topic
                 return reply, status, error
-            if place is not None and fact in PLACE_FACTS and not names_a_topic(_without_names(text, place)) and not (
+            asks_of_place = place is not None and not names_a_topic(without_names(text, place.aliases or []))
+            if place is not None and fact in PLACE_FACTS and asks_of_place and not (
                     fact == "languages" and (place.languages_served or ["ko"]) == ["ko"]):
                 # "адрес 출입국", "조선대병원 전화번호요": that place's fact, whatever the context. (Which
                 # languages a hospital speaks, when nobody recorded it, is the interpreters' topic: Rasa.)
@@ -697,12 +700,11 @@ class DialogueCore:
             return None
         return CHECKABLE_TOPICS.get(str(context.get("topic")))
 
-    def _stated(self, resident: Resident, text: str) -> dict[str, Any]:
-        """Facts for an eligibility check said in this message or earlier in the conversation (some minutes)."""
+    def _stated(self, resident: Resident, new: dict[str, Any]) -> dict[str, Any]:
+        """Facts for an eligibility check said in this message (``new``) or earlier in the conversation."""
         context = resident.context or {}
         kept = context.get("stated") if _fresh(context, "stated_at", FRESH_MINUTES) else None
         facts = dict(kept) if isinstance(kept, dict) else {}
-        new = stated_facts(text, clock.today()) if text else {}
         if new:
             facts.update(new)
             context = dict(context)
@@ -715,7 +717,7 @@ class DialogueCore:
         context = resident.context or {}
         return str(context.get("asked") or "").startswith("form:") and _fresh(context, "asked_at", FRESH_MINUTES)
 
-    def _program_for_facts(self, resident: Resident, text: str) -> Optional[str]:
+    def _program_for_facts(self, resident: Resident, text: str, said: dict[str, Any]) -> Optional[str]:
         """The programme to check when, right after its answer, the resident says what a check asks.
 
         "1988", "мне 62", "yes we are 차상위 family" after the Culture Nuri answer: that is the start
@@ -727,7 +729,7 @@ class DialogueCore:
         program = CHECKABLE_TOPICS.get(str(context.get("topic")))
         if program is None or len(text.split()) > 12:
             return None
-        if stated_facts(text, clock.today()) or _BARE_YEAR.fullmatch(text.strip()):
+        if said or _BARE_YEAR.fullmatch(text.strip()):
             return program
         return None
 
@@ -897,14 +899,21 @@ class DialogueCore:
         return Reply(language=lang, texts=[text], keys=["event_next_unknown"], about_topic="events",
                      about_event=shown)
 
+    async def _aliases(self, model: type[Service] | type[Event]) -> dict[str, list[str]]:
+        """The aliases of every service (by slug) or event (by id), read at most every half minute."""
+        now = time.monotonic()
+        cached = self._alias_cache.get(model.__name__)
+        if cached is None or now - cached[0] > ALIASES_TTL_S:
+            key = Service.slug if model is Service else Event.id
+            async with self.db.session() as session:
+                rows = (await session.execute(select(key, model.aliases))).all()
+            cached = (now, {str(k): list(aliases or []) for k, aliases in rows})
+            self._alias_cache[model.__name__] = cached
+        return cached[1]
+
     async def _named_event(self, text: str) -> Optional[Event]:
         """The event a message names by one of its aliases, at its next occurrence (else its latest)."""
-        now = time.monotonic()
-        if self._event_aliases is None or now - self._event_aliases[0] > 30:
-            async with self.db.session() as session:
-                rows = (await session.execute(select(Event.id, Event.aliases))).all()
-            self._event_aliases = (now, {str(key): list(aliases or []) for key, aliases in rows})
-        ids = [int(key) for key in match_names(text, self._event_aliases[1])]
+        ids = [int(key) for key in match_names(text, await self._aliases(Event))]
         if not ids:
             return None
         async with self.db.session() as session:
@@ -919,13 +928,8 @@ class DialogueCore:
         return len(text.split()) <= 6 and time_frame(text, clock.today()) is not None
 
     async def _named_place(self, text: str) -> Optional[Service]:
-        """The service a message names by one of its aliases (the list is read at most every half minute)."""
-        now = time.monotonic()
-        if self._aliases is None or now - self._aliases[0] > 30:
-            async with self.db.session() as session:
-                rows = (await session.execute(select(Service.slug, Service.aliases))).all()
-            self._aliases = (now, {slug: list(aliases or []) for slug, aliases in rows})
-        slug = match_place(text, self._aliases[1])
+        """The service a message names by one of its aliases."""
+        slug = match_place(text, await self._aliases(Service))
         if slug is None:
             return None
         async with self.db.session() as session:
@@ -1117,17 +1121,6 @@ URGENT_PLACES = {Urgency.MEDICAL: "fire-ambulance-119", Urgency.FIRE: "fire-ambu
                  Urgency.OVERSTAY: "immigration-contact-center"}
 OWN_QUESTION_WORDS = 6
 URGENT_MINUTES = 10
-
-
-def _without_names(text: str, service: Service) -> str:
-    """``text`` without the place's own names ("조선대병원 전화번호요" -> "전화번호요"): what else it asks about."""
-    folded = " ".join(fold(text.casefold()).split())
-    for alias in sorted(service.aliases or [], key=len, reverse=True):
-        name = " ".join(fold(str(alias).casefold()).split())
-        if name:
-            folded = folded.replace(name, " ")
-            folded = folded.replace(name.replace(" ", ""), " ")
-    return folded
 
 
 def _recent_urgency(resident: Resident) -> Optional[Urgency]:

@@ -207,6 +207,15 @@ def match_names(text: str, aliases: dict[str, list[str]]) -> list[str]:
     return found_keys
 
 
+def without_names(text: str, aliases: list[str]) -> str:
+    """``text``, folded as the matcher folds it, without these names ("조선대병원 전화번호요" -> "전화번호요")."""
+    folded = " ".join(fold(unicodedata.normalize("NFC", text)).casefold().split())
+    for name in sorted((_folded_alias(str(alias)) for alias in aliases), key=len, reverse=True):
+        if name:
+            folded = folded.replace(name, " ").replace(name.replace(" ", ""), " ")
+    return folded
+
+
 def match_place(text: str, aliases: dict[str, list[str]]) -> Optional[str]:
     """The place a message names by one of its aliases ("조선대병원", "адрес 출입국", "chonnam uni hospital")."""
     found = match_names(text, aliases)
