@@ -77,6 +77,11 @@ TEXT: dict[str, dict[str, str]] = {
     "failed_messages": {"ko": "답하지 못한 메시지 (지난 7일)", "en": "Messages the bot could not answer (7 days)"},
     "take_up": {"ko": "내가 답하기", "en": "Answer it myself"},
     "forbidden": {"ko": "권한이 없습니다.", "en": "Not allowed."},
+    "nav_faq": {"ko": "FAQ", "en": "FAQ"},
+    "nav_content": {"ko": "기관·행사·제도", "en": "Services, events, rules"},
+    "nav_models": {"ko": "모델 게시", "en": "Publishing"},
+    "nav_inbox": {"ko": "이해 못한 질문", "en": "Misunderstood"},
+    "nav_health": {"ko": "콘텐츠 상태", "en": "Content health"},
 }
 
 

@@ -294,6 +294,8 @@ class Service(Base):
     confirm_phone: Mapped[Optional[str]] = mapped_column(String(32), nullable=True)
     source_url: Mapped[str] = mapped_column(Text)
     verified_on: Mapped[dt.date] = mapped_column(Date)
+    # Retired by an admin: kept for the record, never offered to residents.
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now()
     )
@@ -327,6 +329,8 @@ class Event(Base):
     confidence: Mapped[str] = mapped_column(String(1), default="H")
     source_url: Mapped[str] = mapped_column(Text)
     verified_on: Mapped[dt.date] = mapped_column(Date)
+    # Retired by an admin: kept for the record, never offered to residents.
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now()
     )
@@ -349,6 +353,8 @@ class Program(Base):
     confidence: Mapped[str] = mapped_column(String(1), default="H")
     source_url: Mapped[str] = mapped_column(Text)
     verified_on: Mapped[dt.date] = mapped_column(Date)
+    # Retired by an admin: kept for the record, never offered to residents.
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now()
     )
@@ -361,3 +367,172 @@ class Program(Base):
             "rules": self.rules, "confidence": self.confidence,
             "source_url": self.source_url, "verified_on": self.verified_on,
         }
+
+
+# -- admin: content provenance, FAQ entries, models, the misunderstood inbox ------------------------
+
+
+class ContentOrigin(Base):
+    """Where one content record's current values come from, for import without loss.
+
+    ``kind`` is service, event, program, faq or canned; ``key`` its slug
+    (``slug@year`` for a programme, the intent for an FAQ entry).
+    ``repo_hash`` is the hash of the repository's record when it was last
+    imported; ``edited_at``/``edited_by``/``source`` the last admin edit;
+    ``conflict`` the repository's record when it changed after an admin edit
+    (shown to admins, never applied silently).
+    """
+
+    __tablename__ = "content_origins"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_content_origin"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(96))
+    repo_hash: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    edited_by: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    edited_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    source: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    conflict: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON, nullable=True)
+
+
+class ContentState(Base):
+    """One row: a number every content change raises, so every gateway reloads what changed."""
+
+    __tablename__ = "content_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FaqEntry(Base):
+    """One FAQ topic: its answer in every language, with the facts behind it.
+
+    ``intent`` is the classifier's label and the answer's catalog key.
+    ``fallback`` maps a language without its own answer to the language
+    whose answer it gets ({"vi": "en"}); an entry is complete when every
+    language has an answer or a fallback. ``status``: published, draft
+    (not answered yet: new, or incomplete) or retired.
+    """
+
+    __tablename__ = "faq_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    intent: Mapped[str] = mapped_column(String(64), unique=True)
+    answers: Mapped[dict[str, str]] = mapped_column(JSON)
+    fallback: Mapped[Optional[dict[str, str]]] = mapped_column(JSON, nullable=True)
+    key_facts: Mapped[Optional[list[str]]] = mapped_column(JSON, nullable=True)
+    sources: Mapped[Optional[list[str]]] = mapped_column(JSON, nullable=True)
+    confidence: Mapped[str] = mapped_column(String(1), default="M")
+    verified_on: Mapped[dt.date] = mapped_column(Date)
+    review_days: Mapped[int] = mapped_column(Integer, default=365)
+    status: Mapped[str] = mapped_column(String(16), default="published")
+    updated_by: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FaqExample(Base):
+    """An example question added by an admin (the repository's are in ``nlu/``).
+
+    ``model_tag`` is the model first trained with it (None: waiting for a retraining).
+    """
+
+    __tablename__ = "faq_examples"
+    __table_args__ = (UniqueConstraint("intent", "language", "text", name="uq_faq_example"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    intent: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(16), default="admin")  # admin | inbox
+    added_by: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    model_tag: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+
+
+class ModelVersion(Base):
+    """A trained Rasa model: what data it was trained on, how it scored, whether it serves.
+
+    ``status``: candidate (trained, being checked), refused (the quality
+    check failed), live (serving; exactly one), previous (served before, can
+    be restored), retired. ``rasa_url``: where the live model's Rasa listens
+    (the gateways read it to know where to send messages).
+    """
+
+    __tablename__ = "model_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tag: Mapped[str] = mapped_column(String(64), unique=True)
+    path: Mapped[str] = mapped_column(Text)
+    data_version: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    rasa_url: Mapped[Optional[str]] = mapped_column(String(200), nullable=True)
+    scores: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON, nullable=True)
+    note: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ModelJob(Base):
+    """A retraining or a restore, done by the worker, with its visible progress.
+
+    ``status``: queued, running, done, refused (quality check), failed.
+    ``message``: what happened, in plain words (English and Korean in ``detail``).
+    """
+
+    __tablename__ = "model_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # train | restore
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    stage: Mapped[str] = mapped_column(String(32), default="queued")
+    message: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    detail: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON, nullable=True)
+    model_tag: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    requested_by: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Feedback(Base):
+    """A resident said an answer did not help."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("message_id", name="uq_feedback_message"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16), default="not_helpful")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class InboxItem(Base):
+    """A resident's message the bot misunderstood, for admins to learn from.
+
+    ``reason``: fallback, suggested (the bot offered topics), not_helpful, handed_off.
+    ``guesses``: the bot's best guesses [{"intent", "score"}]. ``status``: new,
+    assigned (became an example of ``intent``), new_entry, dismissed.
+    """
+
+    __tablename__ = "inbox_items"
+    __table_args__ = (UniqueConstraint("message_id", name="uq_inbox_message"),
+                      Index("ix_inbox_status_language", "status", "language"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    language: Mapped[Optional[str]] = mapped_column(String(8), nullable=True)
+    text: Mapped[str] = mapped_column(Text)  # masked, as the message is stored
+    reason: Mapped[str] = mapped_column(String(16))
+    topic: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)  # what the bot answered
+    guesses: Mapped[Optional[list[dict[str, Any]]]] = mapped_column(JSON, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    intent: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    resolved_by: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    resolved_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,7 @@
+"""Admin pages: content (under /admin). Admins only (403 for staff)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
