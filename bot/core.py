@@ -252,9 +252,10 @@ class DialogueCore:
                 status=MessageStatus.SENT.value,
                 reply_to_id=inbound.id,
                 conversation_id=inbound.conversation_id,
-                payload={"buttons": [{"label": b.label, "payload": b.payload} for b in reply.buttons]}
-                if reply.buttons
-                else None,
+                # What the answer was (its catalog keys and topic), for the admins' content health page.
+                payload={"keys": list(reply.keys), "topic": reply.about_topic,
+                         **({"buttons": [{"label": b.label, "payload": b.payload} for b in reply.buttons]}
+                            if reply.buttons else {})},
             )
             session.add(outbound)
             await session.flush()
