@@ -45,6 +45,7 @@ from bot.replies import (
 )
 from hamkke import SUPPORTED_LANGUAGES, clock
 from hamkke import conversations as convs
+from hamkke.answers import LiveContent
 from hamkke.config import Settings
 from hamkke.conversations import HandoffSignal
 from hamkke.db.models import Conversation, Event, Message, MessageStatus, Resident, Service, as_utc, utcnow
@@ -160,6 +161,9 @@ class DialogueCore:
         self.places = topic_places()
         self.topic_facts = topic_facts()
         self._alias_cache: dict[str, tuple[float, dict[str, list[str]]]] = {}
+        # Admins' answers and edits, reloaded when the content version moves.
+        self.content = LiveContent(db)
+        self.content.listeners.append(self._alias_cache.clear)
 
     # -- residents and storage -------------------------------------------------
 
@@ -318,6 +322,7 @@ class DialogueCore:
         if conversation is not None:
             return await self._with_staff(resident, inbound, conversation, msg)
         try:
+            await self.content.refresh()
             reply, status, error = await self._answer(resident, inbound, msg)
         except Exception:  # never lose a message: mark it for staff, tell the resident
             log.exception("message %s failed", inbound.id)

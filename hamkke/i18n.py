@@ -32,6 +32,17 @@ class MissingMessage(KeyError):
     """A key that the catalog of a language does not have."""
 
 
+# Answers admins keep in the database (FAQ entries), by key then language: they
+# win over the catalogs, so an edit is live without a restart (hamkke.answers).
+_overrides: dict[str, dict[str, str]] = {}
+
+
+def set_overrides(answers: dict[str, dict[str, str]]) -> None:
+    """Replace the database answers this process serves (``{key: {lang: text}}``)."""
+    global _overrides
+    _overrides = {key: dict(texts) for key, texts in answers.items()}
+
+
 def catalog_path(lang: str, root: Path = TRANSLATIONS_DIR) -> Path:
     """Where the PO file of ``lang`` lives."""
     return root / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -66,8 +77,8 @@ def keys(lang: str) -> frozenset[str]:
 
 
 def has(key: str, lang: str) -> bool:
-    """Whether ``key`` is translated into ``lang``."""
-    return key in keys(lang)
+    """Whether ``key`` is translated into ``lang`` (in the catalog or an admin's answer)."""
+    return lang in _overrides.get(key, ()) or key in keys(lang)
 
 
 def _check(key: str, lang: str) -> None:
@@ -109,6 +120,9 @@ def t(key: str, lang: str, **args: Any) -> str:
     """
     _check(key, lang)
     args = {name: format_arg(name, value, lang) for name, value in args.items()}
+    override = _overrides.get(key, {}).get(lang)
+    if override is not None:
+        return override.format(**args) if args else override
     tr = _translations(lang)
     if "n" in args and isinstance(args["n"], int):
         text = tr.ngettext(key, key, args["n"])
