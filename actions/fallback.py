@@ -28,6 +28,31 @@ def suggestions(parse: dict[str, Any]) -> list[str]:
     ][:MAX_SUGGESTIONS]
 
 
+def scores(parse: dict[str, Any]) -> dict[str, float]:
+    """Each intent's confidence in a parse result (Rasa's intent ranking), best first."""
+    return {
+        str(entry["name"]): round(float(entry.get("confidence") or 0), 3)
+        for entry in parse.get("intent_ranking") or []
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str)
+    }
+
+
+def top_guesses(parse: dict[str, Any]) -> list[dict[str, Any]]:
+    """The classifier's likeliest intents with their confidences (``nlu_fallback`` aside), best first.
+
+    Sent with the fallback's message for the admins' misunderstood inbox (the
+    gateway stores them; residents never see them).
+    """
+    ranked = [{"intent": name, "score": score} for name, score in scores(parse).items() if name != "nlu_fallback"]
+    return ranked[:MAX_SUGGESTIONS]
+
+
+def _with_guesses(dispatcher: CollectingDispatcher, guesses: list[dict[str, Any]]) -> None:
+    """Add the guesses to the message just said (a field beside its catalog key, never shown)."""
+    if guesses and dispatcher.messages:
+        dispatcher.messages[-1]["custom"]["guesses"] = guesses
+
+
 def _button(intent: str) -> dict[str, str]:
     """A button whose label is the topic's short name and whose payload triggers the intent."""
     return {"key": f"topic_{intent}", "payload": f"/{intent}"}
@@ -58,12 +83,14 @@ class ActionSuggestTopics(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         """Offer buttons for the likeliest topics, or the hand-off."""
+        guesses = top_guesses(tracker.latest_message)
         if previous_user_intent(tracker) == "nlu_fallback":
             say(dispatcher, "fallback_again", buttons=[HUMAN_BUTTON, HELP_BUTTON])
-            return []
-        topics = suggestions(tracker.latest_message)
-        if not topics:
+        elif not (topics := suggestions(tracker.latest_message)):
             say(dispatcher, "fallback", buttons=[HELP_BUTTON, HUMAN_BUTTON])
-            return []
-        say(dispatcher, "fallback_suggest", buttons=[*(_button(t) for t in topics), HUMAN_BUTTON])
+        else:
+            say(dispatcher, "fallback_suggest", buttons=[*(_button(t) for t in topics), HUMAN_BUTTON])
+            confidence = scores(tracker.latest_message)
+            guesses = [{"intent": topic, "score": confidence.get(topic)} for topic in topics]
+        _with_guesses(dispatcher, guesses)
         return []

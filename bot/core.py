@@ -43,7 +43,7 @@ from bot.replies import (
     render_message,
     simple,
 )
-from hamkke import SUPPORTED_LANGUAGES, clock
+from hamkke import SUPPORTED_LANGUAGES, clock, inbox
 from hamkke import conversations as convs
 from hamkke.answers import LiveContent
 from hamkke.config import Settings
@@ -81,7 +81,7 @@ log = logging.getLogger(__name__)
 
 MAX_BUTTONS = 10
 # Answers that end in a question, and what the question is (a bare "yes"/"no" answers it).
-QUESTIONS = {"thank": "anything_else", "fallback_suggest": "suggest"}
+QUESTIONS = {"thank": "anything_else", "fallback_suggest": "suggest", "feedback_thanks": "person"}
 # The eligibility form's questions: a question asked in between is answered, then this one is asked again.
 FORM_QUESTIONS = frozenset({"ask_program", "ask_birth_year", "ask_nationality", "ask_benefit_status",
                             "ask_used_last_year", "ask_household_size", "ask_monthly_income_krw"})
@@ -228,12 +228,15 @@ class DialogueCore:
 
     async def _finish(
         self, resident: Resident, inbound: Message, reply: Reply, status: str, error: Optional[str] = None,
-        channel: str = "",
+        channel: str = "", learn: bool = False,
     ) -> None:
         """Store the answer and the message's outcome in one transaction.
 
         A hand-off signalled by an action opens the conversation for staff in
         the same transaction, and the answer becomes the hand-off notice.
+        ``learn``: the bot answered the message itself (not relayed to staff):
+        a misunderstood message goes to the admins' inbox, and an FAQ answer
+        may offer "did not help" (hamkke.inbox), in the same transaction.
         """
         async with self.db.session() as session:
             if reply.handoff is not None:
@@ -264,6 +267,11 @@ class DialogueCore:
             session.add(outbound)
             await session.flush()
             reply.stored_id = outbound.id
+            if learn:
+                await inbox.record(session, inbound, reply)
+                offer = await inbox.feedback_offer(session, resident, inbound, outbound, reply, MAX_BUTTONS)
+                if offer is not None:
+                    reply.buttons.append(Button(*offer))
             await session.execute(
                 update(Message)
                 .where(Message.id == inbound.id)
@@ -310,7 +318,7 @@ class DialogueCore:
         for button in resident.offered_buttons or []:
             if text.strip() == button.get("label"):
                 return button.get("payload")
-        return None
+        return inbox.pressed_again(resident.context, text)  # "did not help" pressed twice
 
     async def handle(self, msg: Incoming) -> Optional[Reply]:
         """Answer one message. Returns ``None`` for a repeated delivery."""
@@ -332,7 +340,7 @@ class DialogueCore:
         if msg.offer_language_switch and "language" not in payloads and len(reply.buttons) < MAX_BUTTONS and \
                 not any(p.startswith("lang:") for p in payloads):
             reply.buttons.append(Button(t("button_language", reply.language), "language"))
-        await self._finish(resident, inbound, reply, status, error, channel=msg.channel)
+        await self._finish(resident, inbound, reply, status, error, channel=msg.channel, learn=True)
         if status == MessageStatus.FAILED.value:
             self.live.publish("queue")  # staff see the failure at once
         return reply
@@ -427,6 +435,13 @@ class DialogueCore:
             return reply, "answered", None
         if payload and payload.startswith("lang:"):
             return self._switch_language(resident, inbound, payload[5:]), "answered", None
+        if payload and payload.startswith(inbox.NOT_HELPFUL):  # once per answer, however often pressed
+            async with self.db.session() as session:
+                await inbox.not_helpful(session, resident.id, payload)
+                await session.commit()
+            reply = simple("feedback_thanks", lang, [human_button(lang), Button(t("button_help", lang), "/help")])
+            reply.keys.append("feedback_thanks")
+            return reply, "answered", None
 
         if payload is None:
             # "korean" while the check waits for its answer (the nationality) is that answer, not a switch.
@@ -646,6 +661,7 @@ class DialogueCore:
             signal = HandoffSignal.from_message(custom.get("handoff"))
             if signal is not None or handed_off:
                 reply.handoff = signal or HandoffSignal()
+            reply.guesses = reply.guesses or inbox.clean_guesses(custom.get("guesses")) or None
         if not reply.texts:
             return simple("fallback", lang, [human_button(lang)]), "failed", "empty answer"
         await self._date_the_programmes(reply, lang)
@@ -670,6 +686,8 @@ class DialogueCore:
             return simple("goodbye", lang)
         if asked == "anything_else" and said is True:
             return simple("help", lang, [human_button(lang)])
+        if asked == "person" and said is True:  # "yes" to "would you like to talk to a person?"
+            return "/request_human"
         if asked == "suggest" and said is True:
             topics = [str(b.get("payload") or "") for b in resident.offered_buttons or []]
             topics = [p for p in topics if p.startswith(("/faq_", "/ask_"))]

@@ -63,6 +63,9 @@ class Reply:
     about_event: Optional[dict[str, Any]] = None
     # Services found but not shown yet (slugs, in order), for "more"; None leaves the last list's.
     more_services: Optional[list[str]] = None
+    # The classifier's best guesses when it was unsure ([{"intent", "score"}], from the fallback
+    # action), for the admins' misunderstood inbox (hamkke.inbox).
+    guesses: Optional[list[dict[str, Any]]] = None
 
     @property
     def text(self) -> str:
