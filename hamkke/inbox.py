@@ -71,7 +71,12 @@ _INTENT = re.compile(r"^faq_[a-z0-9_]{2,60}$")
 
 
 class InboxError(ValueError):
-    """An admin action that cannot be done (the words are for the admin)."""
+    """An admin action that cannot be done: ``key`` names the console's words for it (``inbox_err_*``),
+    ``status`` the HTTP status the page answers with."""
+
+    def __init__(self, key: str, status: int = 400, **args: Any) -> None:
+        super().__init__(key)
+        self.key, self.status, self.args_ = key, status, args
 
 
 class ButtonLike(Protocol):
@@ -466,8 +471,10 @@ async def assign(session: AsyncSession, ids: Sequence[int], intent: str, user_id
     caller commits.
     """
     if intent not in await faq_intents(session):
-        raise InboxError("unknown FAQ entry")
+        raise InboxError("inbox_err_unknown_entry", intent=intent)
     items = await _new_items(session, ids)
+    if not items:
+        raise InboxError("inbox_err_no_item", status=404)
     added = 0
     for item in items:
         added += await _add_example(session, intent, item, user_id)
@@ -479,6 +486,8 @@ async def assign(session: AsyncSession, ids: Sequence[int], intent: str, user_id
 async def dismiss(session: AsyncSession, ids: Sequence[int], user_id: Optional[int]) -> int:
     """Dismiss new items (nothing to learn from them). Audited; the caller commits."""
     items = await _new_items(session, ids)
+    if not items:
+        raise InboxError("inbox_err_no_item", status=404)
     _resolve(items, "dismissed", None, user_id)
     await audit(session, user_id, "inbox_dismissed", items=[i.id for i in items])
     return len(items)
@@ -496,13 +505,13 @@ async def new_entry(session: AsyncSession, item_id: int, name: str, user_id: Opt
     language. Audited (and marked as an admin's edit); the caller commits."""
     (item,) = await _new_items(session, [item_id]) or (None,)
     if item is None:
-        raise InboxError("no such new item")
+        raise InboxError("inbox_err_no_item", status=404)
     intent = entry_name(name, item.id)
     if not _INTENT.match(intent):
-        raise InboxError("the name needs letters or digits")
+        raise InboxError("inbox_err_name")
     if intent in _domain_faq_intents() or await session.scalar(
             select(FaqEntry.id).where(FaqEntry.intent == intent)) is not None:
-        raise InboxError(f"{intent} exists already")
+        raise InboxError("inbox_err_exists", status=409, intent=intent)
     entry = FaqEntry(intent=intent, answers={}, status="draft", verified_on=clock.today(), updated_by=user_id)
     session.add(entry)
     await session.flush()
