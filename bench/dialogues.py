@@ -87,7 +87,7 @@ def answer_language(text: str) -> str:
     if accented >= max(1, latin // 20):  # Vietnamese: a letter in four or five carries a mark
         return "vi"
     latin_only = "".join(ch if ch.isascii() else " " for ch in text)
-    return detect(latin_only).language
+    return detect(latin_only).language or ""
 
 
 def first_line(text: str) -> str:
@@ -106,11 +106,11 @@ def check(answer: str, expect: dict[str, Any], lang: str) -> list[str]:
     for banned in expect.get("none") or []:
         if fold(str(banned)) in folded:
             problems.append(f"has {banned!r}")
-    options = expect.get("first_line_any")
-    if options:
+    first = expect.get("first_line_any")
+    if first:
         line = fold(first_line(answer))
-        if not any(fold(str(option)) in line for option in options):
-            problems.append(f"first line lacks {options}")
+        if not any(fold(str(option)) in line for option in first):
+            problems.append(f"first line lacks {first}")
     wanted = expect.get("language", lang)
     if answer.strip():
         found = answer_language(answer)

@@ -41,7 +41,7 @@ def example_texts(block: dict[str, Any]) -> list[str]:
 
 def load_heldout(folder: Path) -> list[tuple[str, str, str]]:
     """``(lang, gold label, text)`` for every held-out example."""
-    rows = []
+    rows: list[tuple[str, str, str]] = []
     for lang in LANGS:
         data = yaml.safe_load((folder / f"heldout_{lang}.yml").read_text(encoding="utf-8"))
         for block in data["nlu"]:
@@ -127,7 +127,7 @@ def f1_scores(gold: list[str], pred: list[str]) -> dict[str, float]:
 
 def summarise(rows: list[tuple[str, str, str]], pred: list[str], top: list[str]) -> dict[str, Any]:
     """Accuracy and macro-F1 per language, worst intents, confusions."""
-    by_lang: dict[str, dict[str, float]] = {}
+    by_lang: dict[str, dict[str, Any]] = {}
     for lang in LANGS:
         idx = [i for i, row in enumerate(rows) if row[0] == lang]
         gold = [rows[i][1] for i in idx]

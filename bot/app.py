@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,6 +11,7 @@ from typing import Optional
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy import select
 from telegram.error import TelegramError
 
 from bot import api
@@ -20,12 +22,38 @@ from bot.core import DialogueCore
 from bot.delivery import Outbox
 from bot.rasa_client import RasaClient
 from hamkke.config import Settings, get_settings
+from hamkke.db.models import ModelVersion
 from hamkke.db.session import Database
 from hamkke.live import LiveBus
 from hamkke.logs import configure_logging
 from hamkke.translation import Translator
 
 log = logging.getLogger(__name__)
+
+FOLLOW_EVERY_S = 0.25
+
+
+async def follow_live_model(db: Database, rasa: RasaClient, every: float = FOLLOW_EVERY_S) -> None:
+    """Send messages to the Rasa serving the live model, as the worker publishes it.
+
+    The worker switches the live model in the database, keeps the old Rasa up
+    for a few seconds more, then stops it gracefully (it finishes what it is
+    answering): reading the pointer four times a second, no message goes to a
+    Rasa that has stopped. Without a published address, the configured one.
+    """
+    while True:
+        try:
+            async with db.session() as session:
+                url = await session.scalar(select(ModelVersion.rasa_url).where(ModelVersion.status == "live"))
+            target = (url or rasa.settings.rasa_url).rstrip("/")
+            if target != rasa.url:
+                log.info("now sending messages to the live model at %s", target)
+                rasa.url = target
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the database may be briefly busy: try again
+            log.warning("could not read the live model's address", exc_info=True)
+        await asyncio.sleep(every)
 
 
 def create_app(settings: Optional[Settings] = None) -> FastAPI:
@@ -46,6 +74,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         app.state.core = DialogueCore(settings, db, rasa, app.state.live)
         app.state.translator = Translator(settings)
         app.state.outbox = Outbox(app.state.core)
+        following = asyncio.create_task(follow_live_model(db, rasa))
         recovered = await app.state.core.recover_unanswered()
         if recovered:
             log.warning("%d messages left unanswered by a previous run are in the staff queue", recovered)
@@ -61,6 +90,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         try:
             yield
         finally:
+            following.cancel()
             await kakao.drain()
             if app.state.telegram is not None:
                 await app.state.telegram.stop()

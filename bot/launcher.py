@@ -1,4 +1,4 @@
-"""Start the whole assistant on one machine: action server, Rasa, gateway.
+"""Start the whole assistant on one machine: action server, worker (and its Rasa), gateway.
 
 ``python -m bot.launcher`` (what ``make run`` calls) migrates and seeds the
 database, starts the three processes bound to localhost (the gateway to
@@ -23,7 +23,7 @@ from typing import Optional
 from urllib.parse import urlsplit
 
 from hamkke.config import PROJECT_ROOT, new_secret
-from hamkke.training import RASA_BIN, rasa_env
+from hamkke.training import rasa_env
 
 APP_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
 
@@ -78,24 +78,21 @@ class Assistant:
         subprocess.run([str(APP_PYTHON), "-m", "hamkke.db.setup"], cwd=PROJECT_ROOT, env=self.env, check=True)
 
     def start(self) -> None:
-        """Start the action server, Rasa and the gateway."""
+        """Start the action server, the worker (which starts Rasa) and the gateway."""
         if not self.model.exists():
             raise SystemExit(f"No model at {self.model}: run `make model` (make run does it for you)")
         actions_port = _port(self.env["HAMKKE_ACTIONS_URL"], 5055)
-        rasa_url = urlsplit(self.env["HAMKKE_RASA_URL"])
         self._start(
             "actions",
             [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", str(actions_port)],
             {"SANIC_HOST": urlsplit(self.env["HAMKKE_ACTIONS_URL"]).hostname or "127.0.0.1",
              "ACTION_SERVER_SANIC_WORKERS": "1"},
         )
-        self._start(
-            "rasa",
-            [str(RASA_BIN), "run", "--enable-api", "--jwt-secret", self.env["HAMKKE_RASA_JWT_SECRET"],
-             "--jwt-method", "HS256", "-i", rasa_url.hostname or "127.0.0.1",
-             "-p", str(self.rasa_listen_port or rasa_url.port or 5005),
-             "-m", str(self.model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
-        )
+        # The worker starts Rasa with the live model and swaps models when admins publish.
+        worker_env = {"HAMKKE_MODEL": str(self.model), "HAMKKE_LOG_DIR": str(self.log_dir)}
+        if self.rasa_listen_port:
+            worker_env["HAMKKE_RASA_LISTEN_PORT"] = str(self.rasa_listen_port)
+        self._start("worker", [str(APP_PYTHON), "-m", "bot.worker"], worker_env)
         self._start(
             "gateway",
             [str(APP_PYTHON), "-m", "uvicorn", "bot.app:create_app", "--factory",
@@ -135,14 +132,14 @@ class Assistant:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
     def stop(self) -> None:
-        """Stop every process (SIGTERM, then SIGKILL after 15 s)."""
+        """Stop every process (SIGTERM, then SIGKILL after 25 s)."""
         for proc in self.procs.values():
             if proc.poll() is None:
                 try:
                     os.killpg(proc.pid, signal.SIGTERM)
                 except ProcessLookupError:
                     pass
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 25
         for proc in self.procs.values():
             try:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
@@ -209,7 +206,8 @@ def _account_count(database_url: str) -> int:
 
 
 def _serve(assistant: Assistant, started: float, stopping: Callable[[], bool]) -> int:
-    _say("==> Starting the action server, Rasa and the gateway (Rasa takes 20-40 s to load its model)...")
+    _say("==> Starting the action server, the worker with Rasa, and the gateway "
+         "(Rasa takes 20-40 s to load its model)...")
     try:
         waited = assistant.wait_ready()
     except (RuntimeError, TimeoutError) as exc:

@@ -15,33 +15,41 @@ class RasaUnavailable(RuntimeError):
     """Rasa did not answer (down, restarting, too slow or broken)."""
 
 
+def auth_headers(secret: str) -> dict[str, str]:
+    """The header Rasa's HTTP API wants (a short-lived JWT), or none without a secret."""
+    if not secret:
+        return {}
+    token = jwt.encode(
+        {"user": {"username": "hamkke-gateway", "role": "admin"}, "exp": int(time.time()) + 60},
+        secret,
+        algorithm="HS256",
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
 class RasaClient:
     """Talks to one Rasa server over HTTP on localhost or the internal network."""
 
     def __init__(self, settings: Settings, client: Optional[httpx.AsyncClient] = None) -> None:
         self.settings = settings
+        # Where the live model's Rasa listens: the configured address until the
+        # worker publishes another (bot.app follows the database's live model).
+        self.url = settings.rasa_url
         self._client = client or httpx.AsyncClient(
             timeout=httpx.Timeout(settings.rasa_timeout_s, connect=2.0),
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         )
 
     def _auth_headers(self) -> dict[str, str]:
-        secret = self.settings.rasa_jwt_secret.get()
-        if not secret:
-            return {}
-        token = jwt.encode(
-            {"user": {"username": "hamkke-gateway", "role": "admin"}, "exp": int(time.time()) + 60},
-            secret,
-            algorithm="HS256",
-        )
-        return {"Authorization": f"Bearer {token}"}
+        return auth_headers(self.settings.rasa_jwt_secret.get())
 
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         """Send one message; return the bot's messages."""
         try:
             response = await self._client.post(
-                f"{self.settings.rasa_url}/webhooks/rest/webhook",
-                json={"sender": conversation_id, "message": text, "metadata": metadata},
+                f"{self.url}/webhooks/rest/webhook",
+                json={"sender": self.settings.rasa_sender_prefix + conversation_id, "message": text,
+                      "metadata": metadata},
             )
         except httpx.HTTPError as exc:
             raise RasaUnavailable(type(exc).__name__) from exc
@@ -65,7 +73,7 @@ class RasaClient:
                   {"event": "slot", "name": "requested_slot", "value": None}]
         try:
             response = await self._client.post(
-                f"{self.settings.rasa_url}/conversations/{conversation_id}/tracker/events",
+                f"{self.url}/conversations/{self.settings.rasa_sender_prefix}{conversation_id}/tracker/events",
                 json=events, headers=self._auth_headers(), params={"include_events": "NONE"})
         except httpx.HTTPError:
             return False
@@ -75,7 +83,7 @@ class RasaClient:
         """Whether Rasa is up with a model loaded (``GET /status``)."""
         try:
             response = await self._client.get(
-                f"{self.settings.rasa_url}/status", headers=self._auth_headers(), timeout=3.0
+                f"{self.url}/status", headers=self._auth_headers(), timeout=3.0
             )
             return response.status_code == 200 and bool(response.json().get("model_file"))
         except (httpx.HTTPError, ValueError):

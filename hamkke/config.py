@@ -63,6 +63,13 @@ class Settings:
     actions_url: str = "http://127.0.0.1:5055"
     rasa_jwt_secret: Secret = field(default_factory=lambda: Secret(""))
     rasa_timeout_s: float = 10.0
+    # Put before every conversation id sent to Rasa: the worker's quality check
+    # talks through a gateway of its own and must not touch residents' trackers.
+    rasa_sender_prefix: str = ""
+    # Admins' retrainings: the pipeline they train with, and how many points a
+    # language may lose on the held-out questions before a new model is refused.
+    train_config: str = "config.yml"
+    quality_tolerance: float = 1.0
     default_language: str = "en"
     max_message_chars: int = 2000
     debug_log_text: bool = False
@@ -112,6 +119,8 @@ def load_settings() -> Settings:
         actions_url=_env("HAMKKE_ACTIONS_URL", "http://127.0.0.1:5055").rstrip("/"),
         rasa_jwt_secret=Secret(jwt),
         rasa_timeout_s=_env_float("HAMKKE_RASA_TIMEOUT", 10.0),
+        train_config=_env("HAMKKE_TRAIN_CONFIG", "config.yml"),
+        quality_tolerance=_env_float("HAMKKE_QUALITY_TOLERANCE", 1.0),
         default_language=_env("HAMKKE_DEFAULT_LANGUAGE", "en"),
         max_message_chars=int(_env("HAMKKE_MAX_MESSAGE_CHARS", "2000")),
         debug_log_text=_env_bool("HAMKKE_DEBUG_LOG_TEXT", False),

@@ -141,14 +141,15 @@ def test_arbitrary_json_never_gets_a_5xx(stack: Stack, user_request: Any, extra:
 
 
 def test_rasa_and_actions_listen_on_localhost_only(stack: Stack) -> None:
-    for name in ("rasa", "actions", "gateway"):
+    for name in ("worker", "actions", "gateway"):
         proc = psutil.Process(stack.assistant.procs[name].pid)
         family = [proc, *proc.children(recursive=True)]
         addresses = {c.laddr.ip for p in family for c in p.net_connections("tcp") if c.status == "LISTEN"}
         assert addresses and addresses <= {"127.0.0.1"}, (name, addresses)
     # Rasa's HTTP API also wants the gateway's JWT: a local process without it gets 401.
-    rasa_port = next(c.laddr.port for c in psutil.Process(stack.assistant.procs["rasa"].pid).net_connections("tcp")
-                     if c.status == "LISTEN")
+    rasa = next(p for p in psutil.Process(stack.assistant.procs["worker"].pid).children(recursive=True)
+                if "rasa" in " ".join(p.cmdline()))
+    rasa_port = next(c.laddr.port for c in rasa.net_connections("tcp") if c.status == "LISTEN")
     assert httpx.get(f"http://127.0.0.1:{rasa_port}/status").status_code == 401
     assert httpx.post(f"http://127.0.0.1:{rasa_port}/conversations/r1/tracker/events",
                       json={"event": "pause"}).status_code == 401
