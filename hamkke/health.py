@@ -8,8 +8,9 @@ admin page ``/admin/health`` and its JSON form show them):
   or without suggested topics), how many conversations were handed to staff,
   how many answers a resident said did not help, and which topics were
   asked; and a daily series (:func:`daily`). A bot answer is an outgoing
-  message of the bot in reply to a resident's (``reply_to_id`` set); the
-  core records its catalog keys and topic in its ``payload``
+  message of the bot in reply to a resident's (``reply_to_id`` set; not
+  the thanks for a "did not help"); the core records its catalog keys and
+  topic in its ``payload``
   (``{"keys": [...], "topic": ...}``).
 * **Content checks** (:func:`content_checks`): FAQ entries missing a
   language; facts past their review date or marked uncertain (confidence
@@ -44,6 +45,9 @@ ALL = "all"
 # Catalog keys of an answer that says the message was not understood (the model's fallback).
 FALLBACK_KEYS = frozenset({"fallback", "fallback_suggest", "fallback_again"})
 SUGGESTED_KEY = "fallback_suggest"  # ... offering the likeliest topics
+# Answers to something that was no question: the thanks for pressing "did not help" (counting it would
+# add one answer for every "did not help").
+NOT_ANSWERS = frozenset({"feedback_thanks"})
 NOT_UNDERSTOOD = "not_understood"  # the topic of a fallback
 UNRECORDED = "unrecorded"  # an answer stored before answers recorded their topic
 FACT_REVIEW_DAYS = 365  # services, events and programmes: checked at least yearly
@@ -69,6 +73,12 @@ def answer_keys(payload: Any) -> Optional[list[str]]:
     if not isinstance(payload, dict) or not isinstance(payload.get("keys"), list):
         return None
     return [str(key) for key in payload["keys"]]
+
+
+def answers_a_question(payload: Any) -> bool:
+    """Whether a stored bot answer counts as an answer (not the thanks for a "did not help")."""
+    keys = answer_keys(payload)
+    return not keys or not NOT_ANSWERS.issuperset(keys)
 
 
 def is_fallback(payload: Any) -> bool:
@@ -154,6 +164,8 @@ async def usage(session: AsyncSession, now: dt.datetime, days: int,
         return [rows[language], rows[ALL]] if language in rows and language != ALL else [rows[ALL]]
 
     for language, payload, _at in await _bot_answers(session, since, now):
+        if not answers_a_question(payload):
+            continue
         keys = answer_keys(payload) or []
         topic = answer_topic(payload)
         for row in rows_of(language):
@@ -206,7 +218,7 @@ async def daily(session: AsyncSession, now: dt.datetime, days: int = DAILY_DAYS,
                                                  dict.fromkeys(languages, 0)) for n in range(days)}
     for language, payload, at in await _bot_answers(session, start, now):
         day = series.get(seoul_day(at))
-        if day is None or language not in day.answers:
+        if day is None or language not in day.answers or not answers_a_question(payload):
             continue
         day.answers[language] += 1
         day.fallbacks[language] += is_fallback(payload)

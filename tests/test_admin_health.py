@@ -110,6 +110,8 @@ async def populate_usage(session: AsyncSession) -> None:
     await _answers(session, en, "en", RECENT, ["fallback"])
     _not_helpful(session, jobs[0], RECENT)
     _not_helpful(session, jobs[1], RECENT)
+    # Pressing "did not help" is thanked: no answer to a question.
+    await _answers(session, en, "en", RECENT, ["feedback_thanks"], 2)
     await _answers(session, en, "en", ANCIENT, ["fallback"], 10)
     _handoff(session, en, "en", ANCIENT, "requested")
     # Russian, last 7 days: 5 service cards and 1 answer stored before answers recorded their keys; 2 hand-offs.
