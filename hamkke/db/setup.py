@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 
 from hamkke.config import PROJECT_ROOT, get_settings
-from hamkke.content import seed_content
+from hamkke.content import conflicts, seed_content
 from hamkke.db.session import Database
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,13 @@ async def seed(database_url: str) -> int:
     db = Database(database_url)
     try:
         async with db.session() as session:
-            return await seed_content(session)
+            changed = await seed_content(session)
+            waiting = await conflicts(session)
+            if waiting:
+                log.warning("%d content records changed in the repository after an admin's edit and wait for an "
+                            "admin to choose (the admin's values are served meanwhile): %s", len(waiting),
+                            ", ".join(f"{o.kind} {o.key}" for o in waiting))
+            return changed
     finally:
         await db.dispose()
 
