@@ -13,7 +13,7 @@ export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup model db run chat user test test-fast validate lint types eval langid bench bench-handoff lock clean browser
+.PHONY: help setup model db run chat user test test-fast validate lint types eval langid bench bench-handoff lock clean browser export
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ model: setup ## Train the Rasa model if it is missing or older than its data
 
 db: setup ## Migrate and seed the database
 	@$(PY) -m hamkke.db.setup
+
+export: setup ## Write the database's content (admins' edits) back to data/, the catalogs and nlu/ for review
+	@$(PY) -m hamkke.export
 
 run: model ## Start the whole assistant (SQLite, one machine) on 127.0.0.1:8000
 	@$(PY) -m bot.launcher
