@@ -112,15 +112,91 @@ def load_programs(path: Path = DATA_FILE) -> tuple[dict[str, Any], ...]:
     records = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     seen: set[tuple[str, int]] = set()
     for record in records:
-        for key in ("slug", "year", "apply_from", "rules", "source_url", "verified_on"):
-            if record.get(key) is None:
-                raise RulesError(f"{record.get('slug', '?')}: missing {key}")
-        if record["slug"] not in PROGRAMS:
-            raise RulesError(f"unknown programme {record['slug']}")
+        check_record(record)
         if (record["slug"], record["year"]) in seen:
             raise RulesError(f"{record['slug']} {record['year']}: twice")
         seen.add((record["slug"], record["year"]))
     return tuple(records)
+
+
+def check_record(record: Mapping[str, Any]) -> None:
+    """Raise :class:`RulesError` when one programme-year record breaks the rules of the programmes file.
+
+    The loader checks every record of the file with it, and the admin pages
+    every record an admin saves, so both are held to the same rules.
+    """
+    for key in ("slug", "year", "apply_from", "rules", "source_url", "verified_on"):
+        if record.get(key) is None:
+            raise RulesError(f"{record.get('slug', '?')}: missing {key}")
+    if record["slug"] not in PROGRAMS:
+        raise RulesError(f"unknown programme {record['slug']}")
+    name = f"{record['slug']} {record['year']}"
+    if not isinstance(record["year"], int) or isinstance(record["year"], bool):
+        raise RulesError(f"{name}: the year must be a number")
+    for key in ("apply_from", "apply_until", "verified_on"):
+        if record.get(key) is not None and not isinstance(record[key], dt.date):
+            raise RulesError(f"{name}: {key} must be a date")
+    if record.get("apply_until") is not None and record["apply_until"] < record["apply_from"]:
+        raise RulesError(f"{name}: applications close before they open")
+    if record.get("confidence", "H") not in ("H", "M", "L"):
+        raise RulesError(f"{name}: confidence must be H, M or L")
+    check_rules(record["slug"], record["rules"], name)
+    # What the checks above cannot foresee: the rules applied to every kind of answer.
+    try:
+        for answers in _SAMPLE_ANSWERS:
+            evaluate(record["slug"], answers, record["apply_from"], [record])
+            questions(record["slug"], {k: v for k, v in vars(answers).items() if v is not None},
+                      record["apply_from"], [record])
+    except (KeyError, TypeError, ValueError, IndexError, ZeroDivisionError) as exc:
+        raise RulesError(f"{name}: the rules cannot be applied ({type(exc).__name__}: {exc})") from exc
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_rules(program: str, rules: Any, name: str = "") -> None:
+    """Raise :class:`RulesError` when ``rules`` lack a parameter ``program``'s logic reads, or hold a wrong one."""
+    name = name or program
+    if not isinstance(rules, Mapping):
+        raise RulesError(f"{name}: the rules must be a mapping of parameters")
+    numbers = {"culture-nuri": ("born_on_or_before", "amount_krw", "higher_amount_krw"),
+               "youth-culture-pass": ("born_in", "second_chance_born_in", "amount_krw"),
+               "integrated-care": ("yearly_cap_krw",)}.get(program, ())
+    for key in numbers:
+        if not _whole(rules.get(key)):
+            raise RulesError(f"{name}: rules.{key} must be a whole number")
+    if program == "culture-nuri":
+        statuses = rules.get("qualifying_status")
+        if not isinstance(statuses, list) or not statuses or any(s not in BENEFIT_STATUSES for s in statuses):
+            raise RulesError(f"{name}: rules.qualifying_status must list some of {', '.join(BENEFIT_STATUSES)}")
+        ranges = rules.get("higher_amount_born")
+        if not (isinstance(ranges, list) and len(ranges) == 2 and all(
+                isinstance(r, list) and len(r) == 2 and all(_whole(y) for y in r) and r[0] <= r[1] for r in ranges)):
+            raise RulesError(f"{name}: rules.higher_amount_born must be two [first, last] birth-year ranges")
+    if program == "integrated-care":
+        medians = rules.get("median_income_krw")
+        try:
+            sizes = _medians(rules) if isinstance(medians, Mapping) and medians else {}
+        except (TypeError, ValueError):
+            sizes = {}
+        if not sizes or any(size < 1 or income <= 0 for size, income in sizes.items()):
+            raise RulesError(f"{name}: rules.median_income_krw must give a positive income per household size")
+        tiers = rules.get("copay_tiers")
+        if not (isinstance(tiers, list) and tiers and all(
+                isinstance(t, Mapping) and _whole(t.get("up_to_percent")) and _whole(t.get("copay_percent"))
+                for t in tiers)):
+            raise RulesError(f"{name}: rules.copay_tiers must list {{up_to_percent, copay_percent}} pairs")
+        limits = [t["up_to_percent"] for t in tiers]
+        if limits != sorted(set(limits)):
+            raise RulesError(f"{name}: rules.copay_tiers must go up by up_to_percent")
+
+
+def offered(records: Optional[Sequence[Mapping[str, Any]]]) -> tuple[str, ...]:
+    """The programmes an eligibility check exists for: those with a record (all of them on the data file)."""
+    if records is None:
+        return PROGRAMS
+    return tuple(p for p in PROGRAMS if any(r["slug"] == p for r in records))
 
 
 def rules_for(program: str, today: dt.date, records: Optional[Sequence[Mapping[str, Any]]] = None
@@ -354,3 +430,14 @@ def _integrated_care(rules: dict[str, Any], a: Answers) -> _Verdict:
     top = rules["copay_tiers"][-1]["up_to_percent"]
     return ("not_eligible", f"copay_tiers/above_{top}",
             [Text("elig_reason_care_above", {**base, "limit": top})], None, None)
+
+
+# Every kind of answer a resident can give, for :func:`check_record`'s trial of new rules.
+_SAMPLE_ANSWERS = tuple(
+    Answers(birth_year=year, benefit_status=status, nationality=nationality, used_last_year=used,
+            household_size=size, monthly_income_krw=income)
+    for year in (None, 1930, 1964, 1990, 2006, 2007, 2010, 2024)
+    for status, nationality, used in (("basic_livelihood", "korean", False), ("near_poor", "foreign", True),
+                                      ("none", None, None), ("unknown", "korean", None))
+    for size, income in ((None, None), (1, 0), (2, 3_000_000), (4, 9_000_000), (40, 1_000))
+)
