@@ -22,8 +22,8 @@ from rasa_sdk.types import DomainDict
 from actions.common import HUMAN_BUTTON, language, say
 from hamkke import clock, phrases
 from hamkke.db.session import get_database
-from hamkke.directory import program_records
-from hamkke.eligibility import PROGRAMS, Answers, evaluate, questions
+from hamkke.directory import eligibility_records
+from hamkke.eligibility import PROGRAMS, Answers, RulesError, evaluate, offered, questions
 
 ANSWER_SLOTS = ("birth_year", "nationality", "benefit_status", "used_last_year", "household_size",
                 "monthly_income_krw")
@@ -89,13 +89,17 @@ class ValidateEligibilityForm(FormValidationAction):
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
-        """The programme, then the questions of its rules."""
+        """The programme, then the questions of its rules (read from the database: an admin's edit counts at once)."""
         program = tracker.get_slot("program")
         if program not in PROGRAMS:
             return ["program"]
+        async with get_database().session() as session:
+            records = await eligibility_records(session)
+        if program not in offered(records):
+            return ["program"]  # retired by an admin: nothing to ask, the result says it is not offered
         # What the resident said in passing counts for the plan, so those slots are filled ahead, not asked.
         known = {**stated(tracker), **given_answers(tracker)}
-        return ["program", *questions(program, known, clock.today())]
+        return ["program", *questions(program, known, clock.today(), records)]
 
     async def extract_program(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -217,9 +221,16 @@ class ActionEligibilityResult(Action):
             say(dispatcher, "fallback", buttons=[HUMAN_BUTTON])
             return reset_events()
         async with get_database().session() as session:
-            records = await program_records(session)
+            records = await eligibility_records(session)
         answers = answers_of(tracker)
-        result = evaluate(program, answers, clock.today(), records or None)
+        try:
+            if program not in offered(records):
+                raise RulesError(f"{program} is not offered")
+            result = evaluate(program, answers, clock.today(), records)
+        except RulesError:
+            # Retired by an admin (or no rules at all): never checked; a person can help.
+            say(dispatcher, "service_missing", buttons=[HUMAN_BUTTON])
+            return reset_events()
         buttons = [HUMAN_BUTTON] if result.result == "check_with_staff" else []
         buttons.append({"key": "button_check_again", "payload": "/check_eligibility"})
         say(dispatcher, "eligibility_result", buttons=buttons, result=result.as_dict())

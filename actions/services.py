@@ -31,13 +31,14 @@ class ActionServiceInfo(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Look the service up by the intent that asked for it."""
+        """Look the service up by the intent that asked for it (a retired one is not offered)."""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         slug = _intent_map().get(intent or "")
         service = None
         if slug:
             async with get_database().session() as session:
-                service = await session.scalar(select(Service).where(Service.slug == slug))
+                service = await session.scalar(select(Service).where(Service.slug == slug,
+                                                                    Service.retired.is_(False)))
         if service is None:
             say(dispatcher, "service_missing", buttons=[HUMAN_BUTTON])
             return []

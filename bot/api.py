@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, Optional
 
-from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi import APIRouter, Body, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,8 +20,8 @@ from hamkke import clock
 from hamkke.content import CATEGORIES, DISTRICTS
 from hamkke.db.models import Event, Service
 from hamkke.db.session import Database
-from hamkke.directory import ServiceQuery, events_between, find_services, program_records
-from hamkke.eligibility import Answers, evaluate, questions
+from hamkke.directory import ServiceQuery, eligibility_records, events_between, find_services
+from hamkke.eligibility import Answers, evaluate, offered, questions
 from hamkke.hours import is_open
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -215,15 +215,17 @@ async def check_eligibility(
     answers: Annotated[EligibilityIn, Body()],
     lang: LangQuery = "ko",
 ) -> EligibilityOut:
-    """Check eligibility with the programme's rules for the current year."""
+    """Check eligibility with the programme's rules for the current year (404: the programme is not offered)."""
     today = clock.today()
     async with _db(request).session() as session:
-        records = await program_records(session)
+        records = await eligibility_records(session)
+    if program not in offered(records):
+        raise HTTPException(404, f"{program} is not offered")
     values: dict[str, Any] = answers.model_dump()
     given = Answers.from_mapping(values)
     # A field sent as null is "I don't know"; a field not sent is not answered.
     asked = {name: ("unknown" if values[name] is None else values[name]) for name in answers.model_fields_set}
-    missing = [name for name in questions(program, asked, today, records or None)
+    missing = [name for name in questions(program, asked, today, records)
                if name not in answers.model_fields_set]
     if missing:
         raise RequestValidationError([
@@ -231,7 +233,7 @@ async def check_eligibility(
              "type": "missing", "input": None}
             for name in missing
         ])
-    result = evaluate(program, given, today, records or None)
+    result = evaluate(program, given, today, records)
     headline, reasons, apply = render_eligibility(result.as_dict(), lang)
     return EligibilityOut(
         program=program, year=result.year, result=result.result, amount_krw=result.amount_krw,

@@ -66,7 +66,7 @@ async def find_services(session: AsyncSession, query: ServiceQuery) -> list[Serv
     location come first, nearest first; otherwise the district's own places,
     then by primary need and name.
     """
-    services = list((await session.scalars(select(Service))).all())
+    services = list((await session.scalars(select(Service).where(Service.retired.is_(False)))).all())
     found = []
     for service in services:
         categories = service.categories or [service.category]
@@ -121,23 +121,35 @@ def service_distance(service: Service, near: Optional[tuple[float, float]]) -> O
 
 async def events_between(session: AsyncSession, start: dt.date, end: dt.date,
                          topic: Optional[str] = None) -> list[Event]:
-    """Events that run on at least one day of [start, end], by start date."""
+    """Events that run on at least one day of [start, end], by start date (retired ones never)."""
     rows = await session.scalars(
-        select(Event).where(Event.start_date <= end, Event.end_date >= start).order_by(Event.start_date, Event.slug)
+        select(Event).where(Event.start_date <= end, Event.end_date >= start, Event.retired.is_(False))
+        .order_by(Event.start_date, Event.slug)
     )
     return [e for e in rows.all() if topic is None or topic in (e.topics or [])]
 
 
 async def upcoming_events(session: AsyncSession, today: dt.date, limit: int = 3,
                           topic: Optional[str] = None) -> list[Event]:
-    """The next events not yet over on ``today``, soonest first."""
-    rows = await session.scalars(select(Event).where(Event.end_date >= today).order_by(Event.start_date, Event.slug))
+    """The next events not yet over on ``today``, soonest first (retired ones never)."""
+    rows = await session.scalars(select(Event).where(Event.end_date >= today, Event.retired.is_(False))
+                                 .order_by(Event.start_date, Event.slug))
     return [e for e in rows.all() if topic is None or topic in (e.topics or [])][:limit]
 
 
 async def program_records(session: AsyncSession) -> list[dict[str, Any]]:
-    """Every programme-year of the database, as :mod:`hamkke.eligibility` reads them."""
-    return [p.as_record() for p in (await session.scalars(select(Program))).all()]
+    """Every programme-year of the database an admin has not retired, as :mod:`hamkke.eligibility` reads them."""
+    return [p.as_record() for p in (await session.scalars(select(Program))).all() if not p.retired]
+
+
+async def eligibility_records(session: AsyncSession) -> Optional[list[dict[str, Any]]]:
+    """What the eligibility checks apply: the programme-years not retired; ``None`` (the data file
+    then) only for a database that has no programme at all, so a programme retired by an admin
+    is never checked from the file instead."""
+    rows = (await session.scalars(select(Program))).all()
+    if not rows:
+        return None
+    return [p.as_record() for p in rows if not p.retired]
 
 
 def today_in_seoul(now: Optional[dt.datetime] = None) -> dt.date:
@@ -167,7 +179,11 @@ def event_payload(event: Event) -> dict[str, Any]:
 
 
 def next_occurrence(events: Sequence[Event], today: dt.date) -> Optional[Event]:
-    """Of one event's yearly records, the next that is not over; else the latest (it has passed)."""
+    """Of one event's yearly records, the next that is not over; else the latest (it has passed).
+
+    Records an admin retired are never offered.
+    """
+    events = [e for e in events if not getattr(e, "retired", False)]
     coming = sorted((e for e in events if e.end_date >= today), key=lambda e: e.start_date)
     if coming:
         return coming[0]
