@@ -57,6 +57,7 @@ from hamkke.db.models import (
 from hamkke.db.session import Database
 from hamkke.office_hours import default_centre
 from hamkke.privacy import mask
+from hamkke.provenance import record_edit
 
 log = logging.getLogger(__name__)
 
@@ -559,7 +560,10 @@ async def save_canned(request: Request, form: Form,
         else:
             row.title, row.texts, row.updated_by, row.updated_at = title, texts, who.user.id, utcnow()
             row.retired = form.get("retired") == "on"
-        await audit(session, who.user.id, "canned_saved", slug=slug)
+        # Kept as edited (an import never overwrites it), audited, and live at once.
+        edited = await record_edit(session, "canned", slug, who.user.id, str(form.get("source") or "").strip() or None,
+                                   action="canned_saved", slug=slug)
+        edited.retired = bool(row.retired)
         await session.commit()
     return RedirectResponse("/staff/canned", status_code=303)
 
