@@ -22,11 +22,12 @@ from sqlalchemy import insert, select
 
 from bot.app import create_app
 from hamkke import inbox
-from hamkke.config import PROJECT_ROOT, Settings
+from hamkke.config import PROJECT_ROOT, Secret, Settings
 from hamkke.db.models import AuditEntry, FaqEntry, FaqExample, Feedback, InboxItem, Message, Resident, utcnow
 from hamkke.urgent import detect_urgent
 from tests.console_client import Console, make_user, query
 from tests.helpers import Gateway, LocalServer, kakao_request
+from tests.telegram_api import TOKEN, BotAPI, callback_update, message_update
 
 SCHEMA = json.loads((PROJECT_ROOT / "tests" / "data" / "kakao_skill_response.schema.json").read_text())
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
@@ -47,7 +48,7 @@ def fake_rasa(method: str, path: str, body: Any) -> tuple[int, Any]:
     def say(*customs: dict[str, Any]) -> tuple[int, Any]:
         return 200, [{"recipient_id": body.get("sender"), "custom": custom} for custom in customs]
 
-    if message == "/request_human" or "person" in message:
+    if message == "/request_human" or "person" in message or "chest pain" in message:
         return say({"key": "handoff_recorded", "handoff": {"reason": "requested", "topic": "faq_unpaid_wages"}})
     if message.startswith("/faq_visa_extension") or "visa" in message.casefold() or "визу" in message:
         return say({"key": "faq_visa_extension"})
@@ -138,9 +139,11 @@ def test_a_fallback_a_suggestion_and_a_hand_off_each_make_one_item(site: Site) -
 def test_answers_that_understood_and_urgent_answers_are_not_recorded(site: Site) -> None:
     site.ask("hello", "r-ok")
     site.ask("where do I put garbage", "r-ok")
-    assert detect_urgent(URGENT) is not None  # Rasa falls back on it: only the urgency keeps it out
+    assert detect_urgent(URGENT) is not None  # Rasa hands it off: only the urgency keeps it out
     answer = site.ask(URGENT, "r-urgent")
     assert "119" in texts(answer)
+    (status,) = site.rows(select(Message.status).where(Message.text == URGENT))[0]
+    assert status == "handed_off"
     assert site.items() == []
 
 
@@ -182,6 +185,8 @@ def test_did_not_help_is_offered_after_an_faq_answer_within_kakaos_limit_and_spa
     # An FAQ answer whose buttons fill Kakao's ten quick replies: no room, not offered.
     full = site.ask("many buttons please", "r-full")
     assert len(labels(full)) == 10 and "Didn't help" not in labels(full)
+    (offered,) = site.rows(select(Resident.offered_buttons).where(Resident.channel_user_key == "r-full"))[0]
+    assert len(offered) == 10 and not any(b["payload"].startswith("/not_helpful") for b in offered)
 
 
 def test_pressing_did_not_help_stores_feedback_once_and_an_item_and_offers_a_person(site: Site) -> None:
@@ -214,6 +219,25 @@ def test_the_button_names_the_stored_answer_and_typed_payloads_do_nothing(site: 
     assert site.rows(select(Feedback)) == []
 
 
+def test_did_not_help_on_telegram_is_an_inline_button_pressed_like_any_other(settings: Settings) -> None:
+    with BotAPI() as api, LocalServer(fake_rasa) as rasa:
+        configured = dataclasses.replace(settings, rasa_url=rasa.url, telegram_bot_token=Secret(TOKEN),
+                                         telegram_api_base_url=api.url, telegram_webhook_url="",
+                                         telegram_webhook_secret=Secret(""))
+        with Gateway(create_app(configured)):
+            api.push(message_update(90, 77, lang="vi", text="gia hạn visa ở đâu"))
+            (answer,) = api.wait_sent(1, chat_id=77)
+            keyboard = [b for row in answer["reply_markup"]["inline_keyboard"] for b in row]
+            assert [b["callback_data"] for b in keyboard] == ["Không hữu ích"]
+            api.push(callback_update(91, 77, "Không hữu ích", answer, lang="vi"))
+            api.push(callback_update(92, 77, "Không hữu ích", answer, lang="vi"))  # a double tap
+            sent = api.wait_sent(3, chat_id=77)
+    assert all(m["text"].startswith("Cảm ơn") for m in sent[1:])
+    assert len(query(configured.database_url, select(Feedback))) == 1
+    (item,) = [row[0] for row in query(configured.database_url, select(InboxItem))]
+    assert (item.reason, item.language, item.text) == ("not_helpful", "vi", "gia hạn visa ở đâu")
+
+
 # -- grouping ---------------------------------------------------------------------------------------
 
 
@@ -233,7 +257,8 @@ def _item(item_id: int, text: str, language: str) -> InboxItem:
 ])
 def test_grouping_puts_typing_variants_together_and_different_questions_apart(
         language: str, variants: list[str], others: list[str]) -> None:
-    items = [_item(i, text, language) for i, text in enumerate(variants + others, start=1)]
+    # The other questions come first, so each meets the grouped variants when its turn comes.
+    items = [_item(i, text, language) for i, text in enumerate(others + variants, start=1)]
     groups = inbox.group(items)
     assert sorted(i.text for i in groups[0].items) == sorted(variants)  # the largest first
     assert len(groups) == 1 + len(others)
