@@ -67,6 +67,7 @@ SIMILAR = 0.4
 # Items shown per language (newest first), so the page stays quick.
 PAGE_ITEMS = 400
 _NOT_WORD = re.compile(r"[\W_]+")
+_NOT_TEXT = re.compile(r"^\[[a-z_]+\]")  # how the core stores a sticker, a photo…: "[sticker]"
 _INTENT = re.compile(r"^faq_[a-z0-9_]{2,60}$")
 
 
@@ -173,7 +174,7 @@ async def is_typed_question(session: AsyncSession, message: Message) -> bool:
     """Whether a resident's message is their own words: not a button's label, a command, a sticker
     placeholder or a bare request for a person."""
     text = (message.text or "").strip()
-    if not text or text.startswith(("/", "[")):
+    if not text or text.startswith("/") or _NOT_TEXT.match(text):
         return False
     if asks_for_person(text) and len(text.split()) <= 3:
         return False
