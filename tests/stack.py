@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import httpx
 import pytest
@@ -68,7 +68,8 @@ class Stack:
             return conn.execute(sql, args).fetchall()
 
 
-def running_stack(tmp_path_factory: pytest.TempPathFactory, frozen_now: str = FROZEN_NOW) -> Iterator[Stack]:
+def running_stack(tmp_path_factory: pytest.TempPathFactory, frozen_now: str = FROZEN_NOW,
+                  extra_env: Optional[dict[str, str]] = None) -> Iterator[Stack]:
     if not MODEL.exists():
         pytest.fail("no trained model: run the tests through `make test`, which trains it")
     work = tmp_path_factory.mktemp("e2e")
@@ -108,6 +109,7 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory, frozen_now: str = FR
         "KAKAO_CALLBACK_HOSTS": "127.0.0.1",
         "HAMKKE_TRANSLATION_PROVIDER": "libre",
         "HAMKKE_TRANSLATION_TIMEOUT": "3",
+        **(extra_env or {}),
     }
     with LocalServer(forward) as proxy, BotAPI() as telegram, LibreTranslate() as translate, \
             LocalServer(lambda _method, _path, _body: (200, {"ok": True})) as callbacks:

@@ -99,6 +99,9 @@ def test_no_sentences_hard_coded_in_python() -> None:
                     continue
                 if "log." in line or "raise " in line or "parser" in line:
                     continue
+                # The console's own words (ko and en, for staff and admins), kept beside their page.
+                if "console" in path.parts and ('"ko":' in line or '"en":' in line):
+                    continue
                 if sentence.search(line):
                     offenders.append(f"{path.name}: {stripped}")
     assert not offenders, offenders

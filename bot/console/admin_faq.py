@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.console.routes import AdminViewer, Form, _db, _page
-from bot.console.text import TEXT
+from bot.console.text import TEXT, say
 from hamkke import SUPPORTED_LANGUAGES, clock
 from hamkke.accounts import audit
 from hamkke.answers import missing_languages
@@ -79,6 +79,17 @@ TEXT.update({
     "faq_saved": {"ko": "저장했습니다. 다음 메시지부터 반영됩니다.", "en": "Saved: live from the next message."},
     "faq_new": {"ko": "새 항목 (식별자: faq_ 뒤 영문 소문자)", "en": "New entry (identifier after faq_: lowercase)"},
     "faq_edited": {"ko": "{who}, {at}", "en": "{who}, {at}"},
+    "faq_err_source": {"ko": "이번 수정의 근거(주소나 설명)를 적어 주세요.",
+                       "en": "Give the source of this change (an address or a description)."},
+    "faq_err_status": {"ko": "알 수 없는 상태입니다.", "en": "Unknown status."},
+    "faq_err_long": {"ko": "답변이 {n}자보다 깁니다.", "en": "An answer is longer than {n} characters."},
+    "faq_err_confidence": {"ko": "신뢰도는 H, M, L 중 하나입니다.", "en": "Confidence must be H, M or L."},
+    "faq_err_review": {"ko": "재확인 주기는 날짜 수로 적어 주세요.", "en": "The review interval is a number of days."},
+    "faq_err_incomplete": {
+        "ko": "게시할 수 없습니다: {langs} 답변이 없습니다. 답변을 쓰거나, 어느 언어의 답변으로 대체할지 고르거나, "
+              "초안으로 두세요.",
+        "en": "Cannot publish: no answer in {langs}. Write it, or choose which language's answer it falls back "
+              "to, or keep the entry as a draft."},
     "faq_needs_retraining": {"ko": "새 주제는 예문을 넣고 게시(재학습)해야 챗봇이 알아듣습니다.",
                              "en": "A new topic is understood after it has example questions and a retraining."},
 })
@@ -183,17 +194,17 @@ async def save_entry(request: Request, intent: str, form: Form, who: AdminViewer
     status = str(form.get("status") or "published")
     problem = None
     if not source:
-        problem = "Give the source of this change (an address or a description)."
+        problem = say("faq_err_source", who.lang)
     elif status not in STATUSES:
-        problem = "Unknown status."
+        problem = say("faq_err_status", who.lang)
     elif any(len(text) > MAX_ANSWER for text in answers.values()):
-        problem = f"An answer is longer than {MAX_ANSWER} characters."
+        problem = say("faq_err_long", who.lang, n=MAX_ANSWER)
     elif str(form.get("confidence") or "M") not in ("H", "M", "L"):
-        problem = "Confidence must be H, M or L."
+        problem = say("faq_err_confidence", who.lang)
     try:
         review_days = max(1, min(3650, int(str(form.get("review_days") or "365"))))
     except ValueError:
-        problem = problem or "Review interval must be a number of days."
+        problem = problem or say("faq_err_review", who.lang)
         review_days = 365
     async with _db(request).session() as session:
         entry = await _entry(session, intent)
@@ -202,8 +213,7 @@ async def save_entry(request: Request, intent: str, form: Form, who: AdminViewer
             entry.fallback = {lang: other for lang, other in fallback.items() if other in entry.answers} or None
             missing = missing_languages(entry)
             if status == "published" and missing:
-                problem = (f"Cannot publish: no answer in {', '.join(missing)}. Write it, or choose which "
-                           "language's answer it falls back to, or keep the entry as a draft.")
+                problem = say("faq_err_incomplete", who.lang, langs=", ".join(missing))
         if problem is not None:
             await session.rollback()
             return await _entry_page(request, who, intent, status=400, error=problem, draft=form)
