@@ -141,10 +141,11 @@ class RasaProcess:
 class JobFailed(RuntimeError):
     """A job that ended without publishing; the message is for the admin."""
 
-    def __init__(self, message: str, status: str = "failed", detail: Optional[dict[str, Any]] = None) -> None:
+    def __init__(self, message: str, ko: str, status: str = "failed",
+                 detail: Optional[dict[str, Any]] = None) -> None:
         super().__init__(message)
         self.status = status
-        self.detail = detail or {}
+        self.detail = {**(detail or {}), "message_ko": ko}
 
 
 class Worker:
@@ -319,6 +320,7 @@ class Worker:
         if proc.returncode != 0 or not path.exists():
             tail = train_log.read_text(errors="replace").strip().splitlines()[-1:] or [""]
             raise JobFailed(f"Training failed ({tail[0][:200]}); the current model keeps answering.",
+                            f"학습에 실패했습니다 ({tail[0][:200]}). 지금 모델이 계속 답합니다.",
                             detail={"training_s": training_s})
         async with self.db.session() as session:
             session.add(ModelVersion(tag=tag, path=str(path), data_version=data.version, status="candidate",
@@ -335,7 +337,8 @@ class Worker:
             loaded_at = time.monotonic()
             if not await candidate.wait_loaded(self.client):
                 await self._set_status(tag, "failed")
-                raise JobFailed("The new model did not load; the current model keeps answering.", detail=detail)
+                raise JobFailed("The new model did not load; the current model keeps answering.",
+                                "새 모델을 불러오지 못했습니다. 지금 모델이 계속 답합니다.", detail=detail)
             detail["load_s"] = round(time.monotonic() - loaded_at, 1)
             await self._check_conversations(job_id, tag, candidate, detail)
             await self._progress(job_id, 96, "switching")
@@ -345,6 +348,7 @@ class Worker:
             raise
         await audit_model(self.db, user, "model_published", tag)
         lines = ", ".join(f"{lang} {score:.1f}%" for lang, score in detail["scores"]["heldout"].items())
+        detail["message_ko"] = f"{tag} 모델을 게시했습니다. 평가 질문 정답률: {lines}."
         return f"Published {tag}. Held-out questions understood: {lines}.", detail
 
     async def _set_status(self, tag: str, status: str) -> None:
@@ -360,7 +364,8 @@ class Worker:
         out, _ = await proc.communicate()
         if proc.returncode != 0:
             raise JobFailed(f"Could not score {model.name} on the held-out questions; the current model keeps "
-                            "answering.")
+                            "answering.",
+                            f"{model.name}을(를) 평가 질문으로 확인하지 못했습니다. 지금 모델이 계속 답합니다.")
         scores: dict[str, float] = json.loads(out.decode().strip().splitlines()[-1])
         return scores
 
@@ -386,9 +391,7 @@ class Worker:
         verdict = compare({"heldout": live_scores["heldout"]}, {"heldout": scores["heldout"]}, detail["tolerance"])
         await self._set_scores(tag, scores, ok=verdict.ok)
         if not verdict.ok:
-            raise JobFailed("Not published: the new model was worse than the current one ("
-                            + "; ".join(verdict.worse) + "). The current model keeps answering.",
-                            status="refused", detail={**detail, "worse": verdict.worse})
+            raise refused(verdict.worse, detail)
 
     async def _check_conversations(self, job_id: int, tag: str, candidate: RasaProcess,
                                    detail: dict[str, Any]) -> None:
@@ -404,9 +407,7 @@ class Worker:
         verdict = compare({"dialogues": live}, {"dialogues": mine}, detail["tolerance"])
         await self._set_scores(tag, detail["scores"], ok=verdict.ok)
         if not verdict.ok:
-            raise JobFailed("Not published: the new model was worse than the current one ("
-                            + "; ".join(verdict.worse) + "). The current model keeps answering.",
-                            status="refused", detail={**detail, "worse": verdict.worse})
+            raise refused(verdict.worse, detail)
 
     async def _set_scores(self, tag: str, scores: dict[str, Any], ok: bool) -> None:
         async with self.db.session() as session:
@@ -442,14 +443,15 @@ class Worker:
             previous = await previous_version(session)
             live = await live_version(session)
             if previous is None:
-                raise JobFailed("There is no previous model to restore.")
+                raise JobFailed("There is no previous model to restore.", "되돌릴 이전 모델이 없습니다.")
             tag, path, live_tag = previous.tag, Path(previous.path), live.tag if live else None
         await self._progress(job_id, 20, "loading", model_tag=tag)
         incoming = self._rasa(path, free_port())
         started = time.monotonic()
         try:
             if not await incoming.wait_loaded(self.client):
-                raise JobFailed(f"Model {tag} did not load; the current model keeps answering.")
+                raise JobFailed(f"Model {tag} did not load; the current model keeps answering.",
+                                f"{tag} 모델을 불러오지 못했습니다. 지금 모델이 계속 답합니다.")
             await self._progress(job_id, 90, "switching")
             await self._switch(tag, incoming)
         except BaseException:
@@ -457,7 +459,8 @@ class Worker:
             raise
         await audit_model(self.db, user, "model_restored", tag, replaced=live_tag)
         return (f"Restored {tag} (replacing {live_tag}).",
-                {"load_s": round(time.monotonic() - started, 1), "replaced": live_tag})
+                {"load_s": round(time.monotonic() - started, 1), "replaced": live_tag,
+                 "message_ko": f"{tag} 모델로 되돌렸습니다 ({live_tag} 대신)."})
 
     async def close(self) -> None:
         """Stop Rasa and close connections."""
@@ -465,6 +468,14 @@ class Worker:
             await asyncio.to_thread(process.stop)
         await self.client.aclose()
         await self.db.dispose()
+
+
+def refused(worse: list[str], detail: dict[str, Any]) -> JobFailed:
+    """The plain-words refusal of a candidate that got worse."""
+    return JobFailed("Not published: the new model was worse than the current one (" + "; ".join(worse)
+                     + "). The current model keeps answering.",
+                     "게시하지 않았습니다: 새 모델이 지금 모델보다 나빴습니다 (" + "; ".join(worse)
+                     + "). 지금 모델이 계속 답합니다.", status="refused", detail={**detail, "worse": worse})
 
 
 async def audit_model(db: Database, user: Optional[int], action: str, tag: str, **detail: Any) -> None:

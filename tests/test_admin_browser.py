@@ -231,7 +231,7 @@ def test_a_retraining_that_breaks_quality_is_refused_and_the_old_model_keeps_ans
     message = page.inner_text("#job-message")
     print(f"\nrefused: {message}")
     assert stage in ("refused (quality)", "거부됨 (품질 저하)"), (stage, message)
-    assert "worse" in message and "keeps answering" in message
+    assert "나빴습니다" in message and "지금 모델이 계속 답합니다" in message  # the admin reads Korean
     assert live_model(stack) == live
     assert "1345" in kakao_answer(stack, "где продлить визу", "after-refusal")
     refused = stack.rows("SELECT status FROM model_versions ORDER BY id DESC LIMIT 1")[0][0]

@@ -71,8 +71,15 @@ def _stage(key: str, lang: str) -> str:
     return (entry or {}).get(lang) or key
 
 
+def job_message(job: ModelJob, lang: str) -> str:
+    """What happened, in the admin's language."""
+    korean = (job.detail or {}).get("message_ko")
+    return str(korean if lang == "ko" and korean else job.message or "")
+
+
 def _job_json(job: ModelJob, lang: str) -> dict[str, Any]:
-    return {**describe_job(job), "stage_text": _stage(job.stage, lang), "ok": True}
+    return {**describe_job(job), "stage_text": _stage(job.stage, lang), "message": job_message(job, lang),
+            "ok": True}
 
 
 @router.get("/admin/models", response_class=HTMLResponse)
@@ -87,7 +94,8 @@ async def models_page(request: Request, who: AdminViewer) -> HTMLResponse:
     live = next((v for v in versions if v.status == "live"), None)
     current = next((j for j in jobs if j.status in ("queued", "running")), None)
     return _page(request, "admin_models.html", who, live=live, versions=versions, jobs=jobs, pending=pending,
-                 previous=previous, current=current, stage=lambda key: _stage(key, who.lang))
+                 previous=previous, current=current, stage=lambda key: _stage(key, who.lang),
+                 message=lambda job: job_message(job, who.lang))
 
 
 async def _queue(request: Request, kind: str, who: AdminViewer) -> JSONResponse:
