@@ -50,7 +50,7 @@ from hamkke.config import Settings
 from hamkke.conversations import HandoffSignal
 from hamkke.db.models import Conversation, Event, Message, MessageStatus, Resident, Service, as_utc, utcnow
 from hamkke.db.session import Database
-from hamkke.directory import event_payload, next_occurrence, program_records, service_payload
+from hamkke.directory import eligibility_records, event_payload, next_occurrence, service_payload
 from hamkke.eligibility import RulesError, applications, rules_for
 from hamkke.folding import fold
 from hamkke.followups import (
@@ -599,7 +599,7 @@ class DialogueCore:
     async def _add_emergency_rooms(self, reply: Reply, lang: str) -> None:
         """The hospitals with an emergency room (24 hours), as a short list; a follow-up refers to the first."""
         async with self.db.session() as session:
-            rows = (await session.scalars(select(Service).order_by(Service.id))).all()
+            rows = (await session.scalars(select(Service).where(Service.retired.is_(False)).order_by(Service.id))).all()
         rooms = [s for s in rows if {"health", "emergency"} <= set(s.categories or []) and s.address and s.phone]
         if not rooms:
             return
@@ -769,10 +769,10 @@ class DialogueCore:
             if program is None:
                 continue
             async with self.db.session() as session:
-                records = await program_records(session)
+                records = await eligibility_records(session)
             today = clock.today()
             try:
-                record = rules_for(program, today, records or None)
+                record = rules_for(program, today, records)
             except RulesError:
                 continue
             period = applications(record, today)
@@ -820,7 +820,7 @@ class DialogueCore:
         service = named
         if service is None and slug:
             async with self.db.session() as session:
-                service = await session.scalar(select(Service).where(Service.slug == slug))
+                service = await session.scalar(select(Service).where(Service.slug == slug, Service.retired.is_(False)))
         known = self.topic_facts.get(str(topic), {}) if topic else {}
         record = next((known[name] for name in FACT_FALLBACK.get(fact, (fact,)) if name in known), None)
         if record is not None and record.get(lang):
@@ -893,7 +893,8 @@ class DialogueCore:
             return Reply(language=lang, texts=[t("finder_no_more", lang)], keys=["finder_no_more"])
         page, left = rest[:MORE_PAGE], rest[MORE_PAGE:]
         async with self.db.session() as session:
-            rows = {s.slug: s for s in (await session.scalars(select(Service).where(Service.slug.in_(page)))).all()}
+            rows = {s.slug: s for s in (await session.scalars(select(Service).where(
+                Service.slug.in_(page), Service.retired.is_(False)))).all()}
         cards = [service_payload(rows[slug]) for slug in page if slug in rows]
         custom = {"key": "service_list", "args": {"services": cards, "total": len(cards) + len(left),
                                                   "shown": len(cards), "open_now": False}}
@@ -910,7 +911,7 @@ class DialogueCore:
     async def _next_of_series(self, shown: dict[str, Any], lang: str) -> Reply:
         """The next occurrence of a shown event's series (its records share their aliases), or that none is known."""
         async with self.db.session() as session:
-            rows = list((await session.scalars(select(Event))).all())
+            rows = list((await session.scalars(select(Event).where(Event.retired.is_(False)))).all())
         this = next((e for e in rows if e.slug == shown.get("slug")), None)
         series = [e for e in rows if this is not None and e.aliases and e.aliases == this.aliases]
         later = sorted((e for e in series if this is not None and e.start_date > this.start_date),
@@ -930,7 +931,7 @@ class DialogueCore:
         if cached is None or now - cached[0] > ALIASES_TTL_S:
             key = Service.slug if model is Service else Event.id
             async with self.db.session() as session:
-                rows = (await session.execute(select(key, model.aliases))).all()
+                rows = (await session.execute(select(key, model.aliases).where(model.retired.is_(False)))).all()
             cached = (now, {str(k): list(aliases or []) for k, aliases in rows})
             self._alias_cache[model.__name__] = cached
         return cached[1]
@@ -957,7 +958,8 @@ class DialogueCore:
         if slug is None:
             return None
         async with self.db.session() as session:
-            found: Optional[Service] = await session.scalar(select(Service).where(Service.slug == slug))
+            found: Optional[Service] = await session.scalar(select(Service).where(Service.slug == slug,
+                                                                                  Service.retired.is_(False)))
         return found
 
     def _switch_language(self, resident: Resident, inbound: Message, lang: str) -> Reply:

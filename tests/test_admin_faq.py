@@ -159,3 +159,29 @@ def test_staff_cannot_call_the_admin_endpoints(site: Site, path: str) -> None:
                                  headers={"X-CSRF-Token": staff.csrf})
     assert response.status_code == 403
     assert site.rows(select(ModelJob)) == [] and site.rows(select(FaqExample)) == []
+
+
+def test_a_place_an_admin_retired_is_no_longer_named_or_offered(site: Site) -> None:
+    import asyncio
+
+    from sqlalchemy import update
+
+    from hamkke.db.models import Service
+    from hamkke.db.session import Database
+    from hamkke.provenance import record_edit
+
+    before = site.ask("адрес 출입국", "place-1")
+    assert "Санму-дэро" in before, before  # the immigration office's address
+
+    async def retire() -> None:
+        db = Database(site.settings.database_url)
+        async with db.session() as session:
+            await session.execute(update(Service).where(Service.slug == "gwangju-immigration-office")
+                                  .values(retired=True))
+            await record_edit(session, "service", "gwangju-immigration-office", None, "moved (test)")
+            await session.commit()
+        await db.dispose()
+
+    asyncio.run(retire())
+    after = site.ask("адрес 출입국", "place-2")
+    assert "Санму-дэро" not in after, after
