@@ -1,4 +1,4 @@
-# Hamkke: one image, three roles (gateway, rasa, actions), chosen by the
+# Hamkke: one image, three roles (gateway, worker with its Rasa, actions), chosen by the
 # command; docker-compose.yml runs them as make run does on one machine.
 #
 #   docker build -t hamkke .

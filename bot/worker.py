@@ -88,8 +88,8 @@ class RasaProcess:
 
     @property
     def url(self) -> str:
-        """Where it listens."""
-        return f"http://127.0.0.1:{self.port}"
+        """Where the gateways reach it (``HAMKKE_RASA_HOST``: localhost unless in separate containers)."""
+        return f"http://{os.environ.get('HAMKKE_RASA_HOST') or '127.0.0.1'}:{self.port}"
 
     def start(self) -> None:
         """Start it (returns at once; :meth:`wait_loaded` waits for the model)."""
@@ -97,7 +97,7 @@ class RasaProcess:
         env = {**os.environ, **{k: v for k, v in rasa_env().items() if k.startswith(("RASA_", "TF_"))}}
         env["PYTHONPATH"] = str(PROJECT_ROOT)
         cmd = [str(RASA_BIN), "run", "--enable-api", "--jwt-secret", self.settings.rasa_jwt_secret.get(),
-               "--jwt-method", "HS256", "-i", "127.0.0.1", "-p", str(self.port), "-m", str(self.model),
+               "--jwt-method", "HS256", "-i", os.environ.get("HAMKKE_RASA_BIND") or "127.0.0.1", "-p", str(self.port), "-m", str(self.model),
                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
         with (self.log_dir / "rasa.log").open("ab") as out:
             # In the worker's process group: whatever stops the worker stops its Rasa processes too.
