@@ -96,8 +96,9 @@ class RasaProcess:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, **{k: v for k, v in rasa_env().items() if k.startswith(("RASA_", "TF_"))}}
         env["PYTHONPATH"] = str(PROJECT_ROOT)
+        bind = os.environ.get("HAMKKE_RASA_BIND") or "127.0.0.1"
         cmd = [str(RASA_BIN), "run", "--enable-api", "--jwt-secret", self.settings.rasa_jwt_secret.get(),
-               "--jwt-method", "HS256", "-i", os.environ.get("HAMKKE_RASA_BIND") or "127.0.0.1", "-p", str(self.port), "-m", str(self.model),
+               "--jwt-method", "HS256", "-i", bind, "-p", str(self.port), "-m", str(self.model),
                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
         with (self.log_dir / "rasa.log").open("ab") as out:
             # In the worker's process group: whatever stops the worker stops its Rasa processes too.

@@ -251,7 +251,7 @@ _SERVICE_COLUMNS = (
 )
 _EVENT_COLUMNS = (
     "topics", "aliases", "start_date", "end_date", "start_time", "date_precision", "district", "phone", "website",
-    "name", "description", "venue", "confidence", "source_url", "verified_on",
+    "name", "description", "venue", "confidence", "source_url", "verified_on", "recurrence",
 )
 _PROGRAM_COLUMNS = (
     "apply_from", "apply_until", "phone", "website", "rules", "confidence", "source_url", "verified_on",

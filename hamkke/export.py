@@ -82,7 +82,7 @@ FILE_FIELDS: dict[str, tuple[str, ...]] = {
                 "name", "description", "address", "hours", "retired"),
     "event": ("slug", "topics", "aliases", "start_date", "end_date", "start_time", "date_precision", "district",
               "phone", "website", "confidence", "source_url", "verified_on", "name", "description", "venue",
-              "retired"),
+              "recurrence", "retired"),
     "program": ("slug", "year", "apply_from", "apply_until", "confidence", "source_url", "verified_on", "phone",
                 "website", "rules", "retired"),
     "canned": ("slug", "title", "texts", "retired"),
@@ -90,7 +90,7 @@ FILE_FIELDS: dict[str, tuple[str, ...]] = {
             "retired"),
 }
 # Left out of a new record when empty.
-_QUIET_WHEN_EMPTY = frozenset({"confirm_phone", "fallback", "retired"})
+_QUIET_WHEN_EMPTY = frozenset({"confirm_phone", "fallback", "retired", "recurrence"})
 
 ADMIN_EXAMPLES_HEADER = (
     "# Example questions admins added in the admin pages, written by `make export` from the\n"

@@ -465,3 +465,52 @@ def test_a_comment_inside_a_record_is_kept_in_its_note(tmp_path: Path) -> None:
     assert "\n\n# --- a section\n- slug: integrated-care" in text
     records = yaml.safe_load(text)
     assert records[0]["note"] == "why this limit" and records[0]["rules"] == {"born_in": 2007}
+
+
+def test_an_event_series_rule_is_exported_and_imported_back(tmp_path: Path) -> None:
+    """The rule an admin set for a yearly event goes to events.yml and comes back unchanged."""
+    import asyncio
+
+    from sqlalchemy import select, update
+
+    from hamkke.db.models import Event
+    from hamkke.db.session import Database
+    from hamkke.db.setup import migrate, seed
+    from hamkke.export import export
+
+    rule = {"kind": "date", "month": 5, "day": 20, "nth": 0, "weekday": 0, "festival": "new_year",
+            "calendar": "ko", "offset": 0}
+    first = f"sqlite+aiosqlite:///{tmp_path / 'first.db'}"
+    migrate(first)
+    asyncio.run(seed(first))
+
+    async def set_rule() -> None:
+        db = Database(first)
+        async with db.session() as session:
+            await session.execute(update(Event).where(Event.slug.like("world-day-%")).values(recurrence=rule))
+            await session.commit()
+        await db.dispose()
+
+    asyncio.run(set_rule())
+    out = tmp_path / "repo"
+    shutil.copytree(PROJECT_ROOT / "data", out / "data")
+    shutil.copytree(PROJECT_ROOT / "translations", out / "translations")
+    shutil.copytree(PROJECT_ROOT / "nlu", out / "nlu")
+    asyncio.run(export(first, out, force=True))
+    assert "recurrence:" in (out / "data" / "events.yml").read_text(encoding="utf-8")
+
+    async def rules_in(url: str, root: Path) -> dict[str, Any]:
+        db = Database(url)
+        async with db.session() as session:
+            from hamkke.content import seed_content
+
+            await seed_content(session, root=root)
+            rows = (await session.execute(select(Event.slug, Event.recurrence))).all()
+        await db.dispose()
+        return {slug: value for slug, value in rows if value}
+
+    second = f"sqlite+aiosqlite:///{tmp_path / 'second.db'}"
+    migrate(second)
+    found = asyncio.run(rules_in(second, out))
+    assert found and all(value == rule for value in found.values())
+    assert set(found) == {s for s in found if s.startswith("world-day-")}

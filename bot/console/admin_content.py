@@ -52,7 +52,7 @@ from hamkke.content import (
 from hamkke.db.models import CannedReply, ContentOrigin, Event, Program, Service, StaffUser
 from hamkke.eligibility import PROGRAMS, RulesError, check_record
 from hamkke.hours import HoursError, parse
-from hamkke.provenance import origin, record_edit
+from hamkke.provenance import record_edit
 
 router = APIRouter(include_in_schema=False)
 
@@ -63,7 +63,6 @@ YEAR_SUFFIX = re.compile(r"-(\d{4})$")
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 # Where a series' rule is kept until the events table has a column for it (see Recurrence).
-RULE_KIND = "event_rule"
 
 TEXT.update({
     "content_title": {"ko": "기관·행사·제도·정형 답변", "en": "Services, events, programmes, canned replies"},
@@ -254,9 +253,8 @@ class Recurrence:
     the Korean or Vietnamese ``calendar``: Seollal, Tết, Chuseok; Jeongwol
     Daeboreum is new_year + 14).
 
-    Kept, until the events table has a column for it, as JSON in the
-    ``source`` of a :class:`ContentOrigin` row of kind ``event_rule`` keyed
-    by the series (no migration; see :func:`load_rules`).
+    Kept on every record of the series (``events.recurrence``), exported to
+    ``data/events.yml`` as ``recurrence:`` (see :func:`load_rules`).
     """
 
     kind: str = "unset"
@@ -354,21 +352,23 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 
 
 async def load_rules(session: AsyncSession) -> dict[str, Recurrence]:
-    """Every series' rule, by series."""
-    rows = (await session.scalars(select(ContentOrigin).where(ContentOrigin.kind == RULE_KIND))).all()
-    rules = {}
-    for row in rows:
+    """Every series' rule, by series (kept on each of its events' records)."""
+    rules: dict[str, Recurrence] = {}
+    for slug, rule in (await session.execute(select(Event.slug, Event.recurrence)
+                                             .where(Event.recurrence.is_not(None)))).all():
         try:
-            rules[row.key] = Recurrence.from_dict(json.loads(row.source or "{}"))
+            rules[series_of(slug)] = Recurrence.from_dict(dict(rule or {}))
         except (ValueError, TypeError):
-            rules[row.key] = Recurrence()
+            rules[series_of(slug)] = Recurrence()
     return rules
 
 
 async def save_rule(session: AsyncSession, series: str, rule: Recurrence) -> None:
-    """Keep ``series``' rule (the caller audits and commits)."""
-    row = await origin(session, RULE_KIND, series)
-    row.source = json.dumps(rule.as_dict(), sort_keys=True)
+    """Keep ``series``' rule on every record of the series (the caller audits and commits)."""
+    value = rule.as_dict() if rule.kind != "unset" else None
+    for event in (await session.scalars(select(Event))).all():
+        if series_of(event.slug) == series:
+            event.recurrence = value
 
 
 def next_date(rule: Recurrence, latest: Event, today: dt.date) -> Optional[dt.date]:
@@ -902,7 +902,7 @@ async def create_next_occurrence(request: Request, slug: str, form: Form, who: A
             date_precision="approximate", district=latest.district, phone=latest.phone, website=latest.website,
             name=_next_year_text(latest.name, old_year, start.year) or {},
             description=dict(latest.description or {}), venue=latest.venue, confidence="L",
-            source_url=latest.source_url, verified_on=today, retired=False)
+            source_url=latest.source_url, verified_on=today, retired=False, recurrence=latest.recurrence)
         session.add(event)
         await _edit(session, "event", new_slug, who, latest.source_url, "event_next_created", False,
                     rule=rule.as_dict(), from_slug=latest.slug)

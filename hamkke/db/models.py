@@ -329,6 +329,9 @@ class Event(Base):
     confidence: Mapped[str] = mapped_column(String(1), default="H")
     source_url: Mapped[str] = mapped_column(Text)
     verified_on: Mapped[dt.date] = mapped_column(Date)
+    # How the series recurs (the same on every year's record): {"kind": "date", "month": 5, "day": 20},
+    # a weekday or lunar rule, {"kind": "none"}; None when nobody said (bot/console/admin_content.py).
+    recurrence: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON, nullable=True)
     # Retired by an admin: kept for the record, never offered to residents.
     retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     updated_at: Mapped[dt.datetime] = mapped_column(
