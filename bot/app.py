@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 
 from bot import api
 from bot.channels import kakao, telegram
-from bot.console import admin_content, admin_faq, admin_health, admin_inbox, admin_models
+from bot.console import admin_conflicts, admin_content, admin_faq, admin_health, admin_inbox, admin_models
 from bot.console import routes as console
 from bot.core import DialogueCore
 from bot.delivery import Outbox
@@ -111,7 +111,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.include_router(telegram.router)
     app.include_router(api.router)
     app.include_router(console.router)
-    for admin_pages in (admin_faq, admin_content, admin_models, admin_inbox, admin_health):
+    for admin_pages in (admin_faq, admin_content, admin_models, admin_inbox, admin_health, admin_conflicts):
         app.include_router(admin_pages.router)
     app.mount("/staff/static", console.static, name="console-static")
 

@@ -416,7 +416,8 @@ async def conflicts(session: AsyncSession) -> list[ContentOrigin]:
     return [row for row in rows if row.conflict]
 
 
-async def _row(session: AsyncSession, kind: str, key: str) -> Any:
+async def content_row(session: AsyncSession, kind: str, key: str) -> Any:
+    """The row of one content record (``slug@year`` for a programme, the intent for an FAQ entry)."""
     model = MODELS[kind]
     where = [getattr(model, column) == value for column, value in _key_values(kind, key).items()]
     return await session.scalar(select(model).where(*where))
@@ -437,7 +438,7 @@ async def resolve_conflict(session: AsyncSession, kind: str, key: str, take: Lit
     repo = dict(origin.conflict)
     if take == "repo":
         values = from_json(repo)
-        row = await _row(session, kind, key)
+        row = await content_row(session, kind, key)
         if row is None:
             session.add(MODELS[kind](**_key_values(kind, key), **values))
         else:

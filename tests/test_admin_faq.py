@@ -185,3 +185,40 @@ def test_a_place_an_admin_retired_is_no_longer_named_or_offered(site: Site) -> N
     asyncio.run(retire())
     after = site.ask("адрес 출입국", "place-2")
     assert "Санму-дэро" not in after, after
+
+
+def test_a_conflict_with_the_repository_is_shown_and_resolved_by_an_admin(site: Site) -> None:
+    import asyncio
+
+    from hamkke.content import json_safe, row_values
+    from hamkke.db.models import Service
+    from hamkke.db.session import Database
+    from hamkke.provenance import origin, record_edit
+
+    slug = "gwangju-120-call-center"
+
+    async def make_conflict() -> None:
+        db = Database(site.settings.database_url)
+        async with db.session() as session:
+            service = await session.scalar(select(Service).where(Service.slug == slug))
+            assert service is not None
+            repo = json_safe(row_values("service", service))
+            service.phone = "062-120-0000"  # the admin's edit
+            await record_edit(session, "service", slug, None, "admin test")
+            (await origin(session, "service", slug)).conflict = {**repo, "phone": "062-120-9999"}  # the files'
+            await session.commit()
+        await db.dispose()
+
+    asyncio.run(make_conflict())
+    staff = site.console("kim")
+    assert staff.get("/admin/conflicts").status_code == 403
+    assert staff.client.post(f"/admin/conflicts/service/{slug}", data=form(staff, take="repo")).status_code == 403
+    admin = site.console("park")
+    page = admin.get("/admin/conflicts")
+    assert page.status_code == 200 and "062-120-0000" in page.text and "062-120-9999" in page.text
+    assert admin.client.post(f"/admin/conflicts/service/{slug}", data=form(admin, take="repo")).status_code == 303
+    phone = site.rows(select(Service.phone).where(Service.slug == slug))[0][0]
+    assert phone == "062-120-9999"
+    assert "062-120-9999" not in admin.get("/admin/conflicts").text
+    audit = [row[0] for row in site.rows(select(AuditEntry).where(AuditEntry.action == "content_conflict_resolved"))]
+    assert audit and audit[-1].detail["take"] == "repo"
