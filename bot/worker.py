@@ -52,6 +52,7 @@ from hamkke.logs import configure_logging
 from hamkke.publishing import (
     MODELS_DIR,
     TRAINING_DIR,
+    Verdict,
     additions,
     build_training_data,
     compare,
@@ -392,7 +393,7 @@ class Worker:
         verdict = compare({"heldout": live_scores["heldout"]}, {"heldout": scores["heldout"]}, detail["tolerance"])
         await self._set_scores(tag, scores, ok=verdict.ok)
         if not verdict.ok:
-            raise refused(verdict.worse, detail)
+            raise refused(verdict, detail)
 
     async def _check_conversations(self, job_id: int, tag: str, candidate: RasaProcess,
                                    detail: dict[str, Any]) -> None:
@@ -408,7 +409,7 @@ class Worker:
         verdict = compare({"dialogues": live}, {"dialogues": mine}, detail["tolerance"])
         await self._set_scores(tag, detail["scores"], ok=verdict.ok)
         if not verdict.ok:
-            raise refused(verdict.worse, detail)
+            raise refused(verdict, detail)
 
     async def _set_scores(self, tag: str, scores: dict[str, Any], ok: bool) -> None:
         async with self.db.session() as session:
@@ -471,12 +472,12 @@ class Worker:
         await self.db.dispose()
 
 
-def refused(worse: list[str], detail: dict[str, Any]) -> JobFailed:
+def refused(verdict: Verdict, detail: dict[str, Any]) -> JobFailed:
     """The plain-words refusal of a candidate that got worse."""
-    return JobFailed("Not published: the new model was worse than the current one (" + "; ".join(worse)
+    return JobFailed("Not published: the new model was worse than the current one (" + "; ".join(verdict.worse)
                      + "). The current model keeps answering.",
-                     "게시하지 않았습니다: 새 모델이 지금 모델보다 나빴습니다 (" + "; ".join(worse)
-                     + "). 지금 모델이 계속 답합니다.", status="refused", detail={**detail, "worse": worse})
+                     "게시하지 않았습니다: 새 모델이 지금 모델보다 나빴습니다 (" + "; ".join(verdict.worse_ko)
+                     + "). 지금 모델이 계속 답합니다.", status="refused", detail={**detail, "worse": verdict.worse})
 
 
 async def audit_model(db: Database, user: Optional[int], action: str, tag: str, **detail: Any) -> None:

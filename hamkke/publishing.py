@@ -204,19 +204,25 @@ class Verdict:
 
     ok: bool
     worse: list[str]  # one line per language and set that got worse beyond the tolerance
+    worse_ko: list[str]  # the same, in Korean
+
+
+SET_NAMES = {"heldout": ("held-out questions understood", "평가 질문 정답률"),
+             "dialogues": ("conversations satisfied", "대화 세트 만족")}
 
 
 def compare(live: dict[str, dict[str, float]], candidate: dict[str, dict[str, float]],
             tolerance: dict[str, float]) -> Verdict:
     """``live``/``candidate``: {set: {language: score %}}; a set's tolerance in points."""
-    names = {"heldout": "held-out questions understood", "dialogues": "conversations satisfied"}
-    worse = []
+    worse, worse_ko = [], []
     for name, scores in candidate.items():
+        english, korean = SET_NAMES.get(name, (name, name))
         for lang, value in scores.items():
             before = live.get(name, {}).get(lang)
             if before is not None and value < before - tolerance.get(name, 1.0):
-                worse.append(f"{lang}: {names.get(name, name)} {value:.1f}% (was {before:.1f}%)")
-    return Verdict(not worse, worse)
+                worse.append(f"{lang}: {english} {value:.1f}% (was {before:.1f}%)")
+                worse_ko.append(f"{lang}: {korean} {value:.1f}% (이전 {before:.1f}%)")
+    return Verdict(not worse, worse, worse_ko)
 
 
 def describe_job(job: ModelJob) -> dict[str, Any]:
