@@ -217,10 +217,12 @@ def render_message(message: dict[str, Any], lang: str) -> tuple[str, list[Button
         text = t(key, lang, **args)
     else:
         raise MissingMessage(f"unknown message {key!r}")
+    # A button without a label in this language (a new topic nobody named yet) is left out.
     buttons = [
         Button(t(b["key"], lang), b["payload"])
         for b in message.get("buttons") or []
         if isinstance(b, dict) and isinstance(b.get("key"), str) and isinstance(b.get("payload"), str)
+        and has(b["key"], lang)
     ]
     return text, buttons, handed_off
 

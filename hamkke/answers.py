@@ -45,7 +45,12 @@ def missing_languages(entry: FaqEntry) -> list[str]:
 async def load_answers(session: AsyncSession) -> dict[str, dict[str, str]]:
     """Every published entry's answers, by intent then language."""
     rows = (await session.scalars(select(FaqEntry).where(FaqEntry.status == "published"))).all()
-    return {row.intent: served_answers(row) for row in rows}
+    answers = {row.intent: served_answers(row) for row in rows}
+    for row in rows:  # each topic's short name (its "did you mean…?" button), where one is given
+        labels = {lang: text for lang, text in (row.labels or {}).items() if text and text.strip()}
+        if labels:
+            answers[f"topic_{row.intent}"] = labels
+    return answers
 
 
 class LiveContent:

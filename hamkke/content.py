@@ -213,6 +213,7 @@ def load_faq(root: Optional[Path] = None) -> list[dict[str, Any]]:
         record["status"] = status
         record["review_days"] = int(record.get("review_days") or DEFAULT_REVIEW_DAYS)
         record["answers"] = dict(catalogs.get(intent, {}))
+        record["labels"] = dict(catalogs.get(f"topic_{intent}", {})) or None
     _unique(records, "intent")
     return records
 
@@ -257,7 +258,8 @@ _PROGRAM_COLUMNS = (
     "apply_from", "apply_until", "phone", "website", "rules", "confidence", "source_url", "verified_on",
 )
 _CANNED_COLUMNS = ("title", "texts")
-_FAQ_COLUMNS = ("answers", "fallback", "key_facts", "sources", "confidence", "verified_on", "review_days", "status")
+_FAQ_COLUMNS = ("answers", "labels", "fallback", "key_facts", "sources", "confidence", "verified_on", "review_days",
+                "status")
 
 MODELS: dict[str, type[Base]] = {
     "service": Service, "event": Event, "program": Program, "canned": CannedReply, "faq": FaqEntry,

@@ -291,18 +291,22 @@ def set_message(text: str, key: str, value: str, lang: str) -> str:
 def render_catalog(text: str, lang: str, entries: Sequence[FaqEntry]) -> str:
     """The catalog of ``lang`` with every FAQ entry's answer in it (unchanged ones untouched)."""
     catalog = read_po(io.BytesIO(text.encode("utf-8")), locale=lang)
+    wanted = {}
     for entry in entries:
-        wanted = (entry.answers or {}).get(lang) or ""
-        message = catalog.get(entry.intent)
+        wanted[entry.intent] = (entry.answers or {}).get(lang) or ""
+        label = (entry.labels or {}).get(lang) or ""
+        if label or catalog.get(f"topic_{entry.intent}") is not None:
+            wanted[f"topic_{entry.intent}"] = label
+    for key, value in wanted.items():
+        message = catalog.get(key)
         current = message.string if message is not None and isinstance(message.string, str) else ""
-        if current != wanted:
-            text = set_message(text, entry.intent, wanted, lang)
+        if current != value:
+            text = set_message(text, key, value, lang)
     check = read_po(io.BytesIO(text.encode("utf-8")), locale=lang)
-    for entry in entries:
-        wanted = (entry.answers or {}).get(lang) or ""
-        message = check.get(entry.intent)
-        if (message.string if message is not None else "") != wanted:
-            raise ExportError(f"{entry.intent}: the {lang} catalog does not read back as written")
+    for key, value in wanted.items():
+        message = check.get(key)
+        if (message.string if message is not None else "") != value:
+            raise ExportError(f"{key}: the {lang} catalog does not read back as written")
     return text
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from bot.app import create_app
 from hamkke.config import Settings
 from hamkke.db.models import AuditEntry, ContentOrigin, FaqEntry, FaqExample, ModelJob
+from hamkke.i18n import t
 from tests.console_client import Console, make_user, query
 from tests.helpers import Gateway, LocalServer, kakao_request
 
@@ -28,6 +29,10 @@ TOPIC = "faq_old_furniture"
 def rasa(method: str, path: str, body: Any) -> tuple[int, Any]:
     if path.startswith("/webhooks/rest/webhook"):
         said = str(body.get("message") if isinstance(body, dict) else "").lower()
+        if "furniture?" in said:  # unsure: "did you mean…?" with the new topic first
+            return 200, [{"custom": {"key": "fallback_suggest", "buttons": [
+                {"key": f"topic_{TOPIC}", "payload": f"/{TOPIC}"},
+                {"key": "topic_faq_garbage", "payload": "/faq_garbage"}]}}]
         if any(word in said for word in ("wardrobe", "шкаф", "tủ")):
             return 200, [{"custom": {"key": TOPIC}}]
         return 200, [{"custom": {"key": "greet"}}]
@@ -48,6 +53,12 @@ class Site:
 
     def rows(self, statement: Any) -> list[Any]:
         return query(self.settings.database_url, statement)
+
+    def labels(self, text: str, user: str) -> list[str]:
+        import httpx
+
+        response = httpx.post(f"{self.gateway.url}/kakao/skill", json=kakao_request(text, user), timeout=20)
+        return [q["label"] for q in response.json()["template"].get("quickReplies", [])]
 
     def ask(self, text: str, user: str) -> str:
         import httpx
@@ -104,8 +115,18 @@ def test_a_new_entry_is_a_draft_until_every_language_is_answered_or_falls_back(s
     assert site.ask("how do I get rid of a wardrobe", "r2") == ANSWERS["en"]
     assert site.ask("куда деть старый шкаф", "r3") == ANSWERS["ru"]
     assert site.ask("vứt tủ quần áo cũ ở đâu", "r4") == ANSWERS["en"]
+    # Without a short name the new topic is not offered as a button (and nothing breaks) ...
+    assert site.labels("furniture?", "r5")[0] == t("topic_faq_garbage", "en")
+    # ... with one, it is.
+    admin.client.post(f"/admin/faq/{TOPIC}", data=form(admin, **fields, fallback_vi="en", status="published",
+                                                       label_en="Old furniture", label_ru="Старая мебель",
+                                                       label_ko="큰 가구", source="labels"))
+    assert site.labels("furniture?", "r7")[0] == "Old furniture"
+    too_long = admin.client.post(f"/admin/faq/{TOPIC}", data=form(admin, **fields, fallback_vi="en", status="published",
+                                                                  label_en="A name far too long for Kakao", source="x"))
+    assert too_long.status_code == 400
     origin = site.rows(select(ContentOrigin).where(ContentOrigin.kind == "faq", ContentOrigin.key == TOPIC))[0][0]
-    assert origin.edited_at is not None and origin.source == "https://www.gwangju.go.kr"
+    assert origin.edited_at is not None and origin.source == "labels"
 
 
 def test_an_answer_edit_is_live_for_the_next_message_and_audited_with_its_source(site: Site) -> None:

@@ -40,6 +40,7 @@ STATUSES = ("published", "draft", "retired")
 INTENT = re.compile(r"^faq_[a-z0-9_]{2,58}$")
 MAX_ANSWER = 3000
 MAX_EXAMPLE = 300
+MAX_LABEL = 14  # a KakaoTalk quick reply's label
 
 TEXT.update({
     "faq_title": {"ko": "FAQ 항목", "en": "FAQ entries"},
@@ -56,6 +57,9 @@ TEXT.update({
     "faq_uncertain": {"ko": "출처 불확실", "en": "uncertain source"},
     "faq_answer": {"ko": "답변", "en": "Answer"},
     "faq_fallback": {"ko": "답변이 없으면", "en": "Without its own answer"},
+    "faq_label": {"ko": "짧은 이름 (추천 버튼, {n}자 이내)",
+                  "en": "Short name (suggestion button, at most {n} characters)"},
+    "faq_err_label": {"ko": "짧은 이름은 {n}자 이내입니다.", "en": "A short name has at most {n} characters."},
     "faq_no_fallback": {"ko": "대체하지 않음 (게시 불가)", "en": "no fallback (cannot be published)"},
     "faq_falls_back": {"ko": "{other} 답변으로 대체", "en": "use the {other} answer"},
     "faq_examples": {"ko": "예문", "en": "Example questions"},
@@ -164,12 +168,14 @@ async def _entry_page(request: Request, who: AdminViewer, intent: str, status: i
             editor = await session.get(StaffUser, origin.edited_by)
     columns = [{"lang": lang,
                 "answer": (draft or {}).get(f"answer_{lang}", (entry.answers or {}).get(lang, "")),
+                "label": (draft or {}).get(f"label_{lang}", (entry.labels or {}).get(lang, "")),
                 "fallback": (draft or {}).get(f"fallback_{lang}", (entry.fallback or {}).get(lang, "")),
                 "repo": repo_examples().get((intent, lang), []),
                 "added": [x for x in added if x.language == lang]} for lang in SUPPORTED_LANGUAGES]
     return _page(request, "admin_faq_entry.html", who, status=status, entry=entry, columns=columns,
                  missing=missing_languages(entry), gaps=key_fact_gaps(entry), stale=stale(entry, clock.today()),
-                 statuses=STATUSES, languages=SUPPORTED_LANGUAGES, error=error, saved=saved, origin=origin,
+                 statuses=STATUSES, languages=SUPPORTED_LANGUAGES, max_label=MAX_LABEL, error=error, saved=saved,
+                 origin=origin,
                  editor=editor.name if editor else None, draft=draft or {})
 
 
@@ -187,6 +193,7 @@ def _lines(value: Any) -> list[str]:
 async def save_entry(request: Request, intent: str, form: Form, who: AdminViewer) -> Response:
     """Save answers, fallbacks, facts and status (live at once; audited with the change's source)."""
     answers = {lang: str(form.get(f"answer_{lang}") or "").strip() for lang in SUPPORTED_LANGUAGES}
+    labels = {lang: " ".join(str(form.get(f"label_{lang}") or "").split()) for lang in SUPPORTED_LANGUAGES}
     fallback = {lang: str(form.get(f"fallback_{lang}") or "") for lang in SUPPORTED_LANGUAGES}
     fallback = {lang: other for lang, other in fallback.items()
                 if other in SUPPORTED_LANGUAGES and other != lang and not answers[lang]}
@@ -199,6 +206,8 @@ async def save_entry(request: Request, intent: str, form: Form, who: AdminViewer
         problem = say("faq_err_status", who.lang)
     elif any(len(text) > MAX_ANSWER for text in answers.values()):
         problem = say("faq_err_long", who.lang, n=MAX_ANSWER)
+    elif any(len(label) > MAX_LABEL for label in labels.values()):
+        problem = say("faq_err_label", who.lang, n=MAX_LABEL)
     elif str(form.get("confidence") or "M") not in ("H", "M", "L"):
         problem = say("faq_err_confidence", who.lang)
     try:
@@ -210,6 +219,7 @@ async def save_entry(request: Request, intent: str, form: Form, who: AdminViewer
         entry = await _entry(session, intent)
         if problem is None:
             entry.answers = {lang: text for lang, text in answers.items() if text}
+            entry.labels = {lang: label for lang, label in labels.items() if label} or None
             entry.fallback = {lang: other for lang, other in fallback.items() if other in entry.answers} or None
             missing = missing_languages(entry)
             if status == "published" and missing:

@@ -425,6 +425,8 @@ class FaqEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     intent: Mapped[str] = mapped_column(String(64), unique=True)
     answers: Mapped[dict[str, str]] = mapped_column(JSON)
+    # The topic's short name per language (a "did you mean…?" button; catalog key topic_<intent>).
+    labels: Mapped[Optional[dict[str, str]]] = mapped_column(JSON, nullable=True)
     fallback: Mapped[Optional[dict[str, str]]] = mapped_column(JSON, nullable=True)
     key_facts: Mapped[Optional[list[str]]] = mapped_column(JSON, nullable=True)
     sources: Mapped[Optional[list[str]]] = mapped_column(JSON, nullable=True)
