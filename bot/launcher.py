@@ -3,7 +3,9 @@
 ``python -m bot.launcher`` (what ``make run`` calls) migrates and seeds the
 database, starts the three processes bound to localhost (the gateway to
 ``HAMKKE_HOST``), waits until ``/healthz`` answers 200, prints where to talk
-to it, and stops everything on Ctrl-C or when any process dies.
+to it, starts again a process that dies (giving up, and stopping everything,
+when one dies more than five times in a minute), and stops everything on
+Ctrl-C.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from hamkke.config import PROJECT_ROOT, new_secret
 from hamkke.training import rasa_env
 
 APP_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
+RESTARTS_PER_MINUTE = 5
 
 
 def _port(url: str, default: int) -> int:
@@ -43,6 +46,9 @@ class Assistant:
     # the gateway and Rasa: then Rasa's own port is given here.
     rasa_listen_port: Optional[int] = None
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    # How each process was started (to restart it), and when it was restarted lately.
+    commands: dict[str, tuple[list[str], dict[str, str]]] = field(default_factory=dict)
+    restarts: dict[str, list[float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         env = self.env
@@ -66,6 +72,7 @@ class Assistant:
         return f"http://{host}:{self.env['HAMKKE_PORT']}"
 
     def _start(self, name: str, cmd: list[str], extra_env: Optional[dict[str, str]] = None) -> None:
+        self.commands[name] = (cmd, dict(extra_env or {}))
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = dict(self.env, **(extra_env or {}))
         with (self.log_dir / f"{name}.log").open("ab") as log:  # the child keeps its own handle
@@ -122,6 +129,22 @@ class Assistant:
         for name, proc in self.procs.items():
             if proc.poll() is not None:
                 return name
+        return None
+
+    def restart_dead(self, most: int = RESTARTS_PER_MINUTE) -> Optional[str]:
+        """Start again every process that exited (the others keep running, so residents' messages are
+        still taken and stored: "busy" while Rasa or the actions are away). Returns the name of one that
+        died more than ``most`` times in a minute (then the caller gives up), else None."""
+        now = time.monotonic()
+        for name, proc in list(self.procs.items()):
+            if proc.poll() is None:
+                continue
+            recent = [t for t in self.restarts.get(name, []) if now - t < 60] + [now]
+            self.restarts[name] = recent
+            if len(recent) > most:
+                return name
+            cmd, extra_env = self.commands[name]
+            self._start(name, cmd, extra_env)
         return None
 
     def tail(self, name: str, lines: int = 30) -> str:
@@ -231,8 +254,12 @@ def _serve(assistant: Assistant, started: float, stopping: Callable[[], bool]) -
     while not stopping():
         dead = assistant.dead()
         if dead:
-            _say(f"!! {dead} stopped unexpectedly:\n{assistant.tail(dead)}", error=True)
-            return 1
+            _say(f"!! {dead} stopped unexpectedly; starting it again:\n{assistant.tail(dead, 10)}", error=True)
+            failing = assistant.restart_dead()
+            if failing:
+                _say(f"!! {failing} keeps stopping ({RESTARTS_PER_MINUTE} restarts in a minute); giving up",
+                     error=True)
+                return 1
         time.sleep(0.5)
     return 0
 

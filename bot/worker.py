@@ -226,9 +226,17 @@ class Worker:
         """Serve until stopped, running queued jobs one at a time."""
         await self.start()
         assert self.serving is not None
+        deaths: list[float] = []
         while not self.stopping.is_set():
             if not self.serving.alive():
-                raise SystemExit("the serving Rasa stopped; see rasa.log")
+                # Residents are told the assistant is busy meanwhile (the gateway stores every message).
+                deaths = [t for t in deaths if time.monotonic() - t < 60] + [time.monotonic()]
+                if len(deaths) > 5:
+                    raise SystemExit("the serving Rasa keeps stopping; see rasa.log")
+                log.error("the serving Rasa stopped; starting it again with the same model")
+                self.serving = self._rasa(self.serving.model, self.serving.port)
+                if not await self.serving.wait_loaded(self.client):
+                    continue
             job_id = await self._claim()
             if job_id is None:
                 try:

@@ -15,6 +15,7 @@ import itertools
 import json
 import os
 import sqlite3
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -123,8 +124,17 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory, frozen_now: str = FR
         for name, role, language in STAFF:
             make_user(env["HAMKKE_DATABASE_URL"], name, role, ui_language=language)
         assistant.start()
+        # As make run does: a process that dies is started again.
+        watching = threading.Event()
+
+        def watch() -> None:
+            while not watching.wait(0.5):
+                assistant.restart_dead()
+
+        watcher = threading.Thread(target=watch, daemon=True)
         try:
             assistant.wait_ready()
+            watcher.start()
             running = Stack(assistant, db_path, proxy, seen)
             running.telegram = telegram
             running.translate = translate
@@ -132,4 +142,7 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory, frozen_now: str = FR
             yield running
             running.client.close()
         finally:
+            watching.set()
+            if watcher.is_alive():
+                watcher.join(5)
             assistant.stop()

@@ -262,3 +262,42 @@ def test_restoring_the_previous_model_works_and_is_audited(admin_stack: Stack, b
     # The restored model is the repository's: it misreads the question again, and answers the rest.
     assert "1599-0903" not in kakao_answer(stack, NEW_QUESTION, "ru-restored")
     assert "1345" in kakao_answer(stack, "где продлить визу", "after-restore")
+
+
+def test_a_dead_rasa_or_action_server_is_started_again_and_no_message_is_lost(admin_stack: Stack) -> None:
+    import os
+    import signal
+
+    import psutil
+
+    from hamkke.i18n import t
+
+    stack = admin_stack
+
+    def healthy(timeout: float = 120) -> float:
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if stack.client.get("/healthz").status_code == 200:
+                return time.monotonic() - started
+            time.sleep(0.3)
+        raise AssertionError("the assistant did not come back")
+
+    rasa = next(p for p in psutil.Process(stack.assistant.procs["worker"].pid).children(recursive=True)
+                if "rasa" in " ".join(p.cmdline()) and " run " in " ".join(p.cmdline()))
+    os.kill(rasa.pid, signal.SIGKILL)
+    rasa.wait(10)
+    answer = kakao_answer(stack, "где продлить визу", "while-rasa-is-away")
+    assert answer.startswith(t("busy", "ru")[:20]), answer  # told, in Russian, that it is busy
+    stored = stack.rows("SELECT m.status FROM messages m JOIN residents r ON r.id = m.resident_id "
+                        "WHERE r.channel_user_key = 'while-rasa-is-away' AND m.direction = 'in'")
+    assert stored == [("failed",)]  # kept, and visible to staff
+    print(f"\nRasa back after {healthy():.1f} s")
+    assert "1345" in kakao_answer(stack, "где продлить визу", "after-rasa-came-back")
+
+    actions = stack.assistant.procs["actions"]
+    os.killpg(actions.pid, signal.SIGKILL)
+    actions.wait(10)
+    print(f"action server back after {healthy():.1f} s")
+    assert stack.assistant.procs["actions"].pid != actions.pid
+    assert "1345" in kakao_answer(stack, "где продлить визу", "after-actions-came-back")
+    assert stack.assistant.dead() is None
