@@ -31,6 +31,23 @@ from hamkke.translation import Translator
 log = logging.getLogger(__name__)
 
 FOLLOW_EVERY_S = 0.25
+SWEEP_EVERY_S = 30.0
+
+
+async def sweep_unanswered(core: DialogueCore, every: float) -> None:
+    """Every ``every`` seconds, hand to staff the messages a crash left ``received`` for more than two
+    minutes (not only at the next start: a quick restart found them too young to touch)."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            found = await core.recover_unanswered()
+            if found:
+                log.warning("%d messages left unanswered are in the staff queue now", found)
+                core.live.publish("queue")
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the database may be briefly away: next round
+            log.warning("the sweep for unanswered messages failed", exc_info=True)
 
 
 async def follow_live_model(db: Database, rasa: RasaClient, every: float = FOLLOW_EVERY_S) -> None:
@@ -75,6 +92,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         app.state.translator = Translator(settings)
         app.state.outbox = Outbox(app.state.core)
         following = asyncio.create_task(follow_live_model(db, rasa))
+        sweeping = asyncio.create_task(sweep_unanswered(app.state.core, SWEEP_EVERY_S))
         recovered = await app.state.core.recover_unanswered()
         if recovered:
             log.warning("%d messages left unanswered by a previous run are in the staff queue", recovered)
@@ -91,6 +109,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
             yield
         finally:
             following.cancel()
+            sweeping.cancel()
             await kakao.drain()
             if app.state.telegram is not None:
                 await app.state.telegram.stop()

@@ -150,6 +150,15 @@ class Incoming:
     offer_language_switch: bool = False
 
 
+@dataclass(frozen=True)
+class Accepted:
+    """A message stored and not answered yet."""
+
+    resident: Resident
+    inbound: Message
+    conversation: Optional[Conversation]
+
+
 class DialogueCore:
     """Everything between a channel adapter and Rasa."""
 
@@ -320,11 +329,21 @@ class DialogueCore:
                 return button.get("payload")
         return inbox.pressed_again(resident.context, text)  # "did not help" pressed twice
 
-    async def handle(self, msg: Incoming) -> Optional[Reply]:
-        """Answer one message. Returns ``None`` for a repeated delivery."""
+    async def accept(self, msg: Incoming) -> Optional[Accepted]:
+        """Store a message and nothing else (before a channel acknowledges it); ``None`` for a repeat.
+        :meth:`handle` with the result answers it."""
         resident, inbound, conversation = await self._store_incoming(msg)
         if resident is None or inbound is None:
             return None
+        return Accepted(resident, inbound, conversation)
+
+    async def handle(self, msg: Incoming, accepted: Optional[Accepted] = None) -> Optional[Reply]:
+        """Answer one message (stored first, unless :meth:`accept` stored it). ``None`` for a repeat."""
+        if accepted is None:
+            accepted = await self.accept(msg)
+            if accepted is None:
+                return None
+        resident, inbound, conversation = accepted.resident, accepted.inbound, accepted.conversation
         log.info("message %s from resident %s via %s: %s", inbound.id, resident.id, msg.channel,
                  text_for_log(msg.text))
         if conversation is not None:

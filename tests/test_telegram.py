@@ -246,6 +246,23 @@ def test_webhook_answers_in_the_background_once_per_update(webhook: Bot) -> None
     assert sent
 
 
+def test_a_webhook_update_is_stored_before_telegram_gets_its_200(webhook: Bot) -> None:
+    import sqlite3
+
+    # Rasa is slow to answer: the 200 must not wait for it, and the message must already be stored.
+    answer = webhook.rasa.handler
+    webhook.rasa.handler = lambda method, path, body: (time.sleep(2), answer(method, path, body))[1]
+    path = webhook.settings.database_url.split(":///", 1)[1]
+    response = post(webhook, message_update(950, 18, text="Здравствуйте, где продлить визу?"),
+                    webhook_secret(webhook.settings))
+    assert response.status_code == 200
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT m.text, m.status FROM messages m JOIN residents r ON r.id = m.resident_id "
+                            "WHERE r.channel = 'telegram' AND r.channel_user_key = '18'").fetchall()
+    assert rows == [("Здравствуйте, где продлить визу?", "received")]
+    webhook.api.wait_sent(1, chat_id=18)
+
+
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'{"update_id": "x"}', b'{"message": {}}'])
 def test_webhook_bad_bodies_are_not_server_errors(webhook: Bot, body: bytes) -> None:
     response = post(webhook, body, webhook_secret(webhook.settings))

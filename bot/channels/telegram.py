@@ -47,7 +47,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.channels.common import error, read_json, same_secret
 from bot.channels.kakao import split_text
-from bot.core import DialogueCore, Incoming
+from bot.core import Accepted, DialogueCore, Incoming
 from bot.replies import Reply
 from hamkke import SUPPORTED_LANGUAGES
 from hamkke.config import Settings
@@ -189,6 +189,7 @@ class TelegramAdapter:
         self.webhook = bool(settings.telegram_webhook_url)
         self.throttle = Throttle()
         self._chat_locks: dict[int, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
+        self._accepted: dict[int, Accepted] = {}  # webhook updates stored, waiting to be answered
         base = settings.telegram_api_base_url
         builder = (
             Application.builder()
@@ -238,8 +239,16 @@ class TelegramAdapter:
         await self.app.shutdown()
 
     async def feed(self, data: dict[str, Any]) -> None:
-        """Queue an update that arrived by webhook; it is handled in the background."""
+        """Store the message of an update that arrived by webhook, then queue it to be answered in the
+        background: once Telegram has its 200, the message is in the database whatever happens next
+        (a gateway killed now leaves it ``received``, and the sweep hands it to staff)."""
         update = Update.de_json(data, self.bot)
+        parsed = incoming_from(update)
+        if parsed is not None:
+            accepted = await self.core.accept(parsed[1])
+            if accepted is None:
+                return  # a repeated update: already stored (and answered or being answered)
+            self._accepted[update.update_id] = accepted
         await self.app.update_queue.put(update)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -259,8 +268,9 @@ class TelegramAdapter:
         if parsed is None:
             return
         chat_id, message = parsed
+        accepted = self._accepted.pop(update.update_id, None)  # stored when the webhook took it
         async with self._chat_locks[chat_id]:
-            reply = await self.core.handle(message)
+            reply = await self.core.handle(message, accepted)
             if reply is None:
                 return  # a repeated update
             if reply.relayed and not reply.texts:
