@@ -149,6 +149,13 @@ class Incoming:
     # Channels without a language hint (Kakao) offer the language switch with every answer.
     offer_language_switch: bool = False
 
+    def __post_init__(self) -> None:
+        # NUL characters: SQLite stores them, PostgreSQL's text columns refuse them (a 5xx there). Never text.
+        for name in ("user_key", "text", "channel_message_id", "language_hint"):
+            value = getattr(self, name)
+            if isinstance(value, str) and "\x00" in value:
+                object.__setattr__(self, name, value.replace("\x00", ""))
+
 
 @dataclass(frozen=True)
 class Accepted:

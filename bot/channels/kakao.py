@@ -162,6 +162,8 @@ def _parse(body: Any) -> tuple[Optional[str], Optional[str], Optional[str]]:
         return None, None, "missing userRequest"
     user = user_request.get("user")
     user_id = user.get("id") if isinstance(user, dict) else None
+    if isinstance(user_id, str):  # PostgreSQL's text columns refuse NUL (SQLite stores it)
+        user_id = user_id.replace("\x00", "")
     if not isinstance(user_id, str) or not user_id or len(user_id) > USER_ID_MAX:
         return None, None, "missing userRequest.user.id"
     utterance = user_request.get("utterance")
@@ -169,7 +171,7 @@ def _parse(body: Any) -> tuple[Optional[str], Optional[str], Optional[str]]:
         utterance = ""
     if not isinstance(utterance, str):
         return None, None, "userRequest.utterance must be a string"
-    return user_id, utterance, None
+    return user_id, utterance.replace("\x00", ""), None
 
 
 def _callback_url(body: dict[str, Any], allowed_hosts: tuple[str, ...]) -> Optional[str]:

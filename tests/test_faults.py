@@ -1,4 +1,4 @@
-"""Messages a crash left unanswered reach the staff queue while the gateway runs, not only at a start."""
+"""Faults the one-machine assistant survives: a crash's leftovers swept while it runs; NUL characters on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -37,3 +37,24 @@ def test_a_message_left_received_is_handed_to_staff_by_the_periodic_sweep(
                     break
                 time.sleep(0.1)
     assert rows == {"old": "unanswered", "young": "received"}
+
+
+def test_nul_characters_are_not_a_server_error_on_postgresql(settings: Settings, postgres_url: str) -> None:
+    """PostgreSQL's text columns refuse NUL, which SQLite stores: the gateway drops them first."""
+    import httpx
+
+    from hamkke.db.setup import migrate, seed
+    from tests.helpers import kakao_request
+
+    migrate(postgres_url)
+    import asyncio
+
+    asyncio.run(seed(postgres_url))
+    configured = dataclasses.replace(settings, database_url=postgres_url)
+    with LocalServer(lambda _m, _p, _b: (200, [{"custom": {"key": "greet"}}])) as rasa:
+        with Gateway(create_app(dataclasses.replace(configured, rasa_url=rasa.url, actions_url=rasa.url))) as gw:
+            for text, user in (("hel\x00lo", "nul-text"), ("hello", "nul\x00user"), ("\x00", "only-nul")):
+                response = httpx.post(f"{gw.url}/kakao/skill", json=kakao_request(text, user), timeout=20)
+                assert response.status_code == 200, (text, user, response.text)
+    stored = query(postgres_url, select(Message.text).where(Message.direction == "in"))
+    assert ("hello",) in stored and all("\x00" not in row[0] for row in stored)
