@@ -137,7 +137,7 @@ class Assistant:
         died more than ``most`` times in a minute (then the caller gives up), else None."""
         now = time.monotonic()
         for name, proc in list(self.procs.items()):
-            if proc.poll() is None:
+            if proc.poll() is None or name not in self.commands:
                 continue
             recent = [t for t in self.restarts.get(name, []) if now - t < 60] + [now]
             self.restarts[name] = recent
@@ -155,20 +155,26 @@ class Assistant:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
     def stop(self) -> None:
-        """Stop every process (SIGTERM, then SIGKILL after 25 s)."""
-        for proc in self.procs.values():
-            if proc.poll() is None:
+        """Stop, draining: the gateway first (it stops taking messages and finishes the ones it holds,
+        which still need Rasa and the actions), then the worker with its Rasa and the action server.
+        SIGTERM, then SIGKILL after 25 s for each group."""
+        self.commands.clear()  # nothing is started again from here
+        first = [name for name in ("gateway",) if name in self.procs]
+        for group in (first, [name for name in self.procs if name not in first]):
+            procs = [self.procs[name] for name in group]
+            for proc in procs:
+                if proc.poll() is None:
+                    try:
+                        os.killpg(proc.pid, signal.SIGTERM)
+                    except ProcessLookupError:
+                        pass
+            deadline = time.monotonic() + 25
+            for proc in procs:
                 try:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        deadline = time.monotonic() + 25
-        for proc in self.procs.values():
-            try:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
         self.procs.clear()
 
 

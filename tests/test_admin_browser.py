@@ -301,3 +301,33 @@ def test_a_dead_rasa_or_action_server_is_started_again_and_no_message_is_lost(ad
     assert stack.assistant.procs["actions"].pid != actions.pid
     assert "1345" in kakao_answer(stack, "где продлить визу", "after-actions-came-back")
     assert stack.assistant.dead() is None
+
+
+def test_a_normal_stop_drains_the_gateway_before_rasa_and_the_actions(admin_stack: Stack) -> None:
+    """Runs last: it stops this module's assistant. Messages the gateway took are answered, not "busy"."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hamkke.i18n import t
+
+    stack = admin_stack
+
+    def one(index: int) -> str:
+        try:
+            response = httpx.post(f"{stack.assistant.gateway_url}/kakao/skill",
+                                  json=kakao_request("где продлить визу", f"drain-{index}"), timeout=30)
+        except httpx.HTTPError:
+            return "refused"  # after the gateway stopped taking messages: never stored, Kakao retries
+        outputs = response.json()["template"]["outputs"]
+        return "\n".join(o["simpleText"]["text"] for o in outputs if "simpleText" in o)
+
+    with ThreadPoolExecutor(12) as pool:
+        futures = [pool.submit(one, index) for index in range(12)]
+        time.sleep(0.15)
+        stack.assistant.stop()
+        answers = [f.result() for f in futures]
+    answered = [a for a in answers if a != "refused"]
+    print(f"\nstop while 12 messages were sent: {len(answered)} answered, {12 - len(answered)} refused at the door")
+    assert answered and all("1345" in a and not a.startswith(t("busy", "ru")[:20]) for a in answered), answers
+    stored = stack.rows("SELECT m.status FROM messages m JOIN residents r ON r.id = m.resident_id "
+                        "WHERE r.channel_user_key LIKE 'drain-%' AND m.direction = 'in'")
+    assert len(stored) == len(answered) and {s for (s,) in stored} == {"answered"}, stored
