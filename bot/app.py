@@ -31,18 +31,27 @@ from hamkke.translation import Translator
 log = logging.getLogger(__name__)
 
 FOLLOW_EVERY_S = 0.25
-SWEEP_EVERY_S = 30.0
 
 
-async def sweep_unanswered(core: DialogueCore, every: float) -> None:
-    """Every ``every`` seconds, hand to staff the messages a crash left ``received`` for more than two
-    minutes (not only at the next start: a quick restart found them too young to touch)."""
+async def sweep_unanswered(core: DialogueCore, outbox: Outbox, every: float) -> None:
+    """Every ``every`` seconds: hand to staff the messages a crash left ``received`` for more than two
+    minutes (not only at the next start: a quick restart found them too young to touch); and, once
+    Rasa is back, answer the messages that got "busy" while it was away (the resident is told the
+    question and gets the answer: Telegram at once, Kakao with their next message)."""
     while True:
         await asyncio.sleep(every)
         try:
             found = await core.recover_unanswered()
             if found:
                 log.warning("%d messages left unanswered are in the staff queue now", found)
+                core.live.publish("queue")
+            waiting = await core.failed_while_away()
+            if waiting and await core.rasa.model_loaded():
+                for message_id in waiting:
+                    reply = await core.answer_late(message_id)
+                    if reply is not None and reply.stored_id is not None:
+                        await outbox.deliver(reply.stored_id)
+                log.info("%d messages that got 'busy' while Rasa was away were answered", len(waiting))
                 core.live.publish("queue")
         except asyncio.CancelledError:
             raise
@@ -92,7 +101,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         app.state.translator = Translator(settings)
         app.state.outbox = Outbox(app.state.core)
         following = asyncio.create_task(follow_live_model(db, rasa))
-        sweeping = asyncio.create_task(sweep_unanswered(app.state.core, SWEEP_EVERY_S))
+        sweeping = asyncio.create_task(sweep_unanswered(app.state.core, app.state.outbox, settings.sweep_s))
         recovered = await app.state.core.recover_unanswered()
         if recovered:
             log.warning("%d messages left unanswered by a previous run are in the staff queue", recovered)

@@ -28,6 +28,7 @@ from typing import Any, Optional, Union
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.replies import (
@@ -1103,6 +1104,53 @@ class DialogueCore:
                 callback_url=None, callback_until=None))
             await session.commit()
             return str(row.callback_url) if int(result.rowcount or 0) == 1 else None  # type: ignore[attr-defined]
+
+    async def failed_while_away(self, within: dt.timedelta = dt.timedelta(minutes=30)) -> list[int]:
+        """Messages that got "busy" because Rasa was away, recently, from residents who have not written
+        since and whom staff do not hold: they are answered when Rasa is back (:meth:`answer_late`)."""
+        since = utcnow() - within
+        newer = aliased(Message)  # a message the resident wrote after the failed one
+        async with self.db.session() as session:
+            rows = (await session.scalars(
+                select(Message.id).where(
+                    Message.direction == "in", Message.status == MessageStatus.FAILED.value,
+                    Message.error.like("rasa:%"), Message.created_at > since, Message.conversation_id.is_(None),
+                    ~select(newer.id).where(newer.resident_id == Message.resident_id, newer.direction == "in",
+                                            newer.id > Message.id).exists())
+                .order_by(Message.id).limit(20))).all()
+        return list(rows)
+
+    async def answer_late(self, message_id: int) -> Optional[Reply]:
+        """Answer a message that got "busy" while Rasa was away, now that it is back; the answer is
+        stored ``pending`` for the channel's outbound path (Telegram at once, Kakao by callback or with
+        the next message). ``None`` when another gateway took it or it failed again."""
+        async with self.db.session() as session:
+            claimed = await session.execute(update(Message).where(
+                Message.id == message_id, Message.status == MessageStatus.FAILED.value)
+                .values(status=MessageStatus.RECEIVED.value))
+            await session.commit()
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            row = (await session.execute(select(Message, Resident).join(Resident, Resident.id == Message.resident_id)
+                                         .where(Message.id == message_id))).first()
+        assert row is not None
+        inbound, resident = row
+        msg = Incoming(channel=resident.channel, user_key=resident.channel_user_key, text=inbound.text)
+        reply, status, error = await self._answer(resident, inbound, msg)
+        if status == MessageStatus.FAILED.value:  # still away: it stays with staff, as before
+            async with self.db.session() as session:
+                await session.execute(update(Message).where(Message.id == message_id)
+                                      .values(status=MessageStatus.FAILED.value, error=error))
+                await session.commit()
+            return None
+        reply.texts.insert(0, t("answer_after_outage", reply.language, question=inbound.text[:200]))
+        reply.keys.insert(0, "answer_after_outage")
+        await self._finish(resident, inbound, reply, status, error, channel=resident.channel)
+        async with self.db.session() as session:
+            await session.execute(update(Message).where(Message.id == reply.stored_id)
+                                  .values(status=MessageStatus.PENDING.value))
+            await session.commit()
+        return reply
 
     async def recover_unanswered(self, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
         """Messages left ``received`` by a crash go to the staff queue.

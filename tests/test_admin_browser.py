@@ -58,7 +58,8 @@ def train_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def admin_stack(tmp_path_factory: pytest.TempPathFactory, train_config: Path) -> Iterator[Stack]:
-    yield from running_stack(tmp_path_factory, extra_env={"HAMKKE_TRAIN_CONFIG": str(train_config)})
+    yield from running_stack(tmp_path_factory, extra_env={"HAMKKE_TRAIN_CONFIG": str(train_config),
+                                                          "HAMKKE_SWEEP_SECONDS": "2"})
 
 
 @pytest.fixture(scope="module")
@@ -290,9 +291,24 @@ def test_a_dead_rasa_or_action_server_is_started_again_and_no_message_is_lost(ad
     assert answer.startswith(t("busy", "ru")[:20]), answer  # told, in Russian, that it is busy
     stored = stack.rows("SELECT m.status FROM messages m JOIN residents r ON r.id = m.resident_id "
                         "WHERE r.channel_user_key = 'while-rasa-is-away' AND m.direction = 'in'")
-    assert stored == [("failed",)]  # kept, and visible to staff
+    assert stored == [("failed",)]  # kept, and visible to staff until it is answered
+    # The same on Telegram: pushed once Rasa is back.
+    chat = 995_001
+    stack.telegram.push(message_update(next(stack.update_ids), chat, "ru", text="мне не платят зарплату"))
+    assert stack.telegram.wait_sent(1, chat_id=chat)[-1]["text"].startswith(t("busy", "ru")[:20])
     print(f"\nRasa back after {healthy():.1f} s")
     assert "1345" in kakao_answer(stack, "где продлить визу", "after-rasa-came-back")
+    # What got "busy" while Rasa was away is answered now: on Telegram at once ...
+    late = stack.telegram.wait_sent(2, chat_id=chat, timeout=30)[-1]["text"]
+    assert "мне не платят зарплату" in late and "1350" in late, late
+    # ... on Kakao with the resident's next message (Kakao cannot push).
+    deadline = time.monotonic() + 30
+    while stack.rows("SELECT m.status FROM messages m JOIN residents r ON r.id = m.resident_id "
+                     "WHERE r.channel_user_key = 'while-rasa-is-away' AND m.direction = 'in'") != [("answered",)]:
+        assert time.monotonic() < deadline, "the message that got 'busy' was never answered"
+        time.sleep(0.3)
+    again = kakao_answer(stack, "спасибо", "while-rasa-is-away")
+    assert "где продлить визу" in again and "1345" in again, again
 
     actions = stack.assistant.procs["actions"]
     os.killpg(actions.pid, signal.SIGKILL)

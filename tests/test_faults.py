@@ -9,7 +9,6 @@ import time
 import pytest
 from sqlalchemy import insert, select
 
-from bot import app as gateway_app
 from bot.app import create_app
 from hamkke.config import Settings
 from hamkke.db.models import Message, Resident, utcnow
@@ -19,12 +18,12 @@ from tests.helpers import Gateway, LocalServer
 
 def test_a_message_left_received_is_handed_to_staff_by_the_periodic_sweep(
         settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gateway_app, "SWEEP_EVERY_S", 0.2)
     now = utcnow()
     query(settings.database_url, insert(Resident).values(
         id=77, channel="kakao", channel_user_key="crash", created_at=now, last_seen_at=now), commit=True)
     with LocalServer(lambda _m, _p, _b: (200, [])) as rasa:
-        with Gateway(create_app(dataclasses.replace(settings, rasa_url=rasa.url, actions_url=rasa.url))):
+        with Gateway(create_app(dataclasses.replace(settings, rasa_url=rasa.url, actions_url=rasa.url,
+                                                    sweep_s=0.2))):
             # After the start's own recovery: one left by a crash (another replica's), one being answered now.
             for minutes, channel_id in ((5, "old"), (0, "young")):
                 query(settings.database_url, insert(Message).values(
