@@ -24,7 +24,7 @@ from bot.rasa_client import RasaClient
 from hamkke.config import Settings, get_settings
 from hamkke.db.models import ModelVersion
 from hamkke.db.session import Database
-from hamkke.live import LiveBus
+from hamkke.live import LiveBus, PostgresRelay, asyncpg_dsn
 from hamkke.logs import configure_logging
 from hamkke.translation import Translator
 
@@ -97,6 +97,15 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         app.state.db = db
         app.state.rasa = rasa
         app.state.live = LiveBus()
+        relay = None
+        dsn = asyncpg_dsn(settings.database_url)
+        if dsn is not None:  # several gateway replicas share the consoles' live updates
+            relay = PostgresRelay(app.state.live, dsn)
+            try:
+                await relay.start()
+            except Exception as exc:  # the consoles of this replica still get its own events
+                log.error("live updates are not shared with other replicas: %s", type(exc).__name__)
+                relay = None
         app.state.core = DialogueCore(settings, db, rasa, app.state.live)
         app.state.translator = Translator(settings)
         app.state.outbox = Outbox(app.state.core)
@@ -118,6 +127,8 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
             yield
         finally:
             following.cancel()
+            if relay is not None:
+                await relay.stop()
             sweeping.cancel()
             await kakao.drain()
             if app.state.telegram is not None:
