@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import zlib
 from typing import Any, Optional
 
 import httpx
@@ -28,7 +29,14 @@ def auth_headers(secret: str) -> dict[str, str]:
 
 
 class RasaClient:
-    """Talks to one Rasa server over HTTP on localhost or the internal network."""
+    """Talks to the Rasa servers of the live model over HTTP (localhost or the internal network).
+
+    ``url`` holds one address, or several separated by commas (``HAMKKE_RASA_SERVERS``
+    above 1): each conversation goes to one server (by a stable hash of its id), so
+    its messages stay in order there; when that server refuses the connection (it
+    died, or is starting again) the conversation goes to the next one, whose tracker
+    store is the same.
+    """
 
     def __init__(self, settings: Settings, client: Optional[httpx.AsyncClient] = None) -> None:
         self.settings = settings
@@ -43,16 +51,35 @@ class RasaClient:
     def _auth_headers(self) -> dict[str, str]:
         return auth_headers(self.settings.rasa_jwt_secret.get())
 
+    @property
+    def urls(self) -> list[str]:
+        """Every Rasa server of the live model."""
+        return [u.strip().rstrip("/") for u in self.url.split(",") if u.strip()] or [self.settings.rasa_url]
+
+    def servers_for(self, conversation_id: str) -> list[str]:
+        """The servers to try for a conversation: its own first, then the others in turn."""
+        urls = self.urls
+        first = zlib.crc32(conversation_id.encode("utf-8")) % len(urls)
+        return urls[first:] + urls[:first]
+
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         """Send one message; return the bot's messages."""
-        try:
-            response = await self._client.post(
-                f"{self.url}/webhooks/rest/webhook",
-                json={"sender": self.settings.rasa_sender_prefix + conversation_id, "message": text,
-                      "metadata": metadata},
-            )
-        except httpx.HTTPError as exc:
-            raise RasaUnavailable(type(exc).__name__) from exc
+        response: Optional[httpx.Response] = None
+        for url in self.servers_for(conversation_id):
+            try:
+                response = await self._client.post(
+                    f"{url}/webhooks/rest/webhook",
+                    json={"sender": self.settings.rasa_sender_prefix + conversation_id, "message": text,
+                          "metadata": metadata},
+                )
+                break
+            except httpx.ConnectError as exc:  # never reached that server: the next one may take it
+                last: Exception = exc
+                continue
+            except httpx.HTTPError as exc:  # it may have been processed: not sent twice
+                raise RasaUnavailable(type(exc).__name__) from exc
+        if response is None:
+            raise RasaUnavailable(type(last).__name__)
         if response.status_code != 200:
             raise RasaUnavailable(f"HTTP {response.status_code}")
         try:
@@ -73,21 +100,24 @@ class RasaClient:
                   {"event": "slot", "name": "requested_slot", "value": None}]
         try:
             response = await self._client.post(
-                f"{self.url}/conversations/{self.settings.rasa_sender_prefix}{conversation_id}/tracker/events",
+                f"{self.servers_for(conversation_id)[0]}/conversations/{self.settings.rasa_sender_prefix}"
+                f"{conversation_id}/tracker/events",
                 json=events, headers=self._auth_headers(), params={"include_events": "NONE"})
         except httpx.HTTPError:
             return False
         return response.status_code == 200
 
     async def model_loaded(self) -> bool:
-        """Whether Rasa is up with a model loaded (``GET /status``)."""
-        try:
-            response = await self._client.get(
-                f"{self.url}/status", headers=self._auth_headers(), timeout=3.0
-            )
-            return response.status_code == 200 and bool(response.json().get("model_file"))
-        except (httpx.HTTPError, ValueError):
-            return False
+        """Whether a Rasa server of the live model is up with its model loaded (``GET /status``):
+        with several, one is enough for residents to be answered."""
+        for url in self.urls:
+            try:
+                response = await self._client.get(f"{url}/status", headers=self._auth_headers(), timeout=3.0)
+                if response.status_code == 200 and bool(response.json().get("model_file")):
+                    return True
+            except (httpx.HTTPError, ValueError):
+                continue
+        return False
 
     async def actions_up(self) -> bool:
         """Whether the action server answers its health check."""

@@ -159,7 +159,8 @@ class Worker:
         self.repo_model = model
         self.listen_port = listen_port
         self.log_dir = log_dir
-        self.serving: Optional[RasaProcess] = None
+        self.serving: list[RasaProcess] = []  # the Rasa servers of the live model (HAMKKE_RASA_SERVERS)
+        self.servers = max(1, settings.rasa_servers)
         self.started: list[RasaProcess] = []  # every Rasa this worker started (all stopped with it)
         self.client = httpx.AsyncClient()
         self.stopping = asyncio.Event()
@@ -208,35 +209,45 @@ class Worker:
             await session.commit()
             return live
 
+    def _pool(self, model: Path, first_port: Optional[int] = None) -> list[RasaProcess]:
+        """``self.servers`` Rasa processes serving ``model`` (the first on ``first_port`` when given)."""
+        ports = [first_port or free_port()] + [free_port() for _ in range(self.servers - 1)]
+        return [self._rasa(model, port) for port in ports]
+
+    async def _loaded(self, pool: list[RasaProcess]) -> bool:
+        return all(await asyncio.gather(*(process.wait_loaded(self.client) for process in pool)))
+
     async def start(self) -> None:
         """Start Rasa with the live model and tell the gateways where it is."""
         live = await self._register_repo_model()
-        self.serving = self._rasa(Path(live.path), self.listen_port)
-        if not await self.serving.wait_loaded(self.client):
+        self.serving = self._pool(Path(live.path), self.listen_port)
+        if not await self._loaded(self.serving):
             raise SystemExit(f"Rasa did not load {live.path}; see {self.log_dir / 'rasa.log'}")
+        # The first server where the settings say (a proxy may sit before it), the others where they listen.
+        addresses = ",".join([self.settings.rasa_url, *(process.url for process in self.serving[1:])])
         async with self.db.session() as session:
             await session.execute(update(ModelVersion).where(ModelVersion.id == live.id)
-                                  .values(rasa_url=self.settings.rasa_url))
+                                  .values(rasa_url=addresses))
             await session.commit()
-        log.info("serving model %s", live.tag)
+        log.info("serving model %s on %d Rasa server(s)", live.tag, len(self.serving))
 
     # -- the job loop -----------------------------------------------------------------------------
 
     async def run(self) -> None:
         """Serve until stopped, running queued jobs one at a time."""
         await self.start()
-        assert self.serving is not None
         deaths: list[float] = []
         while not self.stopping.is_set():
-            if not self.serving.alive():
-                # Residents are told the assistant is busy meanwhile (the gateway stores every message).
-                deaths = [t for t in deaths if time.monotonic() - t < 60] + [time.monotonic()]
-                if len(deaths) > 5:
-                    raise SystemExit("the serving Rasa keeps stopping; see rasa.log")
-                log.error("the serving Rasa stopped; starting it again with the same model")
-                self.serving = self._rasa(self.serving.model, self.serving.port)
-                if not await self.serving.wait_loaded(self.client):
+            for index, process in enumerate(self.serving):
+                if process.alive():
                     continue
+                # The gateways send its conversations to the other servers meanwhile (or, with one
+                # server, tell residents the assistant is busy: every message is stored).
+                deaths = [t for t in deaths if time.monotonic() - t < 60] + [time.monotonic()]
+                if len(deaths) > 5 * len(self.serving):
+                    raise SystemExit("the serving Rasa keeps stopping; see rasa.log")
+                log.error("a serving Rasa stopped; starting it again with the same model")
+                self.serving[index] = self._rasa(process.model, process.port)
             job_id = await self._claim()
             if job_id is None:
                 try:
@@ -342,10 +353,10 @@ class Worker:
         # The held-out questions first: a model that fails them is never loaded.
         await self._check_questions(job_id, tag, path, detail)
         await self._progress(job_id, 76, "loading", detail=detail)
-        candidate = self._rasa(path, free_port())
+        candidate = self._pool(path)
         try:
             loaded_at = time.monotonic()
-            if not await candidate.wait_loaded(self.client):
+            if not await self._loaded(candidate):
                 await self._set_status(tag, "failed")
                 raise JobFailed("The new model did not load; the current model keeps answering.",
                                 "새 모델을 불러오지 못했습니다. 지금 모델이 계속 답합니다.", detail=detail)
@@ -354,7 +365,8 @@ class Worker:
             await self._progress(job_id, 96, "switching")
             await self._switch(tag, candidate, examples=data.examples)
         except BaseException:
-            candidate.stop()
+            for process in candidate:
+                process.stop()
             raise
         await audit_model(self.db, user, "model_published", tag)
         lines = ", ".join(f"{lang} {score:.1f}%" for lang, score in detail["scores"]["heldout"].items())
@@ -403,14 +415,13 @@ class Worker:
         if not verdict.ok:
             raise refused(verdict, detail)
 
-    async def _check_conversations(self, job_id: int, tag: str, candidate: RasaProcess,
+    async def _check_conversations(self, job_id: int, tag: str, candidate: list[RasaProcess],
                                    detail: dict[str, Any]) -> None:
         """Refuse the candidate when a language satisfies fewer conversations of the conversation set
         than the live model, both run now (answers and content are today's for both)."""
-        assert self.serving is not None
         await self._progress(job_id, 82, "checking_conversations", detail=detail)
-        live = await asyncio.to_thread(dialogue_scores, self.settings, self.serving.url, f"qc{job_id}l-")
-        mine = await asyncio.to_thread(dialogue_scores, self.settings, candidate.url, f"qc{job_id}c-")
+        live = await asyncio.to_thread(dialogue_scores, self.settings, self.serving[0].url, f"qc{job_id}l-")
+        mine = await asyncio.to_thread(dialogue_scores, self.settings, candidate[0].url, f"qc{job_id}c-")
         detail["scores"]["dialogues"], detail["live_scores"]["dialogues"] = mine, live
         # One conversation more or less is the smallest step a language's share can take.
         detail["tolerance"]["dialogues"] = max(self.settings.quality_tolerance, _one_conversation())
@@ -425,23 +436,24 @@ class Worker:
                                   .values(scores=scores, status="candidate" if ok else "refused"))
             await session.commit()
 
-    async def _switch(self, tag: str, incoming: RasaProcess, examples: Optional[list[int]] = None) -> None:
-        """Make ``tag`` live at ``incoming``; drain and stop the old Rasa."""
+    async def _switch(self, tag: str, incoming: list[RasaProcess], examples: Optional[list[int]] = None) -> None:
+        """Make ``tag`` live at ``incoming``; drain and stop the old Rasa servers."""
+        addresses = ",".join(process.url for process in incoming)
         async with self.db.session() as session:
             await session.execute(update(ModelVersion).where(ModelVersion.status == "live")
                                   .values(status="previous"))
             await session.execute(update(ModelVersion).where(ModelVersion.tag == tag)
-                                  .values(status="live", rasa_url=incoming.url, published_at=utcnow()))
+                                  .values(status="live", rasa_url=addresses, published_at=utcnow()))
             if examples:
                 await session.execute(update(FaqExample).where(FaqExample.id.in_(examples),
                                                                FaqExample.model_tag.is_(None))
                                       .values(model_tag=tag))
             await session.commit()
         outgoing, self.serving = self.serving, incoming
-        log.info("switched to %s at %s; draining the old Rasa", tag, incoming.url)
+        log.info("switched to %s at %s; draining the old Rasa", tag, addresses)
         await asyncio.sleep(DRAIN_S)
-        if outgoing is not None:
-            await asyncio.to_thread(outgoing.stop)
+        for process in outgoing:
+            await asyncio.to_thread(process.stop)
         async with self.db.session() as session:
             await session.execute(update(ModelVersion).where(ModelVersion.status != "live").values(rasa_url=None))
             await session.commit()
@@ -456,16 +468,17 @@ class Worker:
                 raise JobFailed("There is no previous model to restore.", "되돌릴 이전 모델이 없습니다.")
             tag, path, live_tag = previous.tag, Path(previous.path), live.tag if live else None
         await self._progress(job_id, 20, "loading", model_tag=tag)
-        incoming = self._rasa(path, free_port())
+        incoming = self._pool(path)
         started = time.monotonic()
         try:
-            if not await incoming.wait_loaded(self.client):
+            if not await self._loaded(incoming):
                 raise JobFailed(f"Model {tag} did not load; the current model keeps answering.",
                                 f"{tag} 모델을 불러오지 못했습니다. 지금 모델이 계속 답합니다.")
             await self._progress(job_id, 90, "switching")
             await self._switch(tag, incoming)
         except BaseException:
-            incoming.stop()
+            for process in incoming:
+                process.stop()
             raise
         await audit_model(self.db, user, "model_restored", tag, replaced=live_tag)
         return (f"Restored {tag} (replacing {live_tag}).",

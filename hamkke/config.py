@@ -68,6 +68,8 @@ class Settings:
     rasa_sender_prefix: str = ""
     # Seconds between the gateway's sweeps (messages a crash left unanswered; answers owed after Rasa was away).
     sweep_s: float = 30.0
+    # Rasa servers the worker runs for the live model; gateways spread conversations over them.
+    rasa_servers: int = 1
     # Admins' retrainings: the pipeline they train with, and how many points a
     # language may lose on the held-out questions before a new model is refused.
     train_config: str = "config.yml"
@@ -123,6 +125,7 @@ def load_settings() -> Settings:
         rasa_timeout_s=_env_float("HAMKKE_RASA_TIMEOUT", 10.0),
         train_config=_env("HAMKKE_TRAIN_CONFIG", "config.yml"),
         sweep_s=_env_float("HAMKKE_SWEEP_SECONDS", 30.0),
+        rasa_servers=int(_env("HAMKKE_RASA_SERVERS", "1")),
         quality_tolerance=_env_float("HAMKKE_QUALITY_TOLERANCE", 1.0),
         default_language=_env("HAMKKE_DEFAULT_LANGUAGE", "en"),
         max_message_chars=int(_env("HAMKKE_MAX_MESSAGE_CHARS", "2000")),
