@@ -13,7 +13,7 @@ export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup model db run chat user test test-fast validate lint types eval langid bench bench-handoff bench-publish lock clean browser export
+.PHONY: help setup model db run chat user test test-fast validate lint types eval langid bench bench-handoff bench-publish bench-load lock clean browser export
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -81,6 +81,9 @@ langid: setup ## Language-ID accuracy on short messages, beside langdetect
 
 bench: model ## Benchmark the assistant against plain Rasa (prints a table)
 	@$(PY) -m bench.run
+
+bench-load: setup ## Throughput and latency of the running assistant at 1 and 10 residents (needs make run)
+	@$(PY) -m bench.load
 
 bench-publish: setup ## Publishing: answer edit to live, and a retraining's swap as residents notice it (needs make run)
 	@$(PY) -m bench.publish
