@@ -56,6 +56,7 @@ from hamkke.publishing import (
     additions,
     build_training_data,
     compare,
+    file_exists,
     heldout_version,
     live_version,
     model_tag,
@@ -201,7 +202,7 @@ class Worker:
                 await session.execute(update(FaqExample).values(model_tag=None))
                 session.add(known)
                 live = known
-            elif live is None or not _file_exists(live.path):
+            elif live is None or not file_exists(live.path):
                 if live is not None:
                     live.status = "retired"
                 known.status = "live"
@@ -506,10 +507,6 @@ async def audit_model(db: Database, user: Optional[int], action: str, tag: str, 
     async with db.session() as session:
         await audit(session, user, action, model=tag, **detail)
         await session.commit()
-
-
-def _file_exists(path: str) -> bool:
-    return Path(path).exists()
 
 
 def _copy(source: Path, target: Path) -> None:

@@ -30,6 +30,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hamkke import SUPPORTED_LANGUAGES
 from hamkke.accounts import audit
 from hamkke.config import PROJECT_ROOT
 from hamkke.db.models import FaqEntry, FaqExample, ModelJob, ModelVersion, utcnow
@@ -76,10 +77,11 @@ async def previous_version(session: AsyncSession) -> Optional[ModelVersion]:
     """The model that served before the live one (what "restore" brings back)."""
     rows = (await session.scalars(select(ModelVersion).where(ModelVersion.status == "previous")
                                   .order_by(ModelVersion.published_at.desc(), ModelVersion.id.desc()))).all()
-    return next((row for row in rows if _exists(row.path)), None)
+    return next((row for row in rows if file_exists(row.path)), None)
 
 
-def _exists(path: str) -> bool:
+def file_exists(path: str) -> bool:
+    """Whether a model's file is there (a blocking call kept out of the async functions' bodies)."""
     return Path(path).exists()
 
 
@@ -92,19 +94,27 @@ async def pending_examples(session: AsyncSession) -> list[FaqExample]:
 # -- training data --------------------------------------------------------------------------------
 
 
+def nlu_examples(root: Path = PROJECT_ROOT / "nlu", skip: tuple[str, ...] = ()) -> dict[tuple[str, str], list[str]]:
+    """The example questions of the repository's NLU files (``nlu/<lang>/*.yml``, but the files
+    named in ``skip``), by (intent, language)."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for lang in SUPPORTED_LANGUAGES:
+        for path in sorted((root / lang).glob("*.yml")):
+            if path.name in skip:
+                continue
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for block in data.get("nlu") or []:
+                if "intent" in block:
+                    lines = (line.strip() for line in str(block.get("examples") or "").splitlines())
+                    found.setdefault((block["intent"], lang), []).extend(
+                        line[2:].strip() for line in lines if line.startswith("- "))
+    return found
+
+
 def repo_examples(root: Path = PROJECT_ROOT / "nlu") -> set[tuple[str, str]]:
     """``(intent, folded text)`` of every example in the repository's NLU files."""
-    seen: set[tuple[str, str]] = set()
-    for path in root.rglob("*.yml"):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in data.get("nlu") or []:
-            if "intent" not in block:
-                continue
-            for line in str(block.get("examples") or "").splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    seen.add((block["intent"], normalise(line[2:].strip()).casefold()))
-    return seen
+    return {(intent, normalise(text).casefold())
+            for (intent, _lang), texts in nlu_examples(root).items() for text in texts}
 
 
 def _examples_yaml(by_intent: dict[str, list[str]]) -> str:

@@ -18,7 +18,6 @@ import re
 from functools import cache
 from typing import Any, Optional
 
-import yaml
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
@@ -29,10 +28,10 @@ from bot.console.text import TEXT, say
 from hamkke import SUPPORTED_LANGUAGES, clock
 from hamkke.accounts import audit
 from hamkke.answers import missing_languages
-from hamkke.config import PROJECT_ROOT
-from hamkke.db.models import FaqEntry, FaqExample, utcnow
+from hamkke.db.models import ContentOrigin, FaqEntry, FaqExample, StaffUser, utcnow
 from hamkke.privacy import mask, normalise
 from hamkke.provenance import record_edit
+from hamkke.publishing import nlu_examples
 
 router = APIRouter(include_in_schema=False)
 
@@ -101,18 +100,9 @@ TEXT.update({
 
 @cache
 def repo_examples() -> dict[tuple[str, str], list[str]]:
-    """The repository's example questions, by (intent, language) (read once per process)."""
-    found: dict[tuple[str, str], list[str]] = {}
-    for lang in SUPPORTED_LANGUAGES:
-        for path in sorted((PROJECT_ROOT / "nlu" / lang).glob("*.yml")):
-            if path.name == "admin.yml":
-                continue  # exported from this page: shown from the database
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            for block in data.get("nlu") or []:
-                if "intent" in block:
-                    lines = (ln.strip() for ln in str(block.get("examples") or "").splitlines())
-                    found.setdefault((block["intent"], lang), []).extend(ln[2:] for ln in lines if ln.startswith("- "))
-    return found
+    """The repository's example questions, by (intent, language) (read once per process); those of
+    ``admin.yml`` were exported from this page and are shown from the database."""
+    return nlu_examples(skip=("admin.yml",))
 
 
 def stale(entry: FaqEntry, today: dt.date) -> bool:
@@ -161,7 +151,6 @@ async def _entry_page(request: Request, who: AdminViewer, intent: str, status: i
         added = (await session.scalars(select(FaqExample).where(FaqExample.intent == intent)
                                        .order_by(FaqExample.id))).all()
         editor = None
-        from hamkke.db.models import ContentOrigin, StaffUser
         origin = await session.scalar(select(ContentOrigin).where(ContentOrigin.kind == "faq",
                                                                   ContentOrigin.key == intent))
         if origin is not None and origin.edited_by:
