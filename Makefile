@@ -13,7 +13,7 @@ export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup model db run chat user test test-fast validate lint types eval langid bench bench-handoff bench-publish bench-load lock clean browser export
+.PHONY: help setup model db run run-scaled chat user test test-fast validate lint types eval langid bench bench-handoff bench-publish bench-load lock clean browser export
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ export: setup ## Write the database's content (admins' edits) back to data/, the
 
 run: model ## Start the whole assistant (SQLite, one machine) on 127.0.0.1:8000
 	@$(PY) -m bot.launcher
+
+run-scaled: model ## Start the scaled topology on this machine: 2 gateways, 2 Rasa servers, local PostgreSQL and Redis
+	@$(PY) -m bot.launcher --scaled
 
 chat: setup ## Talk to the running assistant in this terminal
 	@$(PY) -m bot.chat

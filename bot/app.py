@@ -134,6 +134,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
             if app.state.telegram is not None:
                 await app.state.telegram.stop()
             await rasa.close()
+            await app.state.core.coordinator.close()
             await app.state.translator.close()
             await db.dispose()
 
@@ -173,7 +174,11 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         rasa: RasaClient = request.app.state.rasa
         checks = {"rasa_model": await rasa.model_loaded(), "actions": await rasa.actions_up()}
         ok = all(checks.values())
-        return JSONResponse({"status": "ok" if ok else "starting", **checks}, status_code=200 if ok else 503)
+        # Redis away is degraded, not down: each replica keeps answering on its own.
+        coordinator = request.app.state.core.coordinator
+        shared = ("ok" if await coordinator.ping() else "away") if coordinator.shared else "none"
+        return JSONResponse({"status": "ok" if ok else "starting", **checks, "redis": shared},
+                            status_code=200 if ok else 503)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -49,6 +49,7 @@ from hamkke import conversations as convs
 from hamkke.answers import LiveContent
 from hamkke.config import Settings
 from hamkke.conversations import HandoffSignal
+from hamkke.coordination import Coordinator
 from hamkke.db.models import Conversation, Event, Message, MessageStatus, Resident, Service, as_utc, utcnow
 from hamkke.db.session import Database
 from hamkke.directory import eligibility_records, event_payload, next_occurrence, service_payload
@@ -81,6 +82,8 @@ from hamkke.urgent import RELATED_KEYS, Urgency, detect_urgent, first_line_key
 log = logging.getLogger(__name__)
 
 MAX_BUTTONS = 10
+# How long one message may hold its resident's lock (Rasa's timeout, and room for the database).
+LOCK_TTL_S = 20.0
 # Answers that end in a question, and what the question is (a bare "yes"/"no" answers it).
 QUESTIONS = {"thank": "anything_else", "fallback_suggest": "suggest", "feedback_thanks": "person"}
 # The eligibility form's questions: a question asked in between is answered, then this one is asked again.
@@ -170,11 +173,14 @@ class Accepted:
 class DialogueCore:
     """Everything between a channel adapter and Rasa."""
 
-    def __init__(self, settings: Settings, db: Database, rasa: RasaClient, live: Optional[LiveBus] = None) -> None:
+    def __init__(self, settings: Settings, db: Database, rasa: RasaClient, live: Optional[LiveBus] = None,
+                 coordinator: Optional[Coordinator] = None) -> None:
         self.settings = settings
         self.db = db
         self.rasa = rasa
         self.live = live or LiveBus()
+        # One message of a resident at a time, across the gateway replicas when they share Redis.
+        self.coordinator = coordinator or Coordinator(settings.redis_url)
         self.places = topic_places()
         self.topic_facts = topic_facts()
         self._alias_cache: dict[str, tuple[float, dict[str, list[str]]]] = {}
@@ -354,6 +360,31 @@ class DialogueCore:
         resident, inbound, conversation = accepted.resident, accepted.inbound, accepted.conversation
         log.info("message %s from resident %s via %s: %s", inbound.id, resident.id, msg.channel,
                  text_for_log(msg.text))
+        await self._in_turn(resident.id, inbound.id)
+        async with self.coordinator.lock(f"resident:{resident.id}", LOCK_TTL_S):
+            # As the resident's previous message left them (its topic, the bot's question, the language).
+            async with self.db.session() as session:
+                resident = await session.get(Resident, resident.id) or resident
+            return await self._handle(msg, resident, inbound, conversation)
+
+    async def _in_turn(self, resident_id: int, message_id: int) -> None:
+        """Wait while an older message of the same resident is still being answered (by this replica or
+        another), so that a resident's messages are answered in the order they were stored. Bounded: a
+        message older than the lock's lifetime was left by a gateway that stopped (the sweep has it)."""
+        pause, deadline = 0.01, time.monotonic() + LOCK_TTL_S
+        while time.monotonic() < deadline:
+            async with self.db.session() as session:
+                older = await session.scalar(select(Message.id).where(
+                    Message.resident_id == resident_id, Message.direction == "in", Message.id < message_id,
+                    Message.status == MessageStatus.RECEIVED.value,
+                    Message.created_at > utcnow() - dt.timedelta(seconds=LOCK_TTL_S)).limit(1))
+            if older is None:
+                return
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
+    async def _handle(self, msg: Incoming, resident: Resident, inbound: Message,
+                      conversation: Optional[Conversation]) -> Reply:
         if conversation is not None:
             return await self._with_staff(resident, inbound, conversation, msg)
         try:
@@ -1136,7 +1167,8 @@ class DialogueCore:
         assert row is not None
         inbound, resident = row
         msg = Incoming(channel=resident.channel, user_key=resident.channel_user_key, text=inbound.text)
-        reply, status, error = await self._answer(resident, inbound, msg)
+        async with self.coordinator.lock(f"resident:{resident.id}", LOCK_TTL_S):
+            reply, status, error = await self._answer(resident, inbound, msg)
         if status == MessageStatus.FAILED.value:  # still away: it stays with staff, as before
             async with self.db.session() as session:
                 await session.execute(update(Message).where(Message.id == message_id)
@@ -1152,12 +1184,11 @@ class DialogueCore:
             await session.commit()
         return reply
 
-    async def recover_unanswered(self, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
-        """Messages left ``received`` by a crash go to the staff queue.
-
-        Returns how many were marked ``unanswered``.
+    async def recover_unanswered(self, older_than: Optional[dt.timedelta] = None) -> int:
+        """Messages left ``received`` by a crash (``HAMKKE_STALE_SECONDS``, two minutes by default) go to
+        the staff queue. Returns how many were marked ``unanswered``.
         """
-        cutoff = utcnow() - older_than
+        cutoff = utcnow() - (older_than or dt.timedelta(seconds=max(self.settings.stale_s, 2 * LOCK_TTL_S)))
         async with self.db.session() as session:
             result = await session.execute(
                 update(Message)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -48,6 +49,8 @@ class Assistant:
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     # How each process was started (to restart it), and when it was restarted lately.
     commands: dict[str, tuple[list[str], dict[str, str]]] = field(default_factory=dict)
+    # Gateway replicas that share HAMKKE_PORT (SO_REUSEPORT): the kernel spreads connections over them.
+    shared_port: set[str] = field(default_factory=set)
     restarts: dict[str, list[float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -55,30 +58,61 @@ class Assistant:
         env.setdefault("HAMKKE_HOST", "127.0.0.1")
         env.setdefault("HAMKKE_PORT", "8000")
         env.setdefault("HAMKKE_RASA_URL", "http://127.0.0.1:5005")
+        env.setdefault("HAMKKE_REDIS_URL", "")  # endpoints.yml names it: Rasa's lock store
         env.setdefault("HAMKKE_ACTIONS_URL", "http://127.0.0.1:5055")
         env.setdefault("HAMKKE_DATABASE_URL", f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'hamkke.db'}")
         env.setdefault("HAMKKE_RASA_TRACKER_URL", f"sqlite:///{PROJECT_ROOT / 'var' / 'rasa-tracker.db'}")
         env.setdefault("HAMKKE_RASA_TRACKER_DIALECT", env["HAMKKE_RASA_TRACKER_URL"].split(":", 1)[0].split("+")[0])
         if not env.get("HAMKKE_RASA_JWT_SECRET"):
             env["HAMKKE_RASA_JWT_SECRET"] = new_secret()
+        if not env.get("HAMKKE_LINK_SECRET"):  # one for every gateway replica, kept across restarts
+            env["HAMKKE_LINK_SECRET"] = _kept_secret(self.log_dir.parent / "link-secret")
+        env.setdefault("HAMKKE_GATEWAYS", "1")
         env.update({k: v for k, v in rasa_env().items() if k.startswith(("RASA_", "TF_"))})
         env["PYTHONPATH"] = str(PROJECT_ROOT)
 
     @property
     def gateway_url(self) -> str:
-        """Where the gateway listens."""
+        """Where the gateway listens (the first replica's own port, when they have their own)."""
+        return self.gateway_urls[0]
+
+    @property
+    def gateway_urls(self) -> list[str]:
+        """Where each gateway replica can be reached (one address when they share ``HAMKKE_PORT``)."""
         host = self.env["HAMKKE_HOST"]
         host = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104
-        return f"http://{host}:{self.env['HAMKKE_PORT']}"
+        ports = self.gateway_ports if len(self.gateway_names) > 1 and self.gateway_ports else \
+            [self.env["HAMKKE_PORT"]]
+        return [f"http://{host}:{port}" for port in ports]
 
     def _start(self, name: str, cmd: list[str], extra_env: Optional[dict[str, str]] = None) -> None:
         self.commands[name] = (cmd, dict(extra_env or {}))
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = dict(self.env, **(extra_env or {}))
-        with (self.log_dir / f"{name}.log").open("ab") as log:  # the child keeps its own handle
-            self.procs[name] = subprocess.Popen(
-                cmd, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
+        sock = None
+        if name in self.shared_port:  # a socket of its own in the port's SO_REUSEPORT group
+            sock = _reuse_port_socket(self.env["HAMKKE_HOST"], int(self.env["HAMKKE_PORT"]))
+            cmd = [*cmd, "--fd", str(sock.fileno())]
+        try:
+            with (self.log_dir / f"{name}.log").open("ab") as log:  # the child keeps its own handle
+                self.procs[name] = subprocess.Popen(
+                    cmd, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                    pass_fds=(sock.fileno(),) if sock is not None else ())
+        finally:
+            if sock is not None:  # only the child holds it: when the child dies, the kernel stops routing to it
+                sock.close()
+
+    @property
+    def gateway_names(self) -> list[str]:
+        """The gateway processes: ``gateway``, or ``gateway-1`` … with several replicas."""
+        count = int(self.env.get("HAMKKE_GATEWAYS") or 1)
+        return ["gateway"] if count <= 1 else [f"gateway-{index}" for index in range(1, count + 1)]
+
+    @property
+    def gateway_ports(self) -> list[str]:
+        """Ports of their own for the replicas (``HAMKKE_GATEWAY_PORTS``, behind a load balancer), or none:
+        then they all listen on ``HAMKKE_PORT``."""
+        return [port.strip() for port in self.env.get("HAMKKE_GATEWAY_PORTS", "").split(",") if port.strip()]
 
     def setup_database(self) -> None:
         """Migrate and seed the database (idempotent)."""
@@ -100,12 +134,18 @@ class Assistant:
         if self.rasa_listen_port:
             worker_env["HAMKKE_RASA_LISTEN_PORT"] = str(self.rasa_listen_port)
         self._start("worker", [str(APP_PYTHON), "-m", "bot.worker"], worker_env)
-        self._start(
-            "gateway",
-            [str(APP_PYTHON), "-m", "uvicorn", "bot.app:create_app", "--factory",
-             "--host", self.env["HAMKKE_HOST"], "--port", self.env["HAMKKE_PORT"],
-             "--no-access-log", "--log-level", "warning", "--ws", "none"],
-        )
+        uvicorn = [str(APP_PYTHON), "-m", "uvicorn", "bot.app:create_app", "--factory",
+                   "--no-access-log", "--log-level", "warning", "--ws", "none"]
+        names, ports = self.gateway_names, self.gateway_ports
+        for index, name in enumerate(names):
+            if len(names) == 1:
+                where = ["--host", self.env["HAMKKE_HOST"], "--port", self.env["HAMKKE_PORT"]]
+            elif ports:
+                where = ["--host", self.env["HAMKKE_HOST"], "--port", ports[index % len(ports)]]
+            else:
+                where = []
+                self.shared_port.add(name)
+            self._start(name, uvicorn + where, {"HAMKKE_REPLICA": name})
 
     def wait_ready(self, timeout: float = 240.0) -> float:
         """Wait until ``/healthz`` answers 200; return the seconds it took."""
@@ -115,12 +155,8 @@ class Assistant:
             if dead:
                 raise RuntimeError(f"{dead} exited during start-up; see {self.log_dir / (dead + '.log')}\n"
                                    + self.tail(dead))
-            try:
-                with urllib.request.urlopen(f"{self.gateway_url}/healthz", timeout=2) as response:  # noqa: S310
-                    if response.status == 200:
-                        return time.monotonic() - started
-            except (urllib.error.URLError, OSError):
-                pass
+            if all(_healthy(url) for url in self.gateway_urls):
+                return time.monotonic() - started
             time.sleep(0.5)
         raise TimeoutError(f"the assistant was not ready after {timeout:.0f} s")
 
@@ -159,7 +195,7 @@ class Assistant:
         which still need Rasa and the actions), then the worker with its Rasa and the action server.
         SIGTERM, then SIGKILL after 25 s for each group."""
         self.commands.clear()  # nothing is started again from here
-        first = [name for name in ("gateway",) if name in self.procs]
+        first = [name for name in self.procs if name.startswith("gateway")]
         for group in (first, [name for name in self.procs if name not in first]):
             procs = [self.procs[name] for name in group]
             for proc in procs:
@@ -178,12 +214,98 @@ class Assistant:
         self.procs.clear()
 
 
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _kept_secret(path: Path) -> str:
+    """A secret kept in ``path`` (readable by its owner only), made on first use."""
+    try:
+        return path.read_text().strip() or _new_kept_secret(path)
+    except FileNotFoundError:
+        return _new_kept_secret(path)
+
+
+def _new_kept_secret(path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = new_secret()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(secret + "\n")
+    return secret
+
+
+def _reuse_port_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` with SO_REUSEPORT, for one gateway replica to listen on."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+# The scaled topology on one machine (make run-scaled): the local PostgreSQL and Redis, two gateway
+# replicas on HAMKKE_PORT, two Rasa servers. Each setting can be overridden in the environment or .env.
+SCALED_DEFAULTS = {
+    "HAMKKE_DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:5432/hamkke",
+    "HAMKKE_RASA_TRACKER_URL": "postgresql://postgres@127.0.0.1:5432/hamkke_rasa",
+    "HAMKKE_REDIS_URL": "redis://127.0.0.1:6379/0",
+    "HAMKKE_GATEWAYS": "2",
+    "HAMKKE_RASA_SERVERS": "2",
+}
+
+
+def scaled_environment(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with the scaled topology's defaults where it says nothing, and its databases created."""
+    env = dict(env)
+    for name, value in SCALED_DEFAULTS.items():
+        if not env.get(name):
+            env[name] = value
+    env["HAMKKE_RASA_TRACKER_DIALECT"] = env["HAMKKE_RASA_TRACKER_URL"].split(":", 1)[0].split("+")[0]
+    for url in (env["HAMKKE_DATABASE_URL"], env["HAMKKE_RASA_TRACKER_URL"]):
+        _create_postgres_database(url)
+    return env
+
+
+def _create_postgres_database(url: str) -> None:
+    """Create the PostgreSQL database ``url`` names, when it does not exist yet."""
+    import asyncio
+
+    import asyncpg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    server = parts._replace(scheme="postgresql", path="/postgres").geturl()
+
+    async def create() -> None:
+        conn = await asyncpg.connect(server, timeout=5)
+        try:
+            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+                await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(create())
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise SystemExit(f"PostgreSQL at {parts.hostname}:{parts.port or 5432} is not reachable "
+                         f"({type(exc).__name__}): the scaled topology needs it (see .env.example)") from exc
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     """Run the assistant until interrupted."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, default=PROJECT_ROOT / "models" / "hamkke.tar.gz")
+    parser.add_argument("--scaled", action="store_true",
+                        help="several gateways and Rasa servers on the local PostgreSQL and Redis")
     args = parser.parse_args(argv)
-    assistant = Assistant(model=args.model)
+    env = scaled_environment(dict(os.environ)) if args.scaled else dict(os.environ)
+    assistant = Assistant(model=args.model, env=env)
     stopping = False
 
     def _stop(_signum: int, _frame: object) -> None:
@@ -235,8 +357,11 @@ def _account_count(database_url: str) -> int:
 
 
 def _serve(assistant: Assistant, started: float, stopping: Callable[[], bool]) -> int:
-    _say("==> Starting the action server, the worker with Rasa, and the gateway "
-         "(Rasa takes 20-40 s to load its model)...")
+    env = assistant.env
+    _say(f"==> Starting the action server, the worker with {env.get('HAMKKE_RASA_SERVERS') or 1} Rasa server(s), "
+         f"and {len(assistant.gateway_names)} gateway(s) on "
+         f"{'PostgreSQL' if env['HAMKKE_DATABASE_URL'].startswith('postgres') else 'SQLite'}"
+         f"{' and Redis' if env.get('HAMKKE_REDIS_URL') else ''} (Rasa takes 20-40 s to load its model)...")
     try:
         waited = assistant.wait_ready()
     except (RuntimeError, TimeoutError) as exc:

@@ -11,6 +11,10 @@ import jwt
 
 from hamkke.config import Settings
 
+# A server that refused a connection is tried last for this long (the worker also stops publishing
+# it until its model is loaded again).
+DOWN_S = 3.0
+
 
 class RasaUnavailable(RuntimeError):
     """Rasa did not answer (down, restarting, too slow or broken)."""
@@ -43,6 +47,7 @@ class RasaClient:
         # Where the live model's Rasa listens: the configured address until the
         # worker publishes another (bot.app follows the database's live model).
         self.url = settings.rasa_url
+        self._down: dict[str, float] = {}  # servers that refused a connection, until when they go last
         self._client = client or httpx.AsyncClient(
             timeout=httpx.Timeout(settings.rasa_timeout_s, connect=2.0),
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
@@ -57,10 +62,12 @@ class RasaClient:
         return [u.strip().rstrip("/") for u in self.url.split(",") if u.strip()] or [self.settings.rasa_url]
 
     def servers_for(self, conversation_id: str) -> list[str]:
-        """The servers to try for a conversation: its own first, then the others in turn."""
+        """The servers to try for a conversation: its own first, then the others in turn; a server that
+        refused a connection in the last seconds goes last (it is down or starting again)."""
         urls = self.urls
         first = zlib.crc32(conversation_id.encode("utf-8")) % len(urls)
-        return urls[first:] + urls[:first]
+        now = time.monotonic()
+        return sorted(urls[first:] + urls[:first], key=lambda url: self._down.get(url, 0.0) > now)
 
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         """Send one message; return the bot's messages."""
@@ -72,9 +79,11 @@ class RasaClient:
                     json={"sender": self.settings.rasa_sender_prefix + conversation_id, "message": text,
                           "metadata": metadata},
                 )
+                self._down.pop(url, None)
                 break
             except httpx.ConnectError as exc:  # never reached that server: the next one may take it
                 last: Exception = exc
+                self._down[url] = time.monotonic() + DOWN_S
                 continue
             except httpx.HTTPError as exc:  # it may have been processed: not sent twice
                 raise RasaUnavailable(type(exc).__name__) from exc

@@ -87,6 +87,8 @@ class RasaProcess:
     def __init__(self, model: Path, port: int, settings: Settings, log_dir: Path) -> None:
         self.model, self.port, self.settings, self.log_dir = model, port, settings, log_dir
         self.proc: Optional[subprocess.Popen[bytes]] = None
+        self.ready = False  # its model is loaded: the gateways may send it conversations
+        self.address = self.url  # where the gateways reach it (a proxy may sit before it)
 
     @property
     def url(self) -> str:
@@ -98,6 +100,7 @@ class RasaProcess:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, **{k: v for k, v in rasa_env().items() if k.startswith(("RASA_", "TF_"))}}
         env["PYTHONPATH"] = str(PROJECT_ROOT)
+        env.setdefault("HAMKKE_REDIS_URL", "")  # endpoints.yml: Redis for the lock store, or memory
         bind = os.environ.get("HAMKKE_RASA_BIND") or "127.0.0.1"
         cmd = [str(RASA_BIN), "run", "--enable-api", "--jwt-secret", self.settings.rasa_jwt_secret.get(),
                "--jwt-method", "HS256", "-i", bind, "-p", str(self.port), "-m", str(self.model),
@@ -121,6 +124,7 @@ class RasaProcess:
                 response = await client.get(f"{self.url}/status", timeout=3,
                                             headers=auth_headers(self.settings.rasa_jwt_secret.get()))
                 if response.status_code == 200 and response.json().get("model_file"):
+                    self.ready = True
                     return True
             except (httpx.HTTPError, ValueError):
                 pass
@@ -165,6 +169,8 @@ class Worker:
         self.started: list[RasaProcess] = []  # every Rasa this worker started (all stopped with it)
         self.client = httpx.AsyncClient()
         self.stopping = asyncio.Event()
+        self.failed = False
+        self._loading: set[asyncio.Task[None]] = set()  # restarted servers waiting for their model
 
     # -- start ------------------------------------------------------------------------------------
 
@@ -225,30 +231,66 @@ class Worker:
         if not await self._loaded(self.serving):
             raise SystemExit(f"Rasa did not load {live.path}; see {self.log_dir / 'rasa.log'}")
         # The first server where the settings say (a proxy may sit before it), the others where they listen.
-        addresses = ",".join([self.settings.rasa_url, *(process.url for process in self.serving[1:])])
+        self.serving[0].address = self.settings.rasa_url
+        await self._publish_serving()
+        log.info("serving model %s on %d Rasa server(s)", live.tag, len(self.serving))
+
+    async def _publish_serving(self) -> None:
+        """Tell the gateways which servers of the live model are ready: one that died, or is starting
+        again, gets no conversations until its model is loaded (with none ready, all of them: the
+        gateways tell residents the assistant is busy and keep their messages)."""
+        ready = [process for process in self.serving if process.ready and process.alive()] or self.serving
+        addresses = ",".join(process.address for process in ready)
         async with self.db.session() as session:
-            await session.execute(update(ModelVersion).where(ModelVersion.id == live.id)
+            await session.execute(update(ModelVersion).where(ModelVersion.status == "live")
                                   .values(rasa_url=addresses))
             await session.commit()
-        log.info("serving model %s on %d Rasa server(s)", live.tag, len(self.serving))
+
+    async def _supervise(self) -> None:
+        """Start again a serving Rasa that stopped (during a job too), with the same model and port;
+        the gateways send its conversations to the others until it has loaded."""
+        deaths: list[float] = []
+        while True:
+            for process in list(self.serving):
+                if process.alive() or process not in self.serving:
+                    continue
+                deaths = [t for t in deaths if time.monotonic() - t < 60] + [time.monotonic()]
+                if len(deaths) > 5 * len(self.serving):
+                    log.error("the serving Rasa keeps stopping; see rasa.log")
+                    self.failed = True
+                    self.stopping.set()
+                    return
+                log.error("a serving Rasa stopped; starting it again with the same model")
+                again = self._rasa(process.model, process.port)
+                again.address = process.address
+                self.serving[self.serving.index(process)] = again
+                await self._publish_serving()
+                self._loading.add(asyncio.create_task(self._back_when_loaded(again)))
+            await asyncio.sleep(0.5)
+
+    async def _back_when_loaded(self, process: RasaProcess) -> None:
+        task = asyncio.current_task()
+        if await process.wait_loaded(self.client) and process in self.serving:
+            log.info("the Rasa on port %d is ready again", process.port)
+            await self._publish_serving()
+        if task is not None:
+            self._loading.discard(task)
 
     # -- the job loop -----------------------------------------------------------------------------
 
     async def run(self) -> None:
         """Serve until stopped, running queued jobs one at a time."""
         await self.start()
-        deaths: list[float] = []
+        supervising = asyncio.create_task(self._supervise())
+        try:
+            await self._jobs()
+        finally:
+            supervising.cancel()
+        if self.failed:
+            raise SystemExit("the serving Rasa keeps stopping; see rasa.log")
+
+    async def _jobs(self) -> None:
         while not self.stopping.is_set():
-            for index, process in enumerate(self.serving):
-                if process.alive():
-                    continue
-                # The gateways send its conversations to the other servers meanwhile (or, with one
-                # server, tell residents the assistant is busy: every message is stored).
-                deaths = [t for t in deaths if time.monotonic() - t < 60] + [time.monotonic()]
-                if len(deaths) > 5 * len(self.serving):
-                    raise SystemExit("the serving Rasa keeps stopping; see rasa.log")
-                log.error("a serving Rasa stopped; starting it again with the same model")
-                self.serving[index] = self._rasa(process.model, process.port)
             job_id = await self._claim()
             if job_id is None:
                 try:
@@ -439,7 +481,8 @@ class Worker:
 
     async def _switch(self, tag: str, incoming: list[RasaProcess], examples: Optional[list[int]] = None) -> None:
         """Make ``tag`` live at ``incoming``; drain and stop the old Rasa servers."""
-        addresses = ",".join(process.url for process in incoming)
+        addresses = ",".join(process.address for process in incoming if process.ready) or \
+            ",".join(process.address for process in incoming)
         async with self.db.session() as session:
             await session.execute(update(ModelVersion).where(ModelVersion.status == "live")
                                   .values(status="previous"))

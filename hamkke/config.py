@@ -70,6 +70,10 @@ class Settings:
     sweep_s: float = 30.0
     # Rasa servers the worker runs for the live model; gateways spread conversations over them.
     rasa_servers: int = 1
+    # Redis shared by several gateway replicas (conversation locks, Telegram's polling and limits); "" = none.
+    redis_url: str = ""
+    # A message still "received" after this many seconds was left by a gateway that stopped: staff get it.
+    stale_s: float = 120.0
     # Admins' retrainings: the pipeline they train with, and how many points a
     # language may lose on the held-out questions before a new model is refused.
     train_config: str = "config.yml"
@@ -126,6 +130,8 @@ def load_settings() -> Settings:
         train_config=_env("HAMKKE_TRAIN_CONFIG", "config.yml"),
         sweep_s=_env_float("HAMKKE_SWEEP_SECONDS", 30.0),
         rasa_servers=int(_env("HAMKKE_RASA_SERVERS", "1")),
+        redis_url=_env("HAMKKE_REDIS_URL", ""),
+        stale_s=_env_float("HAMKKE_STALE_SECONDS", 120.0),
         quality_tolerance=_env_float("HAMKKE_QUALITY_TOLERANCE", 1.0),
         default_language=_env("HAMKKE_DEFAULT_LANGUAGE", "en"),
         max_message_chars=int(_env("HAMKKE_MAX_MESSAGE_CHARS", "2000")),

@@ -24,7 +24,6 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Optional, TypeVar
 
@@ -51,6 +50,7 @@ from bot.core import Accepted, DialogueCore, Incoming
 from bot.replies import Reply
 from hamkke import SUPPORTED_LANGUAGES
 from hamkke.config import Settings
+from hamkke.coordination import Coordinator
 from hamkke.i18n import t
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,9 @@ PER_CHAT_INTERVAL_S = 1.0
 GLOBAL_PER_SECOND = 30
 MAX_SEND_ATTEMPTS = 5
 BUTTONS_PER_ROW = 2
+# Long polling in one replica: the holder renews its lease every third of it.
+POLLING_LEASE = "telegram-polling"
+POLLING_LEASE_S = 9.0
 # Updates a resident can send that are not text.
 NON_TEXT_KINDS = ("sticker", "photo", "voice", "video", "video_note", "audio", "document", "animation", "contact")
 
@@ -86,39 +89,29 @@ def callback_data(label: str) -> str:
 
 
 class Throttle:
-    """About one message per second per chat, at most 30 per second overall.
+    """About one message per second per chat, at most 30 per second overall, across the replicas.
 
-    A ``RetryAfter`` from Telegram is waited out and the same request sent
-    again, so the message is delivered once; other chats go on meanwhile.
+    Each send reserves the chat's and the bot's next slots through the
+    coordinator (Redis when the replicas share one, else this process). A
+    ``RetryAfter`` from Telegram pauses that chat on every replica; the same
+    request is sent again after it, so the message is delivered once; other
+    chats go on meanwhile.
     """
 
-    def __init__(self, per_chat_interval: float = PER_CHAT_INTERVAL_S, per_second: int = GLOBAL_PER_SECOND) -> None:
+    def __init__(self, coordinator: Optional[Coordinator] = None, per_chat_interval: float = PER_CHAT_INTERVAL_S,
+                 per_second: int = GLOBAL_PER_SECOND) -> None:
+        self.coordinator = coordinator or Coordinator()
         self.per_chat_interval = per_chat_interval
         self.per_second = per_second
         self._chat_locks: dict[int, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
-        self._chat_next: dict[int, float] = {}
-        self._recent: collections.deque[float] = collections.deque()
-        self._global = asyncio.Lock()
-
-    async def _global_slot(self) -> None:
-        async with self._global:
-            while True:
-                now = time.monotonic()
-                while self._recent and now - self._recent[0] >= 1.0:
-                    self._recent.popleft()
-                if len(self._recent) < self.per_second:
-                    self._recent.append(now)
-                    return
-                await asyncio.sleep(1.0 - (now - self._recent[0]))
 
     async def send(self, chat_id: int, call: Callable[[], Awaitable[T]]) -> T:
         """Run ``call`` (one Bot API request for ``chat_id``) within the limits."""
+        chat = f"telegram:chat:{chat_id}"
         async with self._chat_locks[chat_id]:
-            wait = self._chat_next.get(chat_id, 0.0) - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
+            await self.coordinator.pace(chat, self.per_chat_interval)
             for attempt in range(1, MAX_SEND_ATTEMPTS + 1):
-                await self._global_slot()
+                await self.coordinator.pace("telegram:bot", 1.0 / self.per_second)
                 try:
                     result = await call()
                 except RetryAfter as exc:
@@ -127,9 +120,11 @@ class Throttle:
                     log.warning("Telegram asked to wait %.1f s (chat send attempt %d)", seconds, attempt)
                     if attempt == MAX_SEND_ATTEMPTS:
                         raise
-                    await asyncio.sleep(seconds)
+                    await self.coordinator.pause(chat, seconds)
+                    await self.coordinator.pace(chat, self.per_chat_interval)
                     continue
-                self._chat_next[chat_id] = time.monotonic() + self.per_chat_interval
+                # The chat's next message a whole interval after this one has gone.
+                await self.coordinator.pause(chat, self.per_chat_interval)
                 return result
         raise AssertionError("unreachable")
 
@@ -187,7 +182,9 @@ class TelegramAdapter:
         self.settings = settings
         self.core = core
         self.webhook = bool(settings.telegram_webhook_url)
-        self.throttle = Throttle()
+        self.coordinator = core.coordinator
+        self.throttle = Throttle(self.coordinator)
+        self._leading: Optional[asyncio.Task[None]] = None
         self._chat_locks: dict[int, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
         self._accepted: dict[int, Accepted] = {}  # webhook updates stored, waiting to be answered
         base = settings.telegram_api_base_url
@@ -220,9 +217,33 @@ class TelegramAdapter:
                                        allowed_updates=allowed)
             log.info("Telegram: webhook registered")
         else:
-            assert self.app.updater is not None
-            await self.app.updater.start_polling(allowed_updates=allowed, timeout=10, poll_interval=0.0)
-            log.info("Telegram: long polling")
+            await self._poll_if_leading()
+            self._leading = asyncio.create_task(self._lead())
+
+    async def _poll_if_leading(self) -> None:
+        """Long polling in exactly one replica: the one holding the polling lease (always this one
+        without Redis). A replica that loses the lease stops polling; when the holder dies its lease
+        expires and another replica starts. While Redis is away each keeps its role."""
+        updater = self.app.updater
+        assert updater is not None
+        held = await self.coordinator.lease(POLLING_LEASE, POLLING_LEASE_S)
+        if held and not updater.running:
+            await updater.start_polling(allowed_updates=["message", "callback_query"], timeout=10,
+                                        poll_interval=0.0)
+            log.info("Telegram: long polling (this replica holds the polling lease)")
+        elif held is False and updater.running:
+            await updater.stop()
+            log.info("Telegram: another replica polls now")
+
+    async def _lead(self) -> None:
+        while True:
+            await asyncio.sleep(POLLING_LEASE_S / 3)
+            try:
+                await self._poll_if_leading()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Telegram or Redis briefly away: try again at the next renewal
+                log.warning("Telegram polling lease: %s", type(exc).__name__)
 
     async def set_menu(self) -> None:
         """The command menu (/start, /help, /language, /staff) in each language, English by default."""
@@ -231,12 +252,20 @@ class TelegramAdapter:
             await self.bot.set_my_commands(commands, language_code=lang)
 
     async def stop(self) -> None:
-        """Stop polling and the application."""
+        """Stop polling and the application (another replica may poll at once)."""
+        if self._leading is not None:
+            self._leading.cancel()
+            try:
+                await self._leading
+            except asyncio.CancelledError:
+                pass
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+        if not self.webhook:
+            await self.coordinator.give_up(POLLING_LEASE)
 
     async def feed(self, data: dict[str, Any]) -> None:
         """Store the message of an update that arrived by webhook, then queue it to be answered in the
