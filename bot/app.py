@@ -59,6 +59,24 @@ async def sweep_unanswered(core: DialogueCore, outbox: Outbox, every: float) -> 
             log.warning("the sweep for unanswered messages failed", exc_info=True)
 
 
+async def reap_orphans(core: DialogueCore, every: float = 2.0) -> None:
+    """With Redis: say this replica is alive, and take over the messages of replicas that died (their
+    heartbeat stopped) within seconds: their residents' next messages go on, the messages themselves
+    are answered late or left for staff (:meth:`DialogueCore.orphaned`)."""
+    while True:
+        try:
+            await core.coordinator.heartbeat()
+            found = await core.orphaned(await core.coordinator.orphans())
+            if found:
+                log.warning("%d messages held by a gateway replica that stopped are taken over", found)
+                core.live.publish("queue")
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the database or Redis is briefly away: next round
+            log.warning("could not take over the messages of stopped replicas", exc_info=True)
+        await asyncio.sleep(every)
+
+
 async def follow_live_model(db: Database, rasa: RasaClient, every: float = FOLLOW_EVERY_S) -> None:
     """Send messages to the Rasa serving the live model, as the worker publishes it.
 
@@ -111,6 +129,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         app.state.outbox = Outbox(app.state.core)
         following = asyncio.create_task(follow_live_model(db, rasa))
         sweeping = asyncio.create_task(sweep_unanswered(app.state.core, app.state.outbox, settings.sweep_s))
+        reaping = asyncio.create_task(reap_orphans(app.state.core)) if app.state.core.coordinator.shared else None
         recovered = await app.state.core.recover_unanswered()
         if recovered:
             log.warning("%d messages left unanswered by a previous run are in the staff queue", recovered)
@@ -130,6 +149,8 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
             if relay is not None:
                 await relay.stop()
             sweeping.cancel()
+            if reaping is not None:
+                reaping.cancel()
             await kakao.drain()
             if app.state.telegram is not None:
                 await app.state.telegram.stop()

@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -51,7 +51,7 @@ from hamkke.config import Settings
 from hamkke.conversations import HandoffSignal
 from hamkke.coordination import Coordinator
 from hamkke.db.models import Conversation, Event, Message, MessageStatus, Resident, Service, as_utc, utcnow
-from hamkke.db.session import Database
+from hamkke.db.session import DATABASE_AWAY, Database
 from hamkke.directory import eligibility_records, event_payload, next_occurrence, service_payload
 from hamkke.eligibility import RulesError, applications, rules_for
 from hamkke.folding import fold
@@ -82,8 +82,12 @@ from hamkke.urgent import RELATED_KEYS, Urgency, detect_urgent, first_line_key
 log = logging.getLogger(__name__)
 
 MAX_BUTTONS = 10
-# How long one message may hold its resident's lock (Rasa's timeout, and room for the database).
-LOCK_TTL_S = 20.0
+# How long a channel waits for the database to store a message (PostgreSQL restarting) before
+# it says so: Kakao's 5 seconds bound it; Telegram's polling can wait longer.
+STORE_PATIENCE_S = 2.5
+# How long a message waits for an older one of the same resident that is still being answered (a
+# message a dead replica held is released within seconds with Redis, by the stale sweep without).
+IN_TURN_WAIT_S = 30.0
 # Answers that end in a question, and what the question is (a bare "yes"/"no" answers it).
 QUESTIONS = {"thank": "anything_else", "fallback_suggest": "suggest", "feedback_thanks": "person"}
 # The eligibility form's questions: a question asked in between is answered, then this one is asked again.
@@ -132,6 +136,10 @@ COMMANDS: dict[str, str] = {
     "staff": "/request_human",
     "language": "language",
 }
+
+
+class StorageUnavailable(RuntimeError):
+    """The database did not take a message in time: nothing was stored, the channel says so."""
 
 
 @dataclass(frozen=True)
@@ -343,12 +351,28 @@ class DialogueCore:
                 return button.get("payload")
         return inbox.pressed_again(resident.context, text)  # "did not help" pressed twice
 
-    async def accept(self, msg: Incoming) -> Optional[Accepted]:
+    async def accept(self, msg: Incoming, patience: float = STORE_PATIENCE_S) -> Optional[Accepted]:
         """Store a message and nothing else (before a channel acknowledges it); ``None`` for a repeat.
-        :meth:`handle` with the result answers it."""
-        resident, inbound, conversation = await self._store_incoming(msg)
+        :meth:`handle` with the result answers it.
+
+        A database that does not answer (PostgreSQL restarting) is tried again for ``patience``
+        seconds; then :class:`StorageUnavailable`: the channel tells the resident to send again
+        (Kakao) or refuses the update so that the platform delivers it again (Telegram).
+        """
+        pause, deadline = 0.1, time.monotonic() + patience
+        while True:
+            try:
+                resident, inbound, conversation = await self._store_incoming(msg)
+                break
+            except DATABASE_AWAY as exc:  # the database refused or dropped the connection
+                if time.monotonic() + pause > deadline:
+                    log.error("a message could not be stored: the database is away (%s)", type(exc).__name__)
+                    raise StorageUnavailable(type(exc).__name__) from exc
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 1.0)
         if resident is None or inbound is None:
             return None
+        await self.coordinator.hold(inbound.id)  # another replica answers it if this one dies
         return Accepted(resident, inbound, conversation)
 
     async def handle(self, msg: Incoming, accepted: Optional[Accepted] = None) -> Optional[Reply]:
@@ -360,24 +384,27 @@ class DialogueCore:
         resident, inbound, conversation = accepted.resident, accepted.inbound, accepted.conversation
         log.info("message %s from resident %s via %s: %s", inbound.id, resident.id, msg.channel,
                  text_for_log(msg.text))
-        await self._in_turn(resident.id, inbound.id)
-        async with self.coordinator.lock(f"resident:{resident.id}", LOCK_TTL_S):
-            # As the resident's previous message left them (its topic, the bot's question, the language).
-            async with self.db.session() as session:
-                resident = await session.get(Resident, resident.id) or resident
-            return await self._handle(msg, resident, inbound, conversation)
+        try:
+            await self._in_turn(resident.id, inbound.id)
+            async with self.coordinator.lock(f"resident:{resident.id}"):
+                # As the resident's previous message left them (its topic, the bot's question, the language).
+                async with self.db.session() as session:
+                    resident = await session.get(Resident, resident.id) or resident
+                return await self._handle(msg, resident, inbound, conversation)
+        finally:
+            await self.coordinator.let_go(inbound.id)
 
     async def _in_turn(self, resident_id: int, message_id: int) -> None:
         """Wait while an older message of the same resident is still being answered (by this replica or
         another), so that a resident's messages are answered in the order they were stored. Bounded: a
-        message older than the lock's lifetime was left by a gateway that stopped (the sweep has it)."""
-        pause, deadline = 0.01, time.monotonic() + LOCK_TTL_S
+        message a replica left when it died is released by :meth:`orphaned` (or the stale sweep)."""
+        pause, deadline = 0.01, time.monotonic() + IN_TURN_WAIT_S
         while time.monotonic() < deadline:
             async with self.db.session() as session:
                 older = await session.scalar(select(Message.id).where(
                     Message.resident_id == resident_id, Message.direction == "in", Message.id < message_id,
                     Message.status == MessageStatus.RECEIVED.value,
-                    Message.created_at > utcnow() - dt.timedelta(seconds=LOCK_TTL_S)).limit(1))
+                    Message.created_at > utcnow() - dt.timedelta(seconds=self.settings.stale_s)).limit(1))
             if older is None:
                 return
             await asyncio.sleep(pause)
@@ -1145,7 +1172,8 @@ class DialogueCore:
             rows = (await session.scalars(
                 select(Message.id).where(
                     Message.direction == "in", Message.status == MessageStatus.FAILED.value,
-                    Message.error.like("rasa:%"), Message.created_at > since, Message.conversation_id.is_(None),
+                    or_(Message.error.like("rasa:%"), Message.error.like("gateway:%")), Message.created_at > since,
+                    Message.conversation_id.is_(None),
                     ~select(newer.id).where(newer.resident_id == Message.resident_id, newer.direction == "in",
                                             newer.id > Message.id).exists())
                 .order_by(Message.id).limit(20))).all()
@@ -1155,9 +1183,12 @@ class DialogueCore:
         """Answer a message that got "busy" while Rasa was away, now that it is back; the answer is
         stored ``pending`` for the channel's outbound path (Telegram at once, Kakao by callback or with
         the next message). ``None`` when another gateway took it or it failed again."""
+        newer = aliased(Message)  # the resident wrote again since the list was made: not answered late
         async with self.db.session() as session:
             claimed = await session.execute(update(Message).where(
-                Message.id == message_id, Message.status == MessageStatus.FAILED.value)
+                Message.id == message_id, Message.status == MessageStatus.FAILED.value,
+                ~select(newer.id).where(newer.resident_id == Message.resident_id, newer.direction == "in",
+                                        newer.id > message_id).exists())
                 .values(status=MessageStatus.RECEIVED.value))
             await session.commit()
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
@@ -1167,7 +1198,7 @@ class DialogueCore:
         assert row is not None
         inbound, resident = row
         msg = Incoming(channel=resident.channel, user_key=resident.channel_user_key, text=inbound.text)
-        async with self.coordinator.lock(f"resident:{resident.id}", LOCK_TTL_S):
+        async with self.coordinator.lock(f"resident:{resident.id}"):
             reply, status, error = await self._answer(resident, inbound, msg)
         if status == MessageStatus.FAILED.value:  # still away: it stays with staff, as before
             async with self.db.session() as session:
@@ -1184,11 +1215,25 @@ class DialogueCore:
             await session.commit()
         return reply
 
+    async def orphaned(self, message_ids: list[int]) -> int:
+        """Messages a replica held when it died (its heartbeat stopped): marked failed, so that the
+        resident's next message need not wait for them, and answered late by the sweep when the
+        resident has not written since (else they stay in the staff queue). Returns how many."""
+        if not message_ids:
+            return 0
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(Message).where(Message.id.in_(message_ids), Message.direction == "in",
+                                      Message.status == MessageStatus.RECEIVED.value)
+                .values(status=MessageStatus.FAILED.value, error="gateway: its replica stopped before answering"))
+            await session.commit()
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def recover_unanswered(self, older_than: Optional[dt.timedelta] = None) -> int:
         """Messages left ``received`` by a crash (``HAMKKE_STALE_SECONDS``, two minutes by default) go to
         the staff queue. Returns how many were marked ``unanswered``.
         """
-        cutoff = utcnow() - (older_than or dt.timedelta(seconds=max(self.settings.stale_s, 2 * LOCK_TTL_S)))
+        cutoff = utcnow() - (older_than or dt.timedelta(seconds=max(self.settings.stale_s, IN_TURN_WAIT_S)))
         async with self.db.session() as session:
             result = await session.execute(
                 update(Message)

@@ -1,8 +1,9 @@
 """Rasa's lock store: Redis while it answers, this process's memory otherwise.
 
 Loaded by Rasa (in its own environment), never by the gateway: ``endpoints.yml``
-names this class. With ``HAMKKE_REDIS_URL`` set (the scaled topology), the Rasa servers keep their conversation locks in Redis, as Rasa's
-own ``RedisLockStore`` does. Rasa's open-source ticket locks are issued with a
+names this class. With ``HAMKKE_REDIS_URL`` set (the scaled topology), the Rasa
+servers keep their conversation locks in Redis, as Rasa's own ``RedisLockStore``
+does. Rasa's open-source ticket locks are issued with a
 read-modify-write that is not atomic, so they are a second line only: the
 gateway is what keeps one message of a conversation in flight at a time
 (``hamkke.coordination``). When Redis does not answer within half a second,

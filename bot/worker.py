@@ -101,6 +101,9 @@ class RasaProcess:
         env = {**os.environ, **{k: v for k, v in rasa_env().items() if k.startswith(("RASA_", "TF_"))}}
         env["PYTHONPATH"] = str(PROJECT_ROOT)
         env.setdefault("HAMKKE_REDIS_URL", "")  # endpoints.yml: Redis for the lock store, or memory
+        # A ticket left in the shared lock store by a Rasa server that died blocks its conversation until
+        # it expires: within the gateway's timeout (the gateway keeps one message per conversation anyway).
+        env.setdefault("TICKET_LOCK_LIFETIME", str(max(2, int(self.settings.rasa_timeout_s * 0.7))))
         bind = os.environ.get("HAMKKE_RASA_BIND") or "127.0.0.1"
         cmd = [str(RASA_BIN), "run", "--enable-api", "--jwt-secret", self.settings.rasa_jwt_secret.get(),
                "--jwt-method", "HS256", "-i", bind, "-p", str(self.port), "-m", str(self.model),
@@ -170,6 +173,7 @@ class Worker:
         self.client = httpx.AsyncClient()
         self.stopping = asyncio.Event()
         self.failed = False
+        self.published: Optional[str] = None  # the servers the gateways were last told of
         self._loading: set[asyncio.Task[None]] = set()  # restarted servers waiting for their model
 
     # -- start ------------------------------------------------------------------------------------
@@ -239,12 +243,22 @@ class Worker:
         """Tell the gateways which servers of the live model are ready: one that died, or is starting
         again, gets no conversations until its model is loaded (with none ready, all of them: the
         gateways tell residents the assistant is busy and keep their messages)."""
-        ready = [process for process in self.serving if process.ready and process.alive()] or self.serving
-        addresses = ",".join(process.address for process in ready)
+        addresses = self._ready_addresses()
         async with self.db.session() as session:
             await session.execute(update(ModelVersion).where(ModelVersion.status == "live")
                                   .values(rasa_url=addresses))
             await session.commit()
+        self.published = addresses
+
+    def _ready_addresses(self) -> str:
+        ready = [process for process in self.serving if process.ready and process.alive()] or self.serving
+        return ",".join(process.address for process in ready)
+
+    async def _publish_quietly(self) -> None:
+        try:
+            await self._publish_serving()
+        except Exception as exc:  # the database is away: the gateways fail over on their own meanwhile
+            log.warning("could not publish the ready Rasa servers (%s)", type(exc).__name__)
 
     async def _supervise(self) -> None:
         """Start again a serving Rasa that stopped (during a job too), with the same model and port;
@@ -264,15 +278,17 @@ class Worker:
                 again = self._rasa(process.model, process.port)
                 again.address = process.address
                 self.serving[self.serving.index(process)] = again
-                await self._publish_serving()
+                await self._publish_quietly()
                 self._loading.add(asyncio.create_task(self._back_when_loaded(again)))
+            if self.published is not None and self._ready_addresses() != self.published:
+                await self._publish_quietly()  # a publication the database missed while it was away
             await asyncio.sleep(0.5)
 
     async def _back_when_loaded(self, process: RasaProcess) -> None:
         task = asyncio.current_task()
         if await process.wait_loaded(self.client) and process in self.serving:
             log.info("the Rasa on port %d is ready again", process.port)
-            await self._publish_serving()
+            await self._publish_quietly()
         if task is not None:
             self._loading.discard(task)
 
@@ -291,7 +307,11 @@ class Worker:
 
     async def _jobs(self) -> None:
         while not self.stopping.is_set():
-            job_id = await self._claim()
+            try:
+                job_id = await self._claim()
+            except Exception as exc:  # the database is away (restarting): Rasa keeps serving meanwhile
+                log.warning("could not look for jobs (%s); trying again", type(exc).__name__)
+                job_id = None
             if job_id is None:
                 try:
                     await asyncio.wait_for(self.stopping.wait(), POLL_S)
@@ -494,6 +514,7 @@ class Worker:
                                       .values(model_tag=tag))
             await session.commit()
         outgoing, self.serving = self.serving, incoming
+        self.published = addresses
         log.info("switched to %s at %s; draining the old Rasa", tag, addresses)
         await asyncio.sleep(DRAIN_S)
         for process in outgoing:

@@ -36,11 +36,30 @@ log = logging.getLogger(__name__)
 
 PREFIX = "hamkke:"
 RETRY_S = 3.0
+LOCK_TTL_S = 6.0
+HEARTBEAT_TTL_S = 6.0
 SOCKET_TIMEOUT_S = 0.5
 
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
+"""
+# Keep the lock while its holder still works on it.
+_RENEW = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 0
+"""
+# The messages held by replicas whose heartbeat has stopped (each handed out once).
+_ORPHANS = """
+local found = {}
+for _, replica in ipairs(redis.call('smembers', KEYS[1])) do
+  if replica ~= ARGV[1] and redis.call('exists', ARGV[2] .. 'replica:' .. replica) == 0 then
+    for _, id in ipairs(redis.call('smembers', ARGV[2] .. 'holds:' .. replica)) do table.insert(found, id) end
+    redis.call('del', ARGV[2] .. 'holds:' .. replica)
+    redis.call('srem', KEYS[1], replica)
+  end
+end
+return found
 """
 # Take the lease, or renew it when this replica holds it already: 1 when held now.
 _LEASE = """
@@ -108,7 +127,8 @@ class Coordinator:
                 self.redis_url, socket_timeout=SOCKET_TIMEOUT_S, socket_connect_timeout=SOCKET_TIMEOUT_S,
                 health_check_interval=10, decode_responses=True)
             self._scripts = {name: self._redis.register_script(body) for name, body in
-                             (("release", _RELEASE), ("lease", _LEASE), ("pace", _PACE), ("pause", _PAUSE))}
+                             (("release", _RELEASE), ("renew", _RENEW), ("lease", _LEASE), ("pace", _PACE),
+                              ("pause", _PAUSE), ("orphans", _ORPHANS))}
         return self._redis
 
     def _away(self, exc: BaseException) -> None:
@@ -119,6 +139,10 @@ class Coordinator:
 
     async def _call(self, script: str, keys: list[str], args: list[Any]) -> Optional[int]:
         """Run one of the scripts; None when Redis is away."""
+        result = await self._run(script, keys, args)
+        return None if result is None else int(result)
+
+    async def _run(self, script: str, keys: list[str], args: list[Any]) -> Any:
         if self._client() is None:
             return None
         try:
@@ -129,7 +153,44 @@ class Coordinator:
         if self._away_until:
             self._away_until = 0.0
             log.warning("Redis is back: the replicas share their locks again")
-        return int(result)
+        return result
+
+    async def _command(self, name: str, *args: Any) -> Any:
+        """One Redis command; None when Redis is away."""
+        client = self._client()
+        if client is None:
+            return None
+        try:
+            return await getattr(client, name)(*args)
+        except Exception as exc:  # away
+            self._away(exc)
+            return None
+
+    # -- which replica holds which message ---------------------------------------------------------
+
+    async def heartbeat(self, ttl: float = HEARTBEAT_TTL_S) -> None:
+        """Say that this replica is alive (every ``ttl / 3`` seconds): the messages it holds are its own
+        until its heartbeat stops."""
+        if self.shared:
+            await self._command("set", PREFIX + "replica:" + self.replica, "1", None, int(ttl * 1000))
+            await self._command("sadd", PREFIX + "replicas", self.replica)
+
+    async def hold(self, message_id: int) -> None:
+        """This replica has stored message ``message_id`` and answers it."""
+        if self.shared:
+            await self._command("sadd", PREFIX + "holds:" + self.replica, str(message_id))
+
+    async def let_go(self, message_id: int) -> None:
+        """The message is answered (or failed visibly)."""
+        if self.shared:
+            await self._command("srem", PREFIX + "holds:" + self.replica, str(message_id))
+
+    async def orphans(self) -> list[int]:
+        """Messages held by replicas that died (their heartbeat stopped), each returned once."""
+        if not self.shared:
+            return []
+        found = await self._run("orphans", [PREFIX + "replicas"], [self.replica, PREFIX])
+        return [int(x) for x in found or []]
 
     async def ping(self) -> bool:
         """Whether Redis answers now (always True without Redis)."""
@@ -156,17 +217,21 @@ class Coordinator:
     # -- one conversation at a time ---------------------------------------------------------------
 
     @asynccontextmanager
-    async def lock(self, key: str, ttl: float = 30.0) -> AsyncIterator[bool]:
+    async def lock(self, key: str, ttl: float = LOCK_TTL_S) -> AsyncIterator[bool]:
         """Hold ``key`` (a conversation) while the block runs: in this process always, and across the
-        replicas while Redis answers. Yields whether the lock is shared (False: this replica alone)."""
+        replicas while Redis answers (renewed every ``ttl / 3`` seconds, so it expires ``ttl`` seconds
+        after a holder died). Yields whether the lock is shared (False: this replica alone)."""
         self._waiting[key] = self._waiting.get(key, 0) + 1
         local = self._locks.setdefault(key, asyncio.Lock())
         try:
             async with local:
                 token = await self._acquire(key, ttl)
+                renewing = asyncio.create_task(self._renew(key, token, ttl)) if token is not None else None
                 try:
                     yield token is not None
                 finally:
+                    if renewing is not None:
+                        renewing.cancel()
                     if token is not None:
                         await self._call("release", [PREFIX + "lock:" + key], [token])
         finally:
@@ -175,11 +240,17 @@ class Coordinator:
                 del self._waiting[key]
                 self._locks.pop(key, None)
 
-    async def _acquire(self, key: str, ttl: float) -> Optional[str]:
-        """Take the shared lock; None when Redis is away. A lock still held after ``ttl`` seconds
-        belongs to a replica that died (its expiry frees it), so waiting ends by then."""
+    async def _renew(self, key: str, token: str, ttl: float) -> None:
+        """Keep the lock while the block runs (a replica that dies stops renewing: it expires)."""
+        while True:
+            await asyncio.sleep(ttl / 3)
+            await self._call("renew", [PREFIX + "lock:" + key], [token, int(ttl * 1000)])
+
+    async def _acquire(self, key: str, ttl: float, wait: float = 60.0) -> Optional[str]:
+        """Take the shared lock; None when Redis is away. The lock of a replica that died expires
+        within ``ttl`` seconds; after ``wait`` seconds this replica goes on alone (and says so)."""
         token = secrets.token_hex(8)
-        pause, deadline = 0.005, time.monotonic() + ttl + 1.0
+        pause, deadline = 0.005, time.monotonic() + wait
         while True:
             client = self._client()
             if client is None:
@@ -191,7 +262,7 @@ class Coordinator:
                 self._away(exc)
                 return None
             if time.monotonic() > deadline:
-                log.warning("a conversation's lock was held longer than %.0f s; going on", ttl)
+                log.warning("a conversation's lock was held longer than %.0f s; going on", wait)
                 return None
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.05)

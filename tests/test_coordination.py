@@ -127,3 +127,53 @@ def test_without_a_redis_address_everything_is_this_process_s() -> None:
         assert time.monotonic() - started >= 0.09
 
     asyncio.run(run())
+
+
+def test_the_messages_of_a_replica_that_died_are_handed_over_once() -> None:
+    with RedisServer() as redis:
+        async def run() -> None:
+            a, b = Coordinator(redis.url), Coordinator(redis.url)
+            await a.heartbeat(ttl=0.4)
+            await b.heartbeat(ttl=5)
+            for message_id in (5, 6):
+                await a.hold(message_id)
+            await a.let_go(6)  # answered
+            assert await b.orphans() == []  # a is alive
+            await asyncio.sleep(0.6)  # a died: its heartbeat stopped
+            assert await b.orphans() == [5]
+            assert await b.orphans() == []  # handed over once
+            await a.close()
+            await b.close()
+
+        asyncio.run(run())
+
+
+def test_a_lock_whose_holder_died_frees_itself_and_a_live_holder_keeps_it() -> None:
+    with RedisServer() as redis:
+        async def run() -> None:
+            a, b = Coordinator(redis.url), Coordinator(redis.url)
+            entered = asyncio.Event()
+
+            async def slow() -> None:
+                async with a.lock("resident:3", ttl=0.3):
+                    entered.set()
+                    await asyncio.sleep(1.0)  # longer than the ttl: renewed meanwhile
+
+            holder = asyncio.create_task(slow())
+            await entered.wait()
+            started = time.monotonic()
+            async with b.lock("resident:3", ttl=0.3):
+                waited = time.monotonic() - started
+            await holder
+            assert waited > 0.8  # it waited for the live holder, renewed past its ttl
+            # A holder that dies (its token left in Redis, never renewed) holds it ttl seconds at most.
+            client = a._client()
+            await client.set("hamkke:lock:resident:4", "dead", px=300)
+            started = time.monotonic()
+            async with b.lock("resident:4", ttl=0.3) as shared:
+                assert shared
+            assert time.monotonic() - started < 3
+            await a.close()
+            await b.close()
+
+        asyncio.run(run())

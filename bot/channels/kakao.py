@@ -22,10 +22,13 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.background import BackgroundTask
 
 from bot.channels.common import error, read_json, same_secret
-from bot.core import DialogueCore, Incoming
+from bot.core import DialogueCore, Incoming, StorageUnavailable
 from bot.replies import Card, Reply
+from hamkke import SUPPORTED_LANGUAGES
 from hamkke.config import Settings
+from hamkke.db.session import DATABASE_AWAY
 from hamkke.i18n import t
+from hamkke.langid import detect
 
 log = logging.getLogger(__name__)
 
@@ -279,6 +282,15 @@ def _in_background(coro: Any) -> None:
     task.add_done_callback(_background.discard)
 
 
+def _not_received(utterance: str, settings: Settings, key: str = "not_received") -> JSONResponse:
+    """The message could not be stored (the database is away): say so, in the language it is written in,
+    and ask the resident to send it again (Kakao does not repeat a request). ``key="busy"``: it was
+    stored but could not be answered; staff will see it."""
+    detection = detect(utterance)
+    lang = detection.language if detection.language in SUPPORTED_LANGUAGES else settings.default_language
+    return JSONResponse(render(Reply(language=lang, texts=[t(key, lang)])))
+
+
 @router.post("/kakao/skill")
 async def kakao_skill(request: Request) -> JSONResponse:
     """Answer one KakaoTalk message within Kakao's 5 seconds."""
@@ -298,11 +310,20 @@ async def kakao_skill(request: Request) -> JSONResponse:
     if problem or user_id is None or utterance is None:
         return error(400, problem or "bad request")
     core: DialogueCore = request.app.state.core
-    pending = await core.take_pending("kakao", user_id)
+    try:
+        pending = await core.take_pending("kakao", user_id)
+    except DATABASE_AWAY:  # the database is away (restarting): nothing can be stored now
+        return _not_received(utterance, settings)
     callback = _callback_url(body, settings.kakao_callback_hosts)
     incoming = Incoming(channel="kakao", user_key=user_id, text=utterance, offer_language_switch=True)
     task: asyncio.Task[Optional[Reply]] = asyncio.create_task(core.handle(incoming))
     done, _pending = await asyncio.wait({task}, timeout=settings.kakao_reply_budget_s)
+    if task in done and task.exception() is not None:
+        if isinstance(task.exception(), StorageUnavailable):
+            return _not_received(utterance, settings)
+        # Stored, then the database went away mid-answer: the sweep gives it to staff.
+        log.error("a Kakao message failed after it was stored: %s", type(task.exception()).__name__)
+        return _not_received(utterance, settings, key="busy")
     if task not in done:
         # Kakao gives up after 5 seconds: answer now, deliver the real answer later.
         lang = await core.language_of("kakao", user_id)

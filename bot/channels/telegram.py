@@ -46,7 +46,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.channels.common import error, read_json, same_secret
 from bot.channels.kakao import split_text
-from bot.core import Accepted, DialogueCore, Incoming
+from bot.core import Accepted, DialogueCore, Incoming, StorageUnavailable
 from bot.replies import Reply
 from hamkke import SUPPORTED_LANGUAGES
 from hamkke.config import Settings
@@ -61,6 +61,8 @@ PER_CHAT_INTERVAL_S = 1.0
 GLOBAL_PER_SECOND = 30
 MAX_SEND_ATTEMPTS = 5
 BUTTONS_PER_ROW = 2
+# Polling: how long an update waits for the database (restarting) to store it.
+POLLING_STORE_PATIENCE_S = 120.0
 # Long polling in one replica: the holder renews its lease every third of it.
 POLLING_LEASE = "telegram-polling"
 POLLING_LEASE_S = 9.0
@@ -86,6 +88,10 @@ def callback_data(label: str) -> str:
     """A button's callback data: its label, cut to Telegram's 64 bytes on a character boundary."""
     data = label.encode()[:CALLBACK_DATA_MAX_BYTES]
     return data.decode(errors="ignore")
+
+
+class UnreadableUpdate(ValueError):
+    """An update python-telegram-bot cannot read: acknowledged and ignored (Telegram would repeat it)."""
 
 
 class Throttle:
@@ -271,8 +277,11 @@ class TelegramAdapter:
         """Store the message of an update that arrived by webhook, then queue it to be answered in the
         background: once Telegram has its 200, the message is in the database whatever happens next
         (a gateway killed now leaves it ``received``, and the sweep hands it to staff)."""
-        update = Update.de_json(data, self.bot)
-        parsed = incoming_from(update)
+        try:
+            update = Update.de_json(data, self.bot)
+            parsed = incoming_from(update)
+        except Exception as exc:  # untrusted input: whatever python-telegram-bot cannot read (a date out of range…)
+            raise UnreadableUpdate(type(exc).__name__) from exc
         if parsed is not None:
             accepted = await self.core.accept(parsed[1])
             if accepted is None:
@@ -299,6 +308,10 @@ class TelegramAdapter:
         chat_id, message = parsed
         accepted = self._accepted.pop(update.update_id, None)  # stored when the webhook took it
         async with self._chat_locks[chat_id]:
+            if accepted is None:  # polling: nothing waits for an answer, so the database may take its time
+                accepted = await self.core.accept(message, patience=POLLING_STORE_PATIENCE_S)
+                if accepted is None:
+                    return  # a repeated update
             reply = await self.core.handle(message, accepted)
             if reply is None:
                 return  # a repeated update
@@ -360,7 +373,9 @@ async def telegram_webhook(request: Request) -> JSONResponse:
         return error(400, "not an update")
     try:
         await adapter.feed(data)
-    except Exception:  # untrusted input: whatever python-telegram-bot cannot read (a date out of range…)
+    except StorageUnavailable:  # not stored: Telegram delivers the update again later
+        return error(503, "try again")
+    except UnreadableUpdate:
         log.warning("an update that could not be read was ignored")
         return JSONResponse({"ok": True, "ignored": True})
     return JSONResponse({"ok": True})

@@ -5,9 +5,26 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from hamkke.config import get_settings
+
+
+def _away_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [DBAPIError, OSError]
+    try:  # a refused connection can surface as asyncpg's own error (from the pool's pre-ping)
+        import asyncpg
+
+        errors += [asyncpg.PostgresError, asyncpg.InterfaceError]
+    except ImportError:  # pragma: no cover - asyncpg is in app.lock
+        pass
+    return tuple(errors)
+
+
+# What a database that is away (restarting, refusing connections) raises: callers that can wait or
+# say so catch these. An IntegrityError is a DBAPIError too: catch it first where it means something.
+DATABASE_AWAY: tuple[type[BaseException], ...] = _away_errors()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
