@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Optional
@@ -106,6 +107,9 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     configure_logging(settings.log_level)
     if settings.is_production and not settings.kakao_skill_secret:
         raise RuntimeError("HAMKKE_ENV=production needs KAKAO_SKILL_SECRET")
+    if settings.is_production and not os.environ.get("HAMKKE_LINK_SECRET"):
+        # Every replica must sign (and check) the links to long answers with the same secret.
+        raise RuntimeError("HAMKKE_ENV=production needs HAMKKE_LINK_SECRET, the same on every gateway replica")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -7,6 +7,8 @@ import asyncio
 import itertools
 import time
 
+import pytest
+
 from hamkke.coordination import Coordinator
 from tests.helpers import RedisServer
 
@@ -177,3 +179,16 @@ def test_a_lock_whose_holder_died_frees_itself_and_a_live_holder_keeps_it() -> N
             await b.close()
 
         asyncio.run(run())
+
+
+def test_production_needs_one_link_secret_for_every_replica(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.app import create_app
+    from hamkke.config import load_settings
+
+    monkeypatch.setenv("HAMKKE_ENV", "production")
+    monkeypatch.setenv("KAKAO_SKILL_SECRET", "kakao-secret")
+    monkeypatch.delenv("HAMKKE_LINK_SECRET", raising=False)
+    with pytest.raises(RuntimeError, match="HAMKKE_LINK_SECRET"):
+        create_app(load_settings())
+    monkeypatch.setenv("HAMKKE_LINK_SECRET", "shared")
+    assert create_app(load_settings()) is not None
