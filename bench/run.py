@@ -3,18 +3,22 @@
 ``make bench`` starts Hamkke as ``make run`` does (gateway, Rasa, action
 server, SQLite) and drives ``POST /kakao/skill`` with simulated residents,
 each a separate user sending a mixed-language conversation, at 1, 10 and 50
-concurrent residents. Then it starts plain Rasa (the ``config.yml`` that
-``rasa init`` writes, trained on the same data and domain, with the same
-action server, its default in-memory tracker store) and drives its REST
-channel ``/webhooks/rest/webhook`` with the same conversations. It prints
-messages per second, latency percentiles, errors and each process's memory,
-and the ratios between the two.
+concurrent residents; then the scaled topology as ``make run-scaled`` starts
+it (two gateways sharing the port, two Rasa servers, new databases on the
+local PostgreSQL, the local Redis; skipped with a reason when either is
+missing); then plain Rasa (rasa init's default pipeline and policies, with
+one training epoch: ``bench/rasa-init-config-1-epoch.yml``, trained on the
+same data and domain, the same action server, its default in-memory tracker
+store) through its REST channel ``/webhooks/rest/webhook`` with the same
+conversations. It prints messages per second, latency percentiles, errors
+and each process's memory, and the ratios to plain Rasa.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import random
 import subprocess
@@ -30,7 +34,7 @@ from typing import Optional
 import httpx
 import psutil
 
-from bot.launcher import APP_PYTHON, Assistant
+from bot.launcher import APP_PYTHON, Assistant, scaled_environment
 from hamkke.config import PROJECT_ROOT
 from hamkke.training import RASA_BIN, ensure_model, rasa_env
 
@@ -136,17 +140,27 @@ def rounds_for(concurrency: int, quick: bool) -> int:
     return max(1, total // (concurrency * 5))
 
 
-def bench_hamkke(work: Path, quick: bool) -> tuple[list[Result], float]:
-    """Hamkke's whole stack through the Kakao skill endpoint."""
+def bench_hamkke(work: Path, quick: bool, scaled: bool = False) -> tuple[list[Result], float]:
+    """Hamkke's whole stack through the Kakao skill endpoint (the scaled topology with ``scaled``)."""
     env = dict(os.environ)
     env.update({
         "HAMKKE_PORT": "18600", "HAMKKE_RASA_URL": "http://127.0.0.1:18605",
         "HAMKKE_ACTIONS_URL": "http://127.0.0.1:18655",
         "HAMKKE_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'hamkke.db'}",
         "HAMKKE_RASA_TRACKER_URL": f"sqlite:///{work / 'tracker.db'}",
-        "HAMKKE_LOG_LEVEL": "WARNING",
+        "HAMKKE_RASA_TRACKER_DIALECT": "sqlite", "HAMKKE_LOG_LEVEL": "WARNING",
+        "HAMKKE_GATEWAYS": "1", "HAMKKE_RASA_SERVERS": "1", "HAMKKE_REDIS_URL": "",
     })
-    assistant = Assistant(env=env, log_dir=work / "logs-hamkke")
+    databases: list[str] = []
+    if scaled:
+        suffix = f"{os.getpid()}_{int(time.time())}"
+        databases = [f"hamkke_bench_{suffix}", f"hamkke_bench_rasa_{suffix}"]
+        env.update({"HAMKKE_DATABASE_URL": f"{POSTGRES}+asyncpg://postgres@127.0.0.1:5432/{databases[0]}",
+                    "HAMKKE_RASA_TRACKER_URL": f"{POSTGRES}://postgres@127.0.0.1:5432/{databases[1]}",
+                    "HAMKKE_REDIS_URL": "redis://127.0.0.1:6379/7", "HAMKKE_GATEWAYS": "2",
+                    "HAMKKE_RASA_SERVERS": "2"})
+        env = scaled_environment(env)
+    assistant = Assistant(env=env, log_dir=work / ("logs-scaled" if scaled else "logs-hamkke"))
     assistant.setup_database()
     assistant.start()
     try:
@@ -159,9 +173,40 @@ def bench_hamkke(work: Path, quick: bool) -> tuple[list[Result], float]:
             response = await client.post(f"{assistant.gateway_url}/kakao/skill", json=body)
             return response.status_code == 200 and bool(response.json()["template"]["outputs"])
 
-        return asyncio.run(all_levels("hamkke", send, pids, quick)), ready
+        return asyncio.run(all_levels("hamkke-scaled" if scaled else "hamkke", send, pids, quick)), ready
     finally:
         assistant.stop()
+        for name in databases:
+            drop_postgres_database(env["HAMKKE_RASA_TRACKER_URL"], name)
+
+
+POSTGRES = "postgresql"
+
+
+def drop_postgres_database(url: str, name: str) -> None:
+    """Drop a database the scaled run made."""
+    import asyncpg
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres", timeout=5)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    asyncio.run(drop())
+
+
+def scaled_available() -> Optional[str]:
+    """Why the scaled topology cannot run here (no PostgreSQL or no Redis), or None."""
+    import socket
+
+    for what, port in (("PostgreSQL", 5432), ("Redis", 6379)):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except OSError:
+            return f"no {what} on 127.0.0.1:{port}"
+    return None
 
 
 def bench_plain_rasa(work: Path, model: Path, quick: bool) -> tuple[list[Result], float]:
@@ -213,24 +258,25 @@ def bench_plain_rasa(work: Path, model: Path, quick: bool) -> tuple[list[Result]
             proc.wait(timeout=30)
 
 
-def table(hamkke: list[Result], plain: list[Result]) -> str:
-    """The figures and the ratios, as a Markdown table."""
+def table(systems: list[list[Result]], plain: list[Result]) -> str:
+    """The figures and the ratios to plain Rasa, as Markdown tables."""
     lines = [
         "| system | residents | msgs | msg/s | p50 ms | p95 ms | p99 ms | errors | memory MB |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for result in [*hamkke, *plain]:
+    for result in [*itertools.chain(*systems), *plain]:
         memory = ", ".join(f"{k} {v:.0f}" for k, v in result.memory_mb.items())
         lines.append(
             f"| {result.system} | {result.concurrency} | {len(result.latencies)} | {result.rate:.1f} | "
             f"{result.pct(50):.0f} | {result.pct(95):.0f} | {result.pct(99):.0f} | {result.errors} | {memory} |"
         )
-    lines += ["", "| residents | msg/s hamkke ÷ plain | p50 hamkke ÷ plain | p95 hamkke ÷ plain |", "|---|---|---|---|"]
-    for ours, theirs in zip(hamkke, plain, strict=True):
-        lines.append(
-            f"| {ours.concurrency} | {ours.rate / theirs.rate:.2f} | {ours.pct(50) / theirs.pct(50):.2f} | "
-            f"{ours.pct(95) / theirs.pct(95):.2f} |"
-        )
+    lines += ["", "| system | residents | msg/s ÷ plain | p50 ÷ plain | p95 ÷ plain |", "|---|---|---|---|---|"]
+    for results in systems:
+        for ours, theirs in zip(results, plain, strict=True):
+            lines.append(
+                f"| {ours.system} | {ours.concurrency} | {ours.rate / theirs.rate:.2f} | "
+                f"{ours.pct(50) / theirs.pct(50):.2f} | {ours.pct(95) / theirs.pct(95):.2f} |"
+            )
     return "\n".join(lines)
 
 
@@ -239,21 +285,34 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="half the messages per level")
     args = parser.parse_args(argv)
-    print("==> Training (if stale) the plain-Rasa baseline: rasa init's config on the same data")
+    print("==> Training (if stale) the plain-Rasa baseline: rasa init's pipeline and policies, one epoch")
     t0 = time.monotonic()
-    plain_model = ensure_model(config=PROJECT_ROOT / "bench" / "rasa-init-config.yml", name="plain-rasa")
+    plain_model = ensure_model(config=PROJECT_ROOT / "bench" / "rasa-init-config-1-epoch.yml",
+                               name="plain-rasa-1-epoch")
     print(f"    baseline model ready in {time.monotonic() - t0:.0f} s")
+    systems: list[list[Result]] = []
+    readiness: list[str] = []
     with tempfile.TemporaryDirectory(prefix="hamkke-bench-") as tmp:
         work = Path(tmp)
-        print("==> Hamkke: gateway + Rasa + actions, POST /kakao/skill")
-        hamkke, hamkke_ready = bench_hamkke(work, args.quick)
-        print("==> Plain Rasa: rasa init config, POST /webhooks/rest/webhook")
+        print("==> Hamkke, one process of each (make run): POST /kakao/skill")
+        results, ready = bench_hamkke(work, args.quick)
+        systems.append(results)
+        readiness.append(f"hamkke {ready:.1f} s")
+        missing = scaled_available()
+        if missing:
+            print(f"==> Scaled topology skipped: {missing}")
+        else:
+            print("==> Hamkke scaled (make run-scaled): 2 gateways, 2 Rasa servers, PostgreSQL, Redis")
+            results, ready = bench_hamkke(work, args.quick, scaled=True)
+            systems.append(results)
+            readiness.append(f"hamkke-scaled {ready:.1f} s")
+        print("==> Plain Rasa: rasa init's pipeline, POST /webhooks/rest/webhook")
         plain, plain_ready = bench_plain_rasa(work, plain_model, args.quick)
     print()
-    print(f"Start to ready: hamkke {hamkke_ready:.1f} s (/healthz 200), plain Rasa {plain_ready:.1f} s")
+    print(f"Start to ready: {', '.join(readiness)} (/healthz 200), plain Rasa {plain_ready:.1f} s")
     print(f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print()
-    print(table(hamkke, plain))
+    print(table(systems, plain))
     return 0
 
 
