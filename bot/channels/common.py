@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 from typing import Any, Union
 
 from fastapi import Request
@@ -40,3 +41,14 @@ async def read_json(request: Request, limit: int = REQUEST_BYTES_MAX) -> Union[A
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return error(400, "body is not JSON")
+    except RecursionError:  # tens of thousands of nested arrays or objects
+        return error(400, "body is nested too deeply")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    """Text as it can be stored and sent on: NUL dropped (PostgreSQL refuses it), a lone UTF-16
+    surrogate (valid in JSON, not in UTF-8) replaced by U+FFFD."""
+    return _LONE_SURROGATE.sub("\ufffd", text.replace("\x00", ""))

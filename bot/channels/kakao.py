@@ -21,7 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.background import BackgroundTask
 
-from bot.channels.common import error, read_json, same_secret
+from bot.channels.common import clean, error, read_json, same_secret
 from bot.core import DialogueCore, Incoming, StorageUnavailable
 from bot.replies import Card, Reply
 from hamkke import SUPPORTED_LANGUAGES
@@ -165,8 +165,8 @@ def _parse(body: Any) -> tuple[Optional[str], Optional[str], Optional[str]]:
         return None, None, "missing userRequest"
     user = user_request.get("user")
     user_id = user.get("id") if isinstance(user, dict) else None
-    if isinstance(user_id, str):  # PostgreSQL's text columns refuse NUL (SQLite stores it)
-        user_id = user_id.replace("\x00", "")
+    if isinstance(user_id, str):  # no NUL (PostgreSQL refuses it), no lone surrogate (not UTF-8)
+        user_id = clean(user_id)
     if not isinstance(user_id, str) or not user_id or len(user_id) > USER_ID_MAX:
         return None, None, "missing userRequest.user.id"
     utterance = user_request.get("utterance")
@@ -174,7 +174,7 @@ def _parse(body: Any) -> tuple[Optional[str], Optional[str], Optional[str]]:
         utterance = ""
     if not isinstance(utterance, str):
         return None, None, "userRequest.utterance must be a string"
-    return user_id, utterance.replace("\x00", ""), None
+    return user_id, clean(utterance), None
 
 
 def _callback_url(body: dict[str, Any], allowed_hosts: tuple[str, ...]) -> Optional[str]:
@@ -185,7 +185,10 @@ def _callback_url(body: dict[str, Any], allowed_hosts: tuple[str, ...]) -> Optio
         return None
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    if parts.scheme not in ("https", "http") or not any(
+    # https only (an answer about a resident never crosses the network in clear); plain http only to
+    # this machine itself (a local test server).
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    if not (parts.scheme == "https" or (parts.scheme == "http" and loopback)) or not any(
             host == allowed or host.endswith("." + allowed) for allowed in allowed_hosts):
         return None
     return url
@@ -304,7 +307,7 @@ async def kakao_skill(request: Request) -> JSONResponse:
     if settings.kakao_bot_id:
         bot = body.get("bot") if isinstance(body, dict) else None
         bot_id = bot.get("id") if isinstance(bot, dict) else None
-        if not isinstance(bot_id, str) or not same_secret(bot_id, settings.kakao_bot_id):
+        if not isinstance(bot_id, str) or not same_secret(clean(bot_id), settings.kakao_bot_id):
             return error(403, "forbidden")
     user_id, utterance, problem = _parse(body)
     if problem or user_id is None or utterance is None:
