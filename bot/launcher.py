@@ -299,6 +299,7 @@ def _create_postgres_database(url: str) -> None:
 
 def main(argv: Optional[list[str]] = None) -> int:
     """Run the assistant until interrupted."""
+    os.umask(0o077)  # databases, logs and secrets this makes: readable by their owner only
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, default=PROJECT_ROOT / "models" / "hamkke.tar.gz")
     parser.add_argument("--scaled", action="store_true",

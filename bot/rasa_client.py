@@ -78,6 +78,7 @@ class RasaClient:
                     f"{url}/webhooks/rest/webhook",
                     json={"sender": self.settings.rasa_sender_prefix + conversation_id, "message": text,
                           "metadata": metadata},
+                    headers=self._auth_headers(),  # Rasa's channel answers the gateway only
                 )
                 self._down.pop(url, None)
                 break

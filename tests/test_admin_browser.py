@@ -284,7 +284,7 @@ def test_a_dead_rasa_or_action_server_is_started_again_and_no_message_is_lost(ad
         raise AssertionError("the assistant did not come back")
 
     rasa = next(p for p in psutil.Process(stack.assistant.procs["worker"].pid).children(recursive=True)
-                if "rasa" in " ".join(p.cmdline()) and " run " in " ".join(p.cmdline()))
+                if "bot.rasa_run" in " ".join(p.cmdline()))
     os.kill(rasa.pid, signal.SIGKILL)
     rasa.wait(10)
     answer = kakao_answer(stack, "где продлить визу", "while-rasa-is-away")

@@ -31,7 +31,7 @@ def pair_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 def rasa_servers(stack: Stack) -> list[psutil.Process]:
     family = psutil.Process(stack.assistant.procs["worker"].pid).children(recursive=True)
-    return [p for p in family if " run " in " ".join(p.cmdline()) and "rasa" in " ".join(p.cmdline())]
+    return [p for p in family if "bot.rasa_run" in " ".join(p.cmdline())]
 
 
 def test_a_killed_rasa_server_costs_no_resident_an_answer(pair_stack: Stack) -> None:

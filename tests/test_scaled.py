@@ -137,7 +137,7 @@ class Scaled:
 
     def rasa_servers(self) -> list[psutil.Process]:
         family = psutil.Process(self.assistant.procs["worker"].pid).children(recursive=True)
-        return [p for p in family if "rasa" in " ".join(p.cmdline()) and " run " in " ".join(p.cmdline())]
+        return [p for p in family if "bot.rasa_run" in " ".join(p.cmdline())]
 
     def wait_settled(self, timeout: float = 150.0) -> None:
         """Until no resident's message is left ``received`` (the sweep takes what a dead gateway left)

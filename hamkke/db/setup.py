@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Optional
 
 from alembic import command
@@ -28,19 +29,33 @@ def alembic_config(database_url: str) -> Config:
     return cfg
 
 
-def _ensure_sqlite_dir(url: str) -> None:
+def _sqlite_path(url: str) -> Optional[Path]:
     if url.startswith("sqlite") and ":///" in url:
         path = url.split(":///", 1)[1]
         if path and path != ":memory:":
-            from pathlib import Path
+            return Path(path)
+    return None
 
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+def owner_only(path: Path) -> None:
+    """Make a SQLite database and its journal files readable by their owner only (0600): they hold
+    residents' messages."""
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            file.chmod(0o600)
 
 
 def migrate(database_url: str) -> None:
-    """Apply every Alembic migration to ``database_url``."""
-    _ensure_sqlite_dir(database_url)
+    """Apply every Alembic migration to ``database_url`` (a new SQLite file is made readable by its
+    owner only)."""
+    path = _sqlite_path(database_url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.touch(mode=0o600)
     command.upgrade(alembic_config(database_url), "head")
+    if path is not None:
+        owner_only(path)
 
 
 async def seed(database_url: str) -> int:
