@@ -89,7 +89,10 @@ STORE_PATIENCE_S = 2.5
 # message a dead replica held is released within seconds with Redis, by the stale sweep without).
 IN_TURN_WAIT_S = 30.0
 # Answers that end in a question, and what the question is (a bare "yes"/"no" answers it).
-QUESTIONS = {"thank": "anything_else", "fallback_suggest": "suggest", "feedback_thanks": "person"}
+QUESTIONS = {"thank": "anything_else", "fallback_suggest": "suggest", "feedback_thanks": "person",
+             "forget_ask": "forget"}
+# The payloads of the "delete my data" steps.
+FORGET, FORGET_CONFIRM, FORGET_CANCEL = "forget", "/forget_confirm", "/forget_cancel"
 # The eligibility form's questions: a question asked in between is answered, then this one is asked again.
 FORM_QUESTIONS = frozenset({"ask_program", "ask_birth_year", "ask_nationality", "ask_benefit_status",
                             "ask_used_last_year", "ask_household_size", "ask_monthly_income_krw"})
@@ -135,7 +138,19 @@ COMMANDS: dict[str, str] = {
     "help": "/help",
     "staff": "/request_human",
     "language": "language",
+    "forget": FORGET,
 }
+
+# "Delete my data", in the four languages (matched on the folded text: Vietnamese without its marks).
+_FORGET_REQUEST = re.compile(
+    r"\b(delete|erase|remove|wipe)\b.{0,20}\b(my|all)\b.{0,20}\b(data|information|info|messages|history|"
+    r"conversation)\b|\bforget (about )?me\b|"
+    r"удал\w*.{0,30}(данн|сообщени|переписк|информаци|истори)|забудь(те)? (меня|мои)|"
+    r"\bxoa\b.{0,15}(du lieu|tin nhan|thong tin|lich su)|"
+    r"(정보|데이터|기록|메시지|대화).{0,8}(삭제|지워|지우)")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class StorageUnavailable(RuntimeError):
@@ -162,11 +177,14 @@ class Incoming:
     offer_language_switch: bool = False
 
     def __post_init__(self) -> None:
-        # NUL characters: SQLite stores them, PostgreSQL's text columns refuse them (a 5xx there). Never text.
+        # NUL characters: SQLite stores them, PostgreSQL's text columns refuse them (a 5xx there); a lone
+        # UTF-16 surrogate (valid JSON, from any channel) cannot be encoded to store. Never text.
         for name in ("user_key", "text", "channel_message_id", "language_hint"):
             value = getattr(self, name)
-            if isinstance(value, str) and "\x00" in value:
-                object.__setattr__(self, name, value.replace("\x00", ""))
+            if isinstance(value, str):
+                cleaned = _LONE_SURROGATE.sub("\ufffd", value.replace("\x00", ""))
+                if cleaned != value:
+                    object.__setattr__(self, name, cleaned)
 
 
 @dataclass(frozen=True)
@@ -390,9 +408,43 @@ class DialogueCore:
                 # As the resident's previous message left them (its topic, the bot's question, the language).
                 async with self.db.session() as session:
                     resident = await session.get(Resident, resident.id) or resident
+                forgetting = await self._forget_step(resident, inbound, msg)
+                if forgetting is not None:
+                    return forgetting
                 return await self._handle(msg, resident, inbound, conversation)
         finally:
             await self.coordinator.let_go(inbound.id)
+
+    async def _forget_step(self, resident: Resident, inbound: Message, msg: Incoming) -> Optional[Reply]:
+        """"Delete my data" (words or /forget, on any channel, staff holding the conversation or not):
+        say what will be deleted and ask to confirm; on confirmation delete everything about the
+        resident in every store (hamkke.retention.forget: a conversation staff hold goes too) and say
+        so, storing nothing. ``None`` when the message is not about that."""
+        text = normalise(msg.text).strip()
+        if msg.kind != "text" or not text:
+            return None
+        lang = self._current_language(resident, msg.language_hint)
+        payload = self._pressed_button(resident, text)
+        command = _COMMAND.match(text.lower())
+        asked = (resident.context or {}).get("asked") == "forget" and _fresh(resident.context or {}, "asked_at", 10)
+        if payload == FORGET_CONFIRM and asked:
+            from hamkke.retention import forget
+
+            await forget(self.db, self.settings.rasa_tracker_url, resident.id)
+            self.live.publish("queue")
+            return Reply(language=lang, texts=[t("forget_done", lang)], keys=["forget_done"])
+        if payload == FORGET_CANCEL and asked:
+            reply = Reply(language=lang, texts=[t("forget_kept", lang)], keys=["forget_kept"])
+        elif (command and COMMANDS.get(command.group(1)) == FORGET) or (
+                len(text) <= 120 and _FORGET_REQUEST.search(fold(text).lower())):
+            inbound.language = lang
+            reply = Reply(language=lang, texts=[t("forget_ask", lang, days=f"{self.settings.retention_days:g}")],
+                          keys=["forget_ask"], buttons=[Button(t("button_forget_yes", lang), FORGET_CONFIRM),
+                                                        Button(t("button_forget_no", lang), FORGET_CANCEL)])
+        else:
+            return None
+        await self._finish(resident, inbound, reply, MessageStatus.ANSWERED.value, channel=msg.channel)
+        return reply
 
     async def _in_turn(self, resident_id: int, message_id: int) -> None:
         """Wait while an older message of the same resident is still being answered (by this replica or

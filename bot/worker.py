@@ -62,6 +62,7 @@ from hamkke.publishing import (
     model_tag,
     previous_version,
 )
+from hamkke.retention import run_every
 from hamkke.training import RASA_BIN, RASA_PYTHON, rasa_env
 
 log = logging.getLogger("hamkke.worker")
@@ -105,9 +106,11 @@ class RasaProcess:
         # it expires: within the gateway's timeout (the gateway keeps one message per conversation anyway).
         env.setdefault("TICKET_LOCK_LIFETIME", str(max(2, int(self.settings.rasa_timeout_s * 0.7))))
         bind = os.environ.get("HAMKKE_RASA_BIND") or "127.0.0.1"
-        cmd = [str(RASA_BIN), "run", "--enable-api", "--jwt-secret", self.settings.rasa_jwt_secret.get(),
-               "--jwt-method", "HS256", "-i", bind, "-p", str(self.port), "-m", str(self.model),
-               "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
+        # bot.rasa_run reads the shared secret from the environment: never on a command line, which
+        # every local user can read in /proc.
+        env["HAMKKE_RASA_JWT_SECRET"] = self.settings.rasa_jwt_secret.get()
+        cmd = [str(RASA_PYTHON), "-m", "bot.rasa_run", "--enable-api", "-i", bind, "-p", str(self.port),
+               "-m", str(self.model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
         with (self.log_dir / "rasa.log").open("ab") as out:
             # In the worker's process group: whatever stops the worker stops its Rasa processes too.
             self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -298,10 +301,14 @@ class Worker:
         """Serve until stopped, running queued jobs one at a time."""
         await self.start()
         supervising = asyncio.create_task(self._supervise())
+        # Residents' data past the retention period goes, from every store (hamkke.retention).
+        expiring = asyncio.create_task(run_every(self.db, self.settings.rasa_tracker_url,
+                                                 self.settings.retention_days, self.settings.retention_every_s))
         try:
             await self._jobs()
         finally:
             supervising.cancel()
+            expiring.cancel()
         if self.failed:
             raise SystemExit("the serving Rasa keeps stopping; see rasa.log")
 
@@ -619,6 +626,7 @@ def dialogue_scores(settings: Settings, rasa_url: str, prefix: str) -> dict[str,
 
 def main() -> int:
     """Run the worker until SIGTERM/SIGINT."""
+    os.umask(0o077)  # Rasa's tracker database, models and logs: readable by their owner only
     settings = get_settings()
     configure_logging(settings.log_level)
     model = Path(os.environ.get("HAMKKE_MODEL") or PROJECT_ROOT / "models" / "hamkke.tar.gz")

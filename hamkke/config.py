@@ -74,6 +74,12 @@ class Settings:
     redis_url: str = ""
     # A message still "received" after this many seconds was left by a gateway that stopped: staff get it.
     stale_s: float = 120.0
+    # Rasa's tracker store (a synchronous SQLAlchemy URL), where residents' conversations are deleted too.
+    rasa_tracker_url: str = field(default_factory=lambda: f"sqlite:///{PROJECT_ROOT / 'var' / 'rasa-tracker.db'}")
+    # Residents' messages, conversations and Rasa's events are deleted after this many days (PIPA);
+    # the worker checks every retention_every_s seconds.
+    retention_days: float = 180.0
+    retention_every_s: float = 3600.0
     # Admins' retrainings: the pipeline they train with, and how many points a
     # language may lose on the held-out questions before a new model is refused.
     train_config: str = "config.yml"
@@ -132,6 +138,9 @@ def load_settings() -> Settings:
         rasa_servers=int(_env("HAMKKE_RASA_SERVERS", "1")),
         redis_url=_env("HAMKKE_REDIS_URL", ""),
         stale_s=_env_float("HAMKKE_STALE_SECONDS", 120.0),
+        rasa_tracker_url=_env("HAMKKE_RASA_TRACKER_URL", f"sqlite:///{PROJECT_ROOT / 'var' / 'rasa-tracker.db'}"),
+        retention_days=_env_float("HAMKKE_RETENTION_DAYS", 180.0),
+        retention_every_s=_env_float("HAMKKE_RETENTION_EVERY_SECONDS", 3600.0),
         quality_tolerance=_env_float("HAMKKE_QUALITY_TOLERANCE", 1.0),
         default_language=_env("HAMKKE_DEFAULT_LANGUAGE", "en"),
         max_message_chars=int(_env("HAMKKE_MAX_MESSAGE_CHARS", "2000")),

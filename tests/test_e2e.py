@@ -155,6 +155,32 @@ def test_rasa_and_actions_listen_on_localhost_only(stack: Stack) -> None:
                       json={"event": "pause"}).status_code == 401
 
 
+def test_only_the_gateway_can_talk_to_rasa_and_secrets_are_on_no_command_line(stack: Stack) -> None:
+    from bot.rasa_client import auth_headers
+
+    secret = stack.assistant.env["HAMKKE_RASA_JWT_SECRET"]
+    worker = psutil.Process(stack.assistant.procs["worker"].pid)
+    rasa = next(p for p in worker.children(recursive=True) if "bot.rasa_run" in " ".join(p.cmdline()))
+    rasa_port = next(c.laddr.port for c in rasa.net_connections("tcp") if c.status == "LISTEN")
+    # Any local process could post an intent with slots into a resident's conversation through Rasa's
+    # REST channel; now only requests signed with the shared secret are taken.
+    forged = {"sender": "r1", "message": '/check_eligibility{"program": "culture-nuri"}'}
+    url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+    assert httpx.post(url, json=forged, timeout=30).status_code == 403
+    assert httpx.post(url, json=forged, headers=auth_headers("not-the-secret"), timeout=30).status_code == 403
+    signed = httpx.post(url, json={"sender": "lp-check", "message": "hello"}, headers=auth_headers(secret),
+                        timeout=30)
+    assert signed.status_code == 200 and signed.json()
+    # /proc/<pid>/cmdline is readable by every local user: no secret there.
+    everyone = [stack.assistant.procs[name].pid for name in stack.assistant.procs]
+    for pid in everyone:
+        for proc in [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]:
+            assert secret not in " ".join(proc.cmdline()), proc.cmdline()[:4]
+    # The databases hold residents' messages: readable by their owner only.
+    for path in (stack.db_path, stack.db_path.parent / "tracker.db"):
+        assert path.exists() and path.stat().st_mode & 0o077 == 0, (path, oct(path.stat().st_mode))
+
+
 def test_logs_carry_no_message_text(stack: Stack) -> None:
     stack.say("my secret question about 010-9999-8888", "log-check")
     logs = "".join(p.read_text(errors="replace") for p in stack.assistant.log_dir.glob("*.log"))
@@ -319,3 +345,25 @@ def test_kakao_hand_off_staff_replies_reach_the_resident_exactly_once(stack: Sta
         assert "1345" in text and t("handoff_resolved", "vi") not in text
     finally:
         console.close()
+
+
+def test_delete_my_data_leaves_nothing_in_any_store_rasa_s_included(stack: Stack) -> None:
+    import sqlite3
+
+    user = "e2e-forget"
+    assert "1345" in stack.say("где продлить визу?", user)[0]
+    (resident,) = stack.rows("SELECT id FROM residents WHERE channel_user_key = ?", user)[0]
+    tracker = stack.db_path.parent / "tracker.db"
+
+    def events() -> int:
+        with sqlite3.connect(tracker) as conn:
+            return int(conn.execute("SELECT count(*) FROM events WHERE sender_id = ?", (f"r{resident}",)).fetchone()[0])
+
+    assert events() > 0
+    asked, buttons = stack.say("удалите мои данные", user)
+    assert asked == t("forget_ask", "ru", days="180") and t("button_forget_yes", "ru") in buttons
+    done, _ = stack.say(t("button_forget_yes", "ru"), user)
+    assert done == t("forget_done", "ru")
+    assert events() == 0
+    assert stack.rows("SELECT count(*) FROM messages WHERE resident_id = ?", resident) == [(0,)]
+    assert stack.rows("SELECT count(*) FROM residents WHERE channel_user_key = ?", user) == [(0,)]

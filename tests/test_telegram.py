@@ -117,7 +117,7 @@ def test_start_greets_in_the_users_language_with_the_four_languages(polling: Bot
 def test_the_command_menu_in_each_language(polling: Bot) -> None:
     menus = {call.get("language_code"): json.loads(call["commands"]) for call in polling.api.called("setMyCommands")}
     assert set(menus) == {None, "ko", "en", "ru", "vi"}
-    assert [c["command"] for c in menus["ru"]] == ["start", "help", "language", "staff"]
+    assert [c["command"] for c in menus["ru"]] == ["start", "help", "language", "staff", "forget"]
     assert menus["ru"][3]["description"] == t("command_staff", "ru")
 
 
@@ -289,3 +289,27 @@ UPDATES = st.fixed_dictionaries(
 def test_webhook_arbitrary_json_is_never_a_server_error(webhook: Bot, body: Any) -> None:
     response = post(webhook, body, webhook_secret(webhook.settings))
     assert response.status_code < 500
+
+
+def test_an_update_with_a_lone_surrogate_is_stored_and_answered(webhook: Bot) -> None:
+    """JSON may carry "\\ud800" (no character in UTF-8): once acknowledged and silently dropped."""
+    import sqlite3
+
+    secret = webhook_secret(webhook.settings)
+    raw = json.dumps(message_update(960, 19, text="Hello")).replace('"Hello"', '"Hello \\\\ud800"')
+    assert "\\ud800" in raw
+    response = post(webhook, raw, secret)
+    assert response.status_code == 200, response.text
+    (sent,) = webhook.api.wait_sent(1, chat_id=19)
+    assert sent["text"]
+    path = webhook.settings.database_url.split(":///", 1)[1]
+    with sqlite3.connect(path) as conn:
+        (stored,) = conn.execute("SELECT m.text FROM messages m JOIN residents r ON r.id = m.resident_id "
+                                 "WHERE r.channel_user_key = '19' AND m.direction = 'in'").fetchone()
+    assert stored == "Hello \ufffd"
+
+
+def test_a_deeply_nested_update_is_refused_not_a_server_error(webhook: Bot) -> None:
+    deep = "[" * 50_000 + "]" * 50_000
+    response = post(webhook, deep, webhook_secret(webhook.settings))
+    assert response.status_code == 400 and "nested" in response.json()["error"]

@@ -69,7 +69,7 @@ POLLING_LEASE_S = 9.0
 # Updates a resident can send that are not text.
 NON_TEXT_KINDS = ("sticker", "photo", "voice", "video", "video_note", "audio", "document", "animation", "contact")
 
-MENU_COMMANDS = ("start", "help", "language", "staff")
+MENU_COMMANDS = ("start", "help", "language", "staff", "forget")
 
 router = APIRouter()
 T = TypeVar("T")
