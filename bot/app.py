@@ -17,7 +17,15 @@ from telegram.error import TelegramError
 
 from bot import api
 from bot.channels import kakao, telegram
-from bot.console import admin_conflicts, admin_content, admin_faq, admin_health, admin_inbox, admin_models
+from bot.console import (
+    admin_conflicts,
+    admin_content,
+    admin_faq,
+    admin_health,
+    admin_inbox,
+    admin_models,
+    admin_privacy,
+)
 from bot.console import routes as console
 from bot.core import DialogueCore
 from bot.delivery import Outbox
@@ -176,7 +184,8 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.include_router(telegram.router)
     app.include_router(api.router)
     app.include_router(console.router)
-    for admin_pages in (admin_faq, admin_content, admin_models, admin_inbox, admin_health, admin_conflicts):
+    for admin_pages in (admin_faq, admin_content, admin_models, admin_inbox, admin_health, admin_conflicts,
+                        admin_privacy):
         app.include_router(admin_pages.router)
     app.mount("/staff/static", console.static, name="console-static")
 

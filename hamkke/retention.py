@@ -23,12 +23,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
-from sqlalchemy import Column, Float, MetaData, String, Table, delete, func, or_, select, update
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from hamkke.config import get_settings
@@ -222,6 +223,76 @@ async def remaining(db: Database, tracker_url: str, resident_id: int, sender: st
         finally:
             await engine.dispose()
     return counts
+
+
+def _iso(value: Optional[dt.datetime]) -> Optional[str]:
+    return as_utc(value).isoformat() if value is not None else None
+
+
+async def export(db: Database, tracker_url: str, resident_id: int) -> Optional[dict[str, Any]]:
+    """Everything stored about one resident, readable (an access request under PIPA); None if unknown."""
+    async with db.session() as session:
+        resident = await session.get(Resident, resident_id)
+        if resident is None:
+            return None
+        messages = (await session.scalars(select(Message).where(Message.resident_id == resident_id)
+                                          .order_by(Message.id))).all()
+        ids = [m.id for m in messages]
+        translations = (await session.scalars(select(MessageTranslation).where(
+            MessageTranslation.message_id.in_(ids)).order_by(MessageTranslation.id))).all() if ids else []
+        conversations = (await session.scalars(select(Conversation).where(
+            Conversation.resident_id == resident_id).order_by(Conversation.id))).all()
+        notes = (await session.scalars(select(Note).where(Note.conversation_id.in_(
+            [c.id for c in conversations])).order_by(Note.id))).all() if conversations else []
+        feedback = (await session.scalars(select(Feedback).where(Feedback.resident_id == resident_id))).all()
+        inbox = (await session.scalars(select(InboxItem).where(InboxItem.message_id.in_(ids)))).all() if ids else []
+        record: dict[str, Any] = {
+            "resident": {"id": resident.id, "channel": resident.channel, "channel_user_key": resident.channel_user_key,
+                         "language": resident.language, "created_at": _iso(resident.created_at),
+                         "last_seen_at": _iso(resident.last_seen_at), "context": resident.context},
+            "messages": [{"id": m.id, "at": _iso(m.created_at), "direction": m.direction, "sender": m.sender,
+                          "text": m.text, "language": m.language, "status": m.status} for m in messages],
+            "translations": [{"message_id": x.message_id, "language": x.target, "text": x.text,
+                              "provider": x.provider} for x in translations],
+            "conversations_with_staff": [{"id": c.id, "status": c.status, "reason": c.reason, "topic": c.topic,
+                                          "created_at": _iso(c.created_at), "closed_at": _iso(c.closed_at)}
+                                         for c in conversations],
+            "staff_notes": [{"conversation_id": n.conversation_id, "at": _iso(n.created_at), "text": n.text}
+                            for n in notes],
+            "did_not_help": [{"message_id": f.message_id, "at": _iso(f.created_at)} for f in feedback],
+            "misunderstood_inbox": [{"message_id": i.message_id, "text": i.text, "status": i.status}
+                                    for i in inbox],
+        }
+    record["assistant_memory"] = await _tracker_events(tracker_url, resident.conversation_id)
+    record["retention"] = {"days": get_settings().retention_days}
+    return record
+
+
+async def _tracker_events(tracker_url: str, sender: str) -> list[dict[str, Any]]:
+    """Rasa's events of one conversation, as Rasa stored them."""
+    url = async_tracker_url(tracker_url)
+    if url is None:
+        return []
+    table = Table("events", MetaData(), Column("id", Integer), Column("sender_id", String(255)),
+                  Column("type_name", String(255)), Column("timestamp", Float), Column("data", Text))
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            if not await conn.run_sync(lambda sync: sync.dialect.has_table(sync, "events")):
+                return []
+            rows = (await conn.execute(select(table.c.type_name, table.c.timestamp, table.c.data)
+                                       .where(table.c.sender_id == sender).order_by(table.c.id))).all()
+    finally:
+        await engine.dispose()
+    out = []
+    for type_name, timestamp, data in rows:
+        try:
+            parsed = json.loads(data) if data else None
+        except ValueError:
+            parsed = data
+        out.append({"type": type_name, "at": dt.datetime.fromtimestamp(timestamp or 0, dt.timezone.utc).isoformat(),
+                    "data": parsed})
+    return out
 
 
 async def run_every(db: Database, tracker_url: str, days: float, every_s: float) -> None:

@@ -83,6 +83,7 @@ TEXT: dict[str, dict[str, str]] = {
     "nav_inbox": {"ko": "이해 못한 질문", "en": "Misunderstood"},
     "nav_health": {"ko": "콘텐츠 상태", "en": "Content health"},
     "nav_conflicts": {"ko": "저장소 충돌", "en": "Conflicts"},
+    "nav_privacy": {"ko": "주민 정보", "en": "Residents' data"},
 }
 
 
