@@ -9,6 +9,7 @@ asked, so the test sees that a message is stored before it is processed.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -370,3 +371,50 @@ def test_delete_my_data_leaves_nothing_in_any_store_rasa_s_included(stack: Stack
     assert events() == 0
     assert stack.rows("SELECT count(*) FROM messages WHERE resident_id = ?", resident) == [(0,)]
     assert stack.rows("SELECT count(*) FROM residents WHERE channel_user_key = ?", user) == [(0,)]
+
+
+PLANTED = ["мой номер 900101 - 5123457", "ID 900101—5123458 и 900101_5123459",
+           "позвоните (010)4321-8767 или 010/4321/8766", "или 010 - 4321 - 8765", "номер 010-4321-\n8764",
+           "٠١٠-٤٣٢١-٨٧٦٢ и 𝟎𝟏𝟎-𝟒𝟑𝟐𝟏-𝟖𝟕𝟔𝟏, ０１０－４３２１－８７６０",
+           "почта ivan.petrov@mail.ru карта 1234—5678—9012—3456"]
+LEAKS = re.compile(r"51234[5-9]\d|4321\D{0,6}87[56]\d|ivan\.petrov|9012\D{0,3}3456|٤٣٢١|𝟒𝟑𝟐𝟏|４３２１")
+
+
+def test_planted_personal_data_is_found_nowhere_it_could_leave_from(stack: Stack) -> None:
+    """Registration, phone, card numbers and an e-mail, in the forms that slipped through before, in a
+    conversation handed to staff: none of them in the database, Rasa's tracker store, the logs, the staff
+    console, the admins' inbox or the resident's export."""
+    import sqlite3
+
+    assert all(LEAKS.search(text) for text in PLANTED)  # the search finds every planted number as written
+    user = "planted-pii"
+    for text in PLANTED:
+        stack.say(text, user)
+    stack.say("позовите человека, пожалуйста", user)
+    ((resident, conversation),) = stack.rows(
+        "SELECT r.id, c.id FROM residents r JOIN conversations c ON c.resident_id = r.id WHERE r.channel_user_key = ?",
+        user)
+    places: dict[str, str] = {
+        "messages": "\n".join(row[0] for row in stack.rows("SELECT text FROM messages WHERE resident_id = ?",
+                                                            resident)),
+        "inbox": "\n".join(row[0] for row in stack.rows("SELECT text FROM inbox_items")),
+        "logs": "".join(p.read_text(errors="replace") for p in stack.assistant.log_dir.glob("*.log")),
+    }
+    with sqlite3.connect(stack.db_path.parent / "tracker.db") as conn:
+        places["rasa tracker"] = "\n".join(row[0] or "" for row in conn.execute(
+            "SELECT data FROM events WHERE sender_id = ?", (f"r{resident}",)))
+    assert places["messages"].count("[PHONE]") >= 7 and "[ID-NUMBER]" in places["messages"]
+    staff, admin = Console(stack.assistant.gateway_url), Console(stack.assistant.gateway_url)
+    try:
+        assert staff.sign_in("sasha").status_code == 303 and admin.sign_in("admin").status_code == 303
+        places["console"] = staff.get(f"/staff/conversations/{conversation}").text + \
+            staff.get(f"/staff/conversations/{conversation}/messages").text
+        places["admin inbox"] = admin.get("/admin/inbox").text
+        exported = admin.client.get(f"/admin/privacy/{resident}/export")
+        assert exported.status_code == 200
+        places["export"] = exported.text
+    finally:
+        staff.close()
+        admin.close()
+    leaks = {place: LEAKS.findall(text) for place, text in places.items() if LEAKS.search(text)}
+    assert leaks == {}, leaks

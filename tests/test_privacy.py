@@ -51,3 +51,21 @@ def test_a_long_message_is_masked_without_backtracking(filler: str) -> None:
     """Bounded patterns: a 100 kB message is scanned once (a quadratic scan would hang here)."""
     text = filler * 50_000
     assert len(mask(text)) <= len(text)
+
+
+@pytest.mark.parametrize("text", [
+    "900101 - 5123457", "900101—5123458", "900101_5123459", "900101 – 5123450", "900101/5123451",
+    "(010)4321-8767", "010/4321/8766", "010 - 4321 - 8765", "010-4321-\n8764", "010 4321\n8763",
+    "٠١٠-٤٣٢١-٨٧٦٢", "۰۱۰-۴۳۲۱-۸۷۶۶", "𝟎𝟏𝟎-𝟒𝟑𝟐𝟏-𝟖𝟕𝟔𝟏", "０１０－４３２１－８７６０", "+82 (0)10 4321 8759",
+    "1234—5678—9012—3456", "1234_5678_9012_3456",
+])
+def test_the_variants_that_slipped_through_are_masked(text: str) -> None:
+    masked = mask(f"мой номер {text} спасибо")
+    assert not any(ch.isdigit() for ch in masked), masked
+    assert masked.startswith("мой номер [") and masked.endswith("] спасибо")
+
+
+@pytest.mark.parametrize("text", ["1345", "1577-1366", "119", "2026.03.10", "2026-12-06", "₩150,000", "10:00-18:00",
+                                  "room 101-1203", "50 000 вон", "born 1962, I'm 62"])
+def test_what_is_not_personal_stays(text: str) -> None:
+    assert mask(text) == text
