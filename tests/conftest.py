@@ -7,6 +7,7 @@ import dataclasses
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -67,26 +68,48 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
     get_settings.cache_clear()
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A new, empty PostgreSQL database on the local server, dropped afterwards."""
-    asyncpg = pytest.importorskip("asyncpg")
-    name = f"hamkke_test_{uuid.uuid4().hex[:10]}"
+def postgres_admin(sql: str) -> None:
+    """Run one statement on the local PostgreSQL server's ``postgres`` database."""
+    import asyncpg
 
-    async def admin(sql: str) -> None:
+    async def run() -> None:
         conn = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
         try:
             await conn.execute(sql)
         finally:
             await conn.close()
 
+    asyncio.run(run())
+
+
+@contextmanager
+def postgres_databases(*prefixes: str) -> Iterator[list[str]]:
+    """New, empty databases on the local PostgreSQL server (one per prefix), dropped afterwards; the
+    test is skipped with a reason when there is no server."""
+    asyncpg = pytest.importorskip("asyncpg")
+    names = [f"{prefix}_{uuid.uuid4().hex[:10]}" for prefix in prefixes]
+    created: list[str] = []
     try:
-        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+        for name in names:
+            postgres_admin(f'CREATE DATABASE "{name}"')
+            created.append(name)
     except (OSError, asyncpg.PostgresError) as exc:
+        for name in created:
+            postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         pytest.skip(f"no PostgreSQL server at {POSTGRES_ADMIN_URL}: {exc}")
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    yield f"{base}/{name}"
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    try:
+        yield names
+    finally:
+        for name in names:
+            postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the local server, dropped afterwards."""
+    with postgres_databases("hamkke_test") as (name,):
+        base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+        yield f"{base}/{name}"
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Optional
 
@@ -123,26 +124,33 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory, frozen_now: str = FR
         assistant.setup_database()
         for name, role, language in STAFF:
             make_user(env["HAMKKE_DATABASE_URL"], name, role, ui_language=language)
-        assistant.start()
-        # As make run does: a process that dies is started again.
-        watching = threading.Event()
-
-        def watch() -> None:
-            while not watching.wait(0.5):
-                assistant.restart_dead()
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        try:
-            assistant.wait_ready()
-            watcher.start()
+        with serving(assistant):
             running = Stack(assistant, db_path, proxy, seen)
             running.telegram = telegram
             running.translate = translate
             running.callbacks = callbacks
             yield running
             running.client.close()
-        finally:
-            watching.set()
-            if watcher.is_alive():
-                watcher.join(5)
-            assistant.stop()
+
+
+@contextmanager
+def serving(assistant: Assistant) -> Iterator[Assistant]:
+    """Start ``assistant`` and wait until it answers; as make run does, a process that dies is started
+    again; everything is stopped afterwards."""
+    assistant.start()
+    watching = threading.Event()
+
+    def watch() -> None:
+        while not watching.wait(0.5):
+            assistant.restart_dead()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    try:
+        assistant.wait_ready()
+        watcher.start()
+        yield assistant
+    finally:
+        watching.set()
+        if watcher.is_alive():
+            watcher.join(5)
+        assistant.stop()

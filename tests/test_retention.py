@@ -8,7 +8,6 @@ import asyncio
 import dataclasses
 import datetime as dt
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from hamkke.db.setup import migrate, seed
 from hamkke.folding import fold
 from hamkke.i18n import t
 from hamkke.retention import expire, remaining
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import POSTGRES_ADMIN_URL, postgres_databases
 from tests.console_client import query
 from tests.helpers import Gateway, LocalServer, kakao_request
 from tests.rasa_tracker import write_conversation
@@ -38,29 +37,12 @@ def stores(request: pytest.FixtureRequest, settings: Settings, tmp_path: Path) -
     if request.param == "sqlite":
         yield dataclasses.replace(settings, rasa_tracker_url=f"sqlite:///{tmp_path / 'tracker.db'}")
         return
-    import asyncpg
-
-    names = [f"hamkke_ret_{uuid.uuid4().hex[:8]}", f"hamkke_ret_rasa_{uuid.uuid4().hex[:8]}"]
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    try:
-        for name in names:
-            asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError) as exc:
-        pytest.skip(f"no PostgreSQL server at {POSTGRES_ADMIN_URL}: {exc}")
-    server = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
-    url = f"{server.replace('postgresql://', 'postgresql+asyncpg://')}/{names[0]}"
-    migrate(url)
-    asyncio.run(seed(url))
-    yield dataclasses.replace(settings, database_url=url, rasa_tracker_url=f"{server}/{names[1]}")
-    for name in names:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with postgres_databases("hamkke_ret", "hamkke_ret_rasa") as names:
+        server = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+        url = f"{server.replace('postgresql://', 'postgresql+asyncpg://')}/{names[0]}"
+        migrate(url)
+        asyncio.run(seed(url))
+        yield dataclasses.replace(settings, database_url=url, rasa_tracker_url=f"{server}/{names[1]}")
 
 
 def _rasa(_method: str, _path: str, _body: Any) -> tuple[int, Any]:

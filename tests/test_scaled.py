@@ -27,7 +27,6 @@ import os
 import signal
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -39,9 +38,9 @@ import pytest
 
 from bot.launcher import Assistant
 from hamkke.i18n import t
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import POSTGRES_ADMIN_URL, postgres_admin, postgres_databases
 from tests.helpers import RedisServer, free_port, kakao_request
-from tests.stack import FROZEN_NOW, MODEL
+from tests.stack import FROZEN_NOW, MODEL, serving
 from tests.telegram_api import TOKEN, BotAPI, message_update
 
 pytestmark = pytest.mark.e2e
@@ -54,19 +53,6 @@ TURNS = {
     "en": ["hello", "where do I extend my visa?", "address?", "my employer has not paid my wages", "thanks"],
 }
 FINAL = ("answered", "handed_off", "for_staff", "failed", "unanswered", "rejected")
-
-
-def _admin(sql: str) -> None:
-    import asyncpg
-
-    async def run() -> None:
-        conn = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(run())
 
 
 def _query(dsn: str, sql: str, *args: Any) -> list[Any]:
@@ -155,60 +141,37 @@ def scaled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scaled]:
     pytest.importorskip("asyncpg")
     if not MODEL.exists():
         pytest.fail("no trained model: run the tests through `make test`, which trains it")
-    suffix = uuid.uuid4().hex[:8]
-    names = (f"hamkke_scaled_{suffix}", f"hamkke_scaled_rasa_{suffix}")
-    try:
-        for name in names:
-            _admin(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # no server, no test
-        pytest.skip(f"no PostgreSQL server at {POSTGRES_ADMIN_URL}: {exc}")
-    server = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
-    work = tmp_path_factory.mktemp("scaled")
-    ports = [str(free_port()), str(free_port())]
-    env = {
-        "PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", ""),
-        "HAMKKE_GATEWAYS": "2", "HAMKKE_GATEWAY_PORTS": ",".join(ports), "HAMKKE_PORT": ports[0],
-        "HAMKKE_RASA_SERVERS": "2",
-        "HAMKKE_DATABASE_URL": f"{server.replace('postgresql://', 'postgresql+asyncpg://')}/{names[0]}",
-        "HAMKKE_RASA_TRACKER_URL": f"{server}/{names[1]}",
-        "HAMKKE_ACTIONS_URL": f"http://127.0.0.1:{free_port()}",
-        "HAMKKE_RASA_URL": f"http://127.0.0.1:{free_port()}",
-        "HAMKKE_FROZEN_NOW": FROZEN_NOW, "HAMKKE_LOG_LEVEL": "INFO",
-        "HAMKKE_SWEEP_SECONDS": "2", "HAMKKE_STALE_SECONDS": "40",
-        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_URL": "https://hamkke.example/telegram/webhook",
-        "TELEGRAM_WEBHOOK_SECRET": SECRET, "KAKAO_CALLBACK_HOSTS": "127.0.0.1",
-    }
-    with RedisServer() as redis, BotAPI() as telegram:
-        env["HAMKKE_REDIS_URL"] = redis.url
-        env["TELEGRAM_API_BASE_URL"] = telegram.url
-        assistant = Assistant(model=MODEL, env=env, log_dir=work / "logs")
-        assistant.setup_database()
-        assistant.start()
-        watching = threading.Event()
-
-        def watch() -> None:  # as the launcher does: a process that dies is started again
-            while not watching.wait(0.5):
-                assistant.restart_dead()
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        try:
-            assistant.wait_ready()
-            watcher.start()
-            stack = Scaled(assistant, f"{server}/{names[0]}", names, redis, telegram,
-                           [f"http://127.0.0.1:{port}" for port in ports])
-            deadline = time.monotonic() + 120
-            while len(stack.rows("SELECT 1 FROM model_versions WHERE status = 'live' AND rasa_url LIKE '%,%'")) < 1:
-                assert time.monotonic() < deadline, "the worker never published two ready Rasa servers"
-                time.sleep(0.5)
-            time.sleep(0.5)  # the gateways follow the addresses four times a second
-            yield stack
-        finally:
-            watching.set()
-            if watcher.is_alive():
-                watcher.join(5)
-            assistant.stop()
-            for name in names:
-                _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with postgres_databases("hamkke_scaled", "hamkke_scaled_rasa") as names:
+        server = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+        work = tmp_path_factory.mktemp("scaled")
+        ports = [str(free_port()), str(free_port())]
+        env = {
+            "PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", ""),
+            "HAMKKE_GATEWAYS": "2", "HAMKKE_GATEWAY_PORTS": ",".join(ports), "HAMKKE_PORT": ports[0],
+            "HAMKKE_RASA_SERVERS": "2",
+            "HAMKKE_DATABASE_URL": f"{server.replace('postgresql://', 'postgresql+asyncpg://')}/{names[0]}",
+            "HAMKKE_RASA_TRACKER_URL": f"{server}/{names[1]}",
+            "HAMKKE_ACTIONS_URL": f"http://127.0.0.1:{free_port()}",
+            "HAMKKE_RASA_URL": f"http://127.0.0.1:{free_port()}",
+            "HAMKKE_FROZEN_NOW": FROZEN_NOW, "HAMKKE_LOG_LEVEL": "INFO",
+            "HAMKKE_SWEEP_SECONDS": "2", "HAMKKE_STALE_SECONDS": "40",
+            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_URL": "https://hamkke.example/telegram/webhook",
+            "TELEGRAM_WEBHOOK_SECRET": SECRET, "KAKAO_CALLBACK_HOSTS": "127.0.0.1",
+        }
+        with RedisServer() as redis, BotAPI() as telegram:
+            env["HAMKKE_REDIS_URL"] = redis.url
+            env["TELEGRAM_API_BASE_URL"] = telegram.url
+            assistant = Assistant(model=MODEL, env=env, log_dir=work / "logs")
+            assistant.setup_database()
+            with serving(assistant):
+                stack = Scaled(assistant, f"{server}/{names[0]}", (names[0], names[1]), redis, telegram,
+                               [f"http://127.0.0.1:{port}" for port in ports])
+                deadline = time.monotonic() + 120
+                while len(stack.rows("SELECT 1 FROM model_versions WHERE status = 'live' AND rasa_url LIKE '%,%'")) < 1:
+                    assert time.monotonic() < deadline, "the worker never published two ready Rasa servers"
+                    time.sleep(0.5)
+                time.sleep(0.5)  # the gateways follow the addresses four times a second
+                yield stack
 
 
 def _busy(text: str) -> bool:
@@ -334,11 +297,11 @@ def test_a_postgresql_restart_loses_no_acknowledged_message(scaled: Scaled) -> N
 
     def outage() -> None:
         for name in names:
-            _admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-            _admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")  # noqa: S608
+            postgres_admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+            postgres_admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")  # noqa: S608
         time.sleep(6)
         for name in names:
-            _admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+            postgres_admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
 
     down = threading.Thread(target=outage)
     down.start()
