@@ -153,6 +153,12 @@ _FORGET_REQUEST = re.compile(
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def clean(text: str) -> str:
+    """Text as it can be stored and sent on: NUL dropped (SQLite stores it, PostgreSQL's text columns
+    refuse it), a lone UTF-16 surrogate (valid in JSON, not in UTF-8) replaced by U+FFFD."""
+    return _LONE_SURROGATE.sub("\ufffd", text.replace("\x00", ""))
+
+
 class StorageUnavailable(RuntimeError):
     """The database did not take a message in time: nothing was stored, the channel says so."""
 
@@ -177,14 +183,11 @@ class Incoming:
     offer_language_switch: bool = False
 
     def __post_init__(self) -> None:
-        # NUL characters: SQLite stores them, PostgreSQL's text columns refuse them (a 5xx there); a lone
-        # UTF-16 surrogate (valid JSON, from any channel) cannot be encoded to store. Never text.
+        # From any channel: never a NUL or a lone surrogate, which would be a 5xx when stored.
         for name in ("user_key", "text", "channel_message_id", "language_hint"):
             value = getattr(self, name)
-            if isinstance(value, str):
-                cleaned = _LONE_SURROGATE.sub("\ufffd", value.replace("\x00", ""))
-                if cleaned != value:
-                    object.__setattr__(self, name, cleaned)
+            if isinstance(value, str) and clean(value) != value:
+                object.__setattr__(self, name, clean(value))
 
 
 @dataclass(frozen=True)

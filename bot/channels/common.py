@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import re
 from typing import Any, Union
 
 from fastapi import Request
@@ -44,11 +43,3 @@ async def read_json(request: Request, limit: int = REQUEST_BYTES_MAX) -> Union[A
     except RecursionError:  # tens of thousands of nested arrays or objects
         return error(400, "body is nested too deeply")
 
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def clean(text: str) -> str:
-    """Text as it can be stored and sent on: NUL dropped (PostgreSQL refuses it), a lone UTF-16
-    surrogate (valid in JSON, not in UTF-8) replaced by U+FFFD."""
-    return _LONE_SURROGATE.sub("\ufffd", text.replace("\x00", ""))

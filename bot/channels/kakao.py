@@ -21,8 +21,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.background import BackgroundTask
 
-from bot.channels.common import clean, error, read_json, same_secret
-from bot.core import DialogueCore, Incoming, StorageUnavailable
+from bot.channels.common import error, read_json, same_secret
+from bot.core import DialogueCore, Incoming, StorageUnavailable, clean
 from bot.replies import Card, Reply
 from hamkke import SUPPORTED_LANGUAGES
 from hamkke.config import Settings
@@ -285,10 +285,10 @@ def _in_background(coro: Any) -> None:
     task.add_done_callback(_background.discard)
 
 
-def _not_received(utterance: str, settings: Settings, key: str = "not_received") -> JSONResponse:
-    """The message could not be stored (the database is away): say so, in the language it is written in,
-    and ask the resident to send it again (Kakao does not repeat a request). ``key="busy"``: it was
-    stored but could not be answered; staff will see it."""
+def _said(key: str, utterance: str, settings: Settings) -> JSONResponse:
+    """A catalog answer when the core could not answer, in the language the message is written in:
+    ``not_received`` (the database is away: nothing was stored, send it again; Kakao does not repeat
+    a request) or ``busy`` (stored, not answered: staff will see it)."""
     detection = detect(utterance)
     lang = detection.language if detection.language in SUPPORTED_LANGUAGES else settings.default_language
     return JSONResponse(render(Reply(language=lang, texts=[t(key, lang)])))
@@ -316,17 +316,17 @@ async def kakao_skill(request: Request) -> JSONResponse:
     try:
         pending = await core.take_pending("kakao", user_id)
     except DATABASE_AWAY:  # the database is away (restarting): nothing can be stored now
-        return _not_received(utterance, settings)
+        return _said("not_received", utterance, settings)
     callback = _callback_url(body, settings.kakao_callback_hosts)
     incoming = Incoming(channel="kakao", user_key=user_id, text=utterance, offer_language_switch=True)
     task: asyncio.Task[Optional[Reply]] = asyncio.create_task(core.handle(incoming))
     done, _pending = await asyncio.wait({task}, timeout=settings.kakao_reply_budget_s)
     if task in done and task.exception() is not None:
         if isinstance(task.exception(), StorageUnavailable):
-            return _not_received(utterance, settings)
+            return _said("not_received", utterance, settings)
         # Stored, then the database went away mid-answer: the sweep gives it to staff.
         log.error("a Kakao message failed after it was stored: %s", type(task.exception()).__name__)
-        return _not_received(utterance, settings, key="busy")
+        return _said("busy", utterance, settings)
     if task not in done:
         # Kakao gives up after 5 seconds: answer now, deliver the real answer later.
         lang = await core.language_of("kakao", user_id)
