@@ -25,12 +25,14 @@ import asyncio
 import datetime as dt
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_engine
 
 from hamkke.config import get_settings
 from hamkke.db.models import (
@@ -51,7 +53,8 @@ log = logging.getLogger(__name__)
 
 
 # The table Rasa's SQLTrackerStore keeps its events in (the columns used here).
-RASA_EVENTS = Table("events", MetaData(), Column("sender_id", String(255)), Column("timestamp", Float))
+RASA_EVENTS = Table("events", MetaData(), Column("id", Integer), Column("sender_id", String(255)),
+                    Column("type_name", String(255)), Column("timestamp", Float), Column("data", Text))
 
 
 def _count(result: object) -> int:
@@ -119,27 +122,38 @@ async def forget_in_database(session: AsyncSession, resident_id: int, deleted: D
     deleted.add("residents", _count(await session.execute(delete(Resident).where(Resident.id == resident_id))))
 
 
+@asynccontextmanager
+async def _rasa_events(tracker_url: str) -> AsyncIterator[Optional[AsyncConnection]]:
+    """A transaction on Rasa's tracker store; None when there is nothing there (not a SQL store, no
+    SQLite file yet, or Rasa has not made its events table)."""
+    url = async_tracker_url(tracker_url)
+    if url is None:
+        yield None
+        return
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            made = await conn.run_sync(lambda sync: sync.dialect.has_table(sync, RASA_EVENTS.name))
+            yield conn if made else None
+    finally:
+        await engine.dispose()
+
+
 async def delete_tracker_events(tracker_url: str, senders: list[str], before: Optional[dt.datetime] = None,
                                 deleted: Optional[Deleted] = None) -> int:
     """Delete Rasa's tracker events of ``senders`` (all of them, or those older than ``before``); with
     ``senders`` empty and ``before`` set, every conversation's events older than ``before``."""
-    url = async_tracker_url(tracker_url)
-    if url is None or (not senders and before is None):
+    if not senders and before is None:
         return 0
-    engine = create_async_engine(url)
-    try:
-        async with engine.begin() as conn:
-            exists = await conn.run_sync(lambda sync: sync.dialect.has_table(sync, "events"))
-            if not exists:
-                return 0
+    count = 0
+    async with _rasa_events(tracker_url) as conn:
+        if conn is not None:
             query = delete(RASA_EVENTS)
             if senders:
                 query = query.where(RASA_EVENTS.c.sender_id.in_(senders))
             if before is not None:
                 query = query.where(RASA_EVENTS.c.timestamp < before.timestamp())
             count = _count(await conn.execute(query))
-    finally:
-        await engine.dispose()
     if deleted is not None:
         deleted.add("rasa_events", count)
     return count
@@ -211,17 +225,10 @@ async def remaining(db: Database, tracker_url: str, resident_id: int, sender: st
             ("notes", select(Note.id).where(Note.conversation_id.in_(conversation_ids))),
         ):
             counts[name] = len((await session.scalars(query)).all())
-    url = async_tracker_url(tracker_url)
-    if url is not None:
-        engine = create_async_engine(url)
-        try:
-            async with engine.connect() as conn:
-                if await conn.run_sync(lambda sync: sync.dialect.has_table(sync, "events")):
-                    counts["rasa_events"] = int((await conn.execute(
-                        select(func.count()).select_from(RASA_EVENTS).where(RASA_EVENTS.c.sender_id == sender)
-                    )).scalar() or 0)
-        finally:
-            await engine.dispose()
+    async with _rasa_events(tracker_url) as conn:
+        if conn is not None:
+            counts["rasa_events"] = int((await conn.execute(
+                select(func.count()).select_from(RASA_EVENTS).where(RASA_EVENTS.c.sender_id == sender))).scalar() or 0)
     return counts
 
 
@@ -270,20 +277,12 @@ async def export(db: Database, tracker_url: str, resident_id: int) -> Optional[d
 
 async def _tracker_events(tracker_url: str, sender: str) -> list[dict[str, Any]]:
     """Rasa's events of one conversation, as Rasa stored them."""
-    url = async_tracker_url(tracker_url)
-    if url is None:
-        return []
-    table = Table("events", MetaData(), Column("id", Integer), Column("sender_id", String(255)),
-                  Column("type_name", String(255)), Column("timestamp", Float), Column("data", Text))
-    engine = create_async_engine(url)
-    try:
-        async with engine.connect() as conn:
-            if not await conn.run_sync(lambda sync: sync.dialect.has_table(sync, "events")):
-                return []
-            rows = (await conn.execute(select(table.c.type_name, table.c.timestamp, table.c.data)
-                                       .where(table.c.sender_id == sender).order_by(table.c.id))).all()
-    finally:
-        await engine.dispose()
+    events = RASA_EVENTS.c
+    async with _rasa_events(tracker_url) as conn:
+        if conn is None:
+            return []
+        rows = (await conn.execute(select(events.type_name, events.timestamp, events.data)
+                                   .where(events.sender_id == sender).order_by(events.id))).all()
     out = []
     for type_name, timestamp, data in rows:
         try:
