@@ -34,7 +34,7 @@ from typing import Optional
 import httpx
 import psutil
 
-from bot.launcher import APP_PYTHON, Assistant, scaled_environment
+from bot.launcher import APP_PYTHON, Assistant, drop_postgres_database, scaled_environment
 from hamkke.config import PROJECT_ROOT
 from hamkke.training import RASA_BIN, ensure_model, rasa_env
 
@@ -151,12 +151,10 @@ def bench_hamkke(work: Path, quick: bool, scaled: bool = False) -> tuple[list[Re
         "HAMKKE_RASA_TRACKER_DIALECT": "sqlite", "HAMKKE_LOG_LEVEL": "WARNING",
         "HAMKKE_GATEWAYS": "1", "HAMKKE_RASA_SERVERS": "1", "HAMKKE_REDIS_URL": "",
     })
-    databases: list[str] = []
     if scaled:
         suffix = f"{os.getpid()}_{int(time.time())}"
-        databases = [f"hamkke_bench_{suffix}", f"hamkke_bench_rasa_{suffix}"]
-        env.update({"HAMKKE_DATABASE_URL": f"{POSTGRES}+asyncpg://postgres@127.0.0.1:5432/{databases[0]}",
-                    "HAMKKE_RASA_TRACKER_URL": f"{POSTGRES}://postgres@127.0.0.1:5432/{databases[1]}",
+        env.update({"HAMKKE_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/hamkke_bench_{suffix}",
+                    "HAMKKE_RASA_TRACKER_URL": f"postgresql://postgres@127.0.0.1:5432/hamkke_bench_rasa_{suffix}",
                     "HAMKKE_REDIS_URL": "redis://127.0.0.1:6379/7", "HAMKKE_GATEWAYS": "2",
                     "HAMKKE_RASA_SERVERS": "2"})
         env = scaled_environment(env)
@@ -176,25 +174,9 @@ def bench_hamkke(work: Path, quick: bool, scaled: bool = False) -> tuple[list[Re
         return asyncio.run(all_levels("hamkke-scaled" if scaled else "hamkke", send, pids, quick)), ready
     finally:
         assistant.stop()
-        for name in databases:
-            drop_postgres_database(env["HAMKKE_RASA_TRACKER_URL"], name)
-
-
-POSTGRES = "postgresql"
-
-
-def drop_postgres_database(url: str, name: str) -> None:
-    """Drop a database the scaled run made."""
-    import asyncpg
-
-    async def drop() -> None:
-        conn = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres", timeout=5)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
-
-    asyncio.run(drop())
+        if scaled:
+            for url in (env["HAMKKE_DATABASE_URL"], env["HAMKKE_RASA_TRACKER_URL"]):
+                drop_postgres_database(url)
 
 
 def scaled_available() -> Optional[str]:

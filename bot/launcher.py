@@ -272,29 +272,42 @@ def scaled_environment(env: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def _create_postgres_database(url: str) -> None:
-    """Create the PostgreSQL database ``url`` names, when it does not exist yet."""
+def _on_postgres_server(url: str, *statements: str, only_if_missing: bool = False) -> None:
+    """Run ``statements`` on the server of the PostgreSQL database ``url`` names (connected to its
+    ``postgres`` database); with ``only_if_missing``, only when that database does not exist yet."""
     import asyncio
 
     import asyncpg
 
     parts = urlsplit(url)
-    name = parts.path.lstrip("/")
     server = parts._replace(scheme="postgresql", path="/postgres").geturl()
 
-    async def create() -> None:
+    async def run() -> None:
         conn = await asyncpg.connect(server, timeout=5)
         try:
-            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-                await conn.execute(f'CREATE DATABASE "{name}"')
+            if only_if_missing and await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1",
+                                                       parts.path.lstrip("/")):
+                return
+            for statement in statements:
+                await conn.execute(statement)
         finally:
             await conn.close()
 
     try:
-        asyncio.run(create())
+        asyncio.run(run())
     except (OSError, asyncpg.PostgresError) as exc:
         raise SystemExit(f"PostgreSQL at {parts.hostname}:{parts.port or 5432} is not reachable "
                          f"({type(exc).__name__}): the scaled topology needs it (see .env.example)") from exc
+
+
+def _create_postgres_database(url: str) -> None:
+    """Create the PostgreSQL database ``url`` names, when it does not exist yet."""
+    _on_postgres_server(url, f'CREATE DATABASE "{urlsplit(url).path.lstrip("/")}"', only_if_missing=True)
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drop the PostgreSQL database ``url`` names (the benchmark's scaled run)."""
+    _on_postgres_server(url, f'DROP DATABASE IF EXISTS "{urlsplit(url).path.lstrip("/")}" WITH (FORCE)')
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -69,6 +69,8 @@ POLLING_LEASE_S = 9.0
 # Updates a resident can send that are not text.
 NON_TEXT_KINDS = ("sticker", "photo", "voice", "video", "video_note", "audio", "document", "animation", "contact")
 
+# The updates the bot asks for, by webhook or polling.
+ALLOWED_UPDATES = ["message", "callback_query"]
 MENU_COMMANDS = ("start", "help", "language", "staff", "forget")
 
 router = APIRouter()
@@ -217,10 +219,9 @@ class TelegramAdapter:
         await self.app.initialize()
         await self.app.start()
         await self.set_menu()
-        allowed = ["message", "callback_query"]
         if self.webhook:
             await self.bot.set_webhook(self.settings.telegram_webhook_url, secret_token=webhook_secret(self.settings),
-                                       allowed_updates=allowed)
+                                       allowed_updates=ALLOWED_UPDATES)
             log.info("Telegram: webhook registered")
         else:
             await self._poll_if_leading()
@@ -234,7 +235,7 @@ class TelegramAdapter:
         assert updater is not None
         held = await self.coordinator.lease(POLLING_LEASE, POLLING_LEASE_S)
         if held and not updater.running:
-            await updater.start_polling(allowed_updates=["message", "callback_query"], timeout=10,
+            await updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10,
                                         poll_interval=0.0)
             log.info("Telegram: long polling (this replica holds the polling lease)")
         elif held is False and updater.running:
