@@ -32,7 +32,7 @@ import pytest
 import yaml
 
 from hamkke.config import PROJECT_ROOT
-from tests.helpers import kakao_request
+from tests.helpers import answer_texts, kakao_request
 from tests.stack import Stack, running_stack
 from tests.telegram_api import message_update
 from tests.test_console_browser import CHROMIUM, FLAGS, sign_in
@@ -99,7 +99,7 @@ class Residents(threading.Thread):
                     try:
                         response = client.post("/kakao/skill", json=kakao_request(said, user))
                         outputs = response.json()["template"]["outputs"] if response.status_code == 200 else []
-                        answer = "\n".join(o["simpleText"]["text"] for o in outputs if "simpleText" in o)
+                        answer = "\n".join(answer_texts(outputs))
                     except (httpx.HTTPError, ValueError, KeyError):
                         answer = ""
                 else:
@@ -334,11 +334,17 @@ def test_a_normal_stop_drains_the_gateway_before_rasa_and_the_actions(admin_stac
         except httpx.HTTPError:
             return "refused"  # after the gateway stopped taking messages: never stored, Kakao retries
         outputs = response.json()["template"]["outputs"]
-        return "\n".join(o["simpleText"]["text"] for o in outputs if "simpleText" in o)
+        return "\n".join(answer_texts(outputs))
 
     with ThreadPoolExecutor(12) as pool:
         futures = [pool.submit(one, index) for index in range(12)]
-        time.sleep(0.15)
+        # Stop once the gateway holds some of them (on a slow machine the requests take a while to
+        # arrive; a fixed pause stopped it before any had).
+        deadline = time.monotonic() + 30
+        while not stack.rows("SELECT m.id FROM messages m JOIN residents r ON r.id = m.resident_id "
+                             "WHERE r.channel_user_key LIKE 'drain-%' AND m.direction = 'in'"):
+            assert time.monotonic() < deadline, "no message reached the gateway"
+            time.sleep(0.02)
         stack.assistant.stop()
         answers = [f.result() for f in futures]
     answered = [a for a in answers if a != "refused"]
