@@ -157,12 +157,15 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         try:
             yield
         finally:
-            following.cancel()
+            background = [task for task in (following, sweeping, reaping) if task is not None]
+            for task in background:
+                task.cancel()
+            # Wait for them to end: a task cancelled in the middle of a database call must let that
+            # call finish before the engine is disposed and the loop closes (aiosqlite's thread
+            # would otherwise answer a closed loop).
+            await asyncio.gather(*background, return_exceptions=True)
             if relay is not None:
                 await relay.stop()
-            sweeping.cancel()
-            if reaping is not None:
-                reaping.cancel()
             await kakao.drain()
             if app.state.telegram is not None:
                 await app.state.telegram.stop()
