@@ -13,7 +13,7 @@ export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup model db run run-scaled chat user test test-fast validate lint types eval langid bench bench-handoff bench-publish bench-load lock clean browser export
+.PHONY: help setup model db run run-scaled chat user test test-fast validate lint types fuzz eval langid bench bench-handoff bench-publish bench-load lock clean browser export
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,6 +50,11 @@ test: model browser ## Run the whole test suite (lint, types, unit, Rasa data, e
 	@$(PY) -m ruff check .
 	@$(PY) -m mypy hamkke bot actions
 	@$(PY) -m pytest
+
+# make fuzz EXAMPLES=300: more generated requests per operation and kind (make test sends 4).
+EXAMPLES ?= 100
+fuzz: model ## Fuzz every endpoint (Schemathesis) for longer than make test does; prints what it found
+	@HAMKKE_FUZZ_EXAMPLES=$(EXAMPLES) $(PY) -m pytest tests/test_fuzz.py -s -p no:cacheprovider
 
 test-fast: setup ## Run the tests that need no running assistant
 	@$(PY) -m pytest -m "not e2e"

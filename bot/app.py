@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Optional
 
+import sqlalchemy.exc
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -216,6 +217,14 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         shared = ("ok" if await coordinator.ping() else "away") if coordinator.shared else "none"
         return JSONResponse({"status": "ok" if ok else "starting", **checks, "redis": shared},
                             status_code=200 if ok else 503)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(sqlalchemy.exc.DataError)
+    async def out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+        """A number or text the database cannot hold (an id beyond its INTEGER, say): the request's
+        fault, answered without the database's words."""
+        log.warning("refused a value the database cannot hold: %s", type(exc).__name__)
+        return JSONResponse({"ok": False, "error": "a value in the request is out of range"}, status_code=400)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

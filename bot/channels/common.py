@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import hmac
 import json
-from typing import Any, Union
+from typing import Annotated, Any, Union
 
-from fastapi import Request
+from fastapi import Path, Request
 from fastapi.responses import JSONResponse
+
+# A row's id in a path: the range of the databases' INTEGER columns (PostgreSQL's is 32 bits), so that
+# a larger number is a 422 at the door, not an overflow inside the database driver.
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+# A programme year in a path.
+Year = Annotated[int, Path(ge=1900, le=2999)]
 
 REQUEST_BYTES_MAX = 1024 * 1024
 

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.background import BackgroundTask
 
-from bot.channels.common import error, read_json, same_secret
+from bot.channels.common import RowId, error, read_json, same_secret
 from bot.core import DialogueCore, Incoming, StorageUnavailable, clean
 from bot.replies import Card, Reply
 from hamkke import SUPPORTED_LANGUAGES
@@ -294,7 +294,30 @@ def _said(key: str, utterance: str, settings: Settings) -> JSONResponse:
     return JSONResponse(render(Reply(language=lang, texts=[t(key, lang)])))
 
 
-@router.post("/kakao/skill")
+# The skill request as Kakao i Open Builder sends it (the parts the gateway reads; Kakao sends more).
+SKILL_REQUEST_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["userRequest"],
+    "properties": {
+        "userRequest": {
+            "type": "object",
+            "required": ["user"],
+            "properties": {
+                "utterance": {"type": "string"},
+                "user": {"type": "object", "required": ["id"],
+                         "properties": {"id": {"type": "string", "minLength": 1, "maxLength": USER_ID_MAX}}},
+                "callbackUrl": {"type": "string", "format": "uri"},
+                "lang": {"type": "string"},
+            },
+        },
+        "bot": {"type": "object", "properties": {"id": {"type": "string"}}},
+        "action": {"type": "object"},
+    },
+}
+
+
+@router.post("/kakao/skill", openapi_extra={"requestBody": {
+    "required": True, "content": {"application/json": {"schema": SKILL_REQUEST_SCHEMA}}}})
 async def kakao_skill(request: Request) -> JSONResponse:
     """Answer one KakaoTalk message within Kakao's 5 seconds."""
     settings: Settings = request.app.state.settings
@@ -352,7 +375,7 @@ async def kakao_skill(request: Request) -> JSONResponse:
 
 
 @router.get("/answers/{message_id}", response_class=HTMLResponse, include_in_schema=False)
-async def whole_answer(request: Request, message_id: int, s: str = "") -> HTMLResponse:
+async def whole_answer(request: Request, message_id: RowId, s: str = "") -> HTMLResponse:
     """The whole text of an answer too long for a chat message (a signed link)."""
     settings: Settings = request.app.state.settings
     if not same_secret(s, answer_signature(settings, message_id)):

@@ -38,6 +38,7 @@ from holidays.calendars.chinese import KOREAN_CALENDAR, VIETNAMESE_CALENDAR, _Ch
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.channels.common import Year
 from bot.console.routes import AdminViewer, Form, Viewer, _db, _page
 from bot.console.text import TEXT
 from hamkke import SUPPORTED_LANGUAGES, clock
@@ -975,7 +976,7 @@ async def _program(session: AsyncSession, slug: str, year: int) -> Program:
 
 
 @router.get("/admin/content/programs/{slug}/{year}", response_class=HTMLResponse)
-async def program_page(request: Request, slug: str, year: int, who: AdminViewer) -> HTMLResponse:
+async def program_page(request: Request, slug: str, year: Year, who: AdminViewer) -> HTMLResponse:
     """One programme-year: its application period, contacts, source and rules (YAML)."""
     async with _db(request).session() as session:
         program = await _program(session, slug, year)
@@ -985,7 +986,7 @@ async def program_page(request: Request, slug: str, year: int, who: AdminViewer)
 
 
 @router.get("/admin/content/programs/{slug}/{year}/next", response_class=HTMLResponse)
-async def next_program_page(request: Request, slug: str, year: int, who: AdminViewer) -> HTMLResponse:
+async def next_program_page(request: Request, slug: str, year: Year, who: AdminViewer) -> HTMLResponse:
     """Next year's rules, prefilled from this year's (the application dates are left to set)."""
     async with _db(request).session() as session:
         program = await _program(session, slug, year)
@@ -1016,7 +1017,7 @@ async def create_program(request: Request, form: Form, who: AdminViewer) -> Resp
 
 
 @router.post("/admin/content/programs/{slug}/{year}", response_model=None)
-async def save_program(request: Request, slug: str, year: int, form: Form, who: AdminViewer) -> Response:
+async def save_program(request: Request, slug: str, year: Year, form: Form, who: AdminViewer) -> Response:
     """Save a programme-year: live at once for the conversation, the API and staff."""
     errors: Errors = []
     async with _db(request).session() as session:
@@ -1036,7 +1037,7 @@ async def save_program(request: Request, slug: str, year: int, form: Form, who: 
 
 
 @router.post("/admin/content/programs/{slug}/{year}/retire", response_model=None)
-async def retire_program(request: Request, slug: str, year: int, form: Form, who: AdminViewer) -> Response:
+async def retire_program(request: Request, slug: str, year: Year, form: Form, who: AdminViewer) -> Response:
     """Retire or un-retire a programme-year: a retired one is never applied (the previous year's then)."""
     async with _db(request).session() as session:
         program = await _program(session, slug, year)

@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from bot.channels.common import RowId
 from bot.console.routes import AdminViewer, Form, _db, _page
 from bot.console.text import TEXT, say
 from hamkke import SUPPORTED_LANGUAGES, clock
@@ -271,7 +272,7 @@ async def add_example(request: Request, intent: str, form: Form, who: AdminViewe
 
 
 @router.post("/admin/faq/{intent}/examples/{example_id}/delete")
-async def remove_example(request: Request, intent: str, example_id: int, form: Form,
+async def remove_example(request: Request, intent: str, example_id: RowId, form: Form,
                          who: AdminViewer) -> Response:
     """Remove an example added here that no model has been trained with yet."""
     async with _db(request).session() as session:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import func, select
 
+from bot.channels.common import RowId
 from bot.console.routes import AdminViewer, Form, _db, _page
 from bot.console.text import TEXT
 from hamkke.db.models import FaqExample, ModelJob, ModelVersion
@@ -121,7 +122,7 @@ async def restore(request: Request, form: Form, who: AdminViewer) -> JSONRespons
 
 
 @router.get("/admin/models/jobs/{job_id}")
-async def job_status(request: Request, job_id: int, who: AdminViewer) -> JSONResponse:
+async def job_status(request: Request, job_id: RowId, who: AdminViewer) -> JSONResponse:
     """One job's progress (the page polls it)."""
     async with _db(request).session() as session:
         job = await session.get(ModelJob, job_id)

@@ -26,6 +26,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.channels.common import RowId
 from bot.console.text import say
 from hamkke import SUPPORTED_LANGUAGES
 from hamkke import conversations as convs
@@ -147,11 +148,14 @@ def _same_origin(request: Request) -> bool:
 
 async def checked_form(request: Request, who: Who) -> dict[str, Any]:
     """The request's form (or JSON) after the CSRF check: 403 without the session's token."""
-    if request.headers.get("content-type", "").startswith("application/json"):
-        data = await request.json()
-        form: dict[str, Any] = data if isinstance(data, dict) else {}
-    else:
-        form = dict(await request.form())
+    try:
+        if request.headers.get("content-type", "").startswith("application/json"):
+            data = await request.json()
+            form: dict[str, Any] = data if isinstance(data, dict) else {}
+        else:
+            form = dict(await request.form())
+    except (ValueError, RecursionError) as exc:  # not JSON, not UTF-8, nested too deep, a broken form
+        raise HTTPException(400, "the request's body cannot be read") from exc
     provided = request.headers.get("x-csrf-token") or form.get("csrf")
     if not _same_origin(request) or not same_token(str(provided or ""), who.session.csrf_token):
         raise HTTPException(403, "CSRF check failed")
@@ -366,7 +370,7 @@ async def _conversation_context(request: Request, who: Viewer, conversation_id: 
 
 
 @router.get("/staff/conversations/{conversation_id}", response_class=HTMLResponse)
-async def conversation_page(request: Request, conversation_id: int, who: Who) -> HTMLResponse:
+async def conversation_page(request: Request, conversation_id: RowId, who: Who) -> HTMLResponse:
     """A conversation: transcript with translations, actions, reply, notes, audit trail."""
     async with _db(request).session() as session:
         await _conversation(session, conversation_id)
@@ -377,7 +381,7 @@ async def conversation_page(request: Request, conversation_id: int, who: Who) ->
 
 
 @router.get("/staff/conversations/{conversation_id}/messages", response_class=HTMLResponse)
-async def messages_fragment(request: Request, conversation_id: int, who: Who) -> HTMLResponse:
+async def messages_fragment(request: Request, conversation_id: RowId, who: Who) -> HTMLResponse:
     """The transcript alone (what the page refreshes on an event)."""
     context = await _conversation_context(request, who, conversation_id)
     return _page(request, "_messages.html", who, **context)
@@ -388,7 +392,7 @@ def _refused(message: str, status: int = 409) -> JSONResponse:
 
 
 @router.post("/staff/conversations/{conversation_id}/assign")
-async def assign(request: Request, conversation_id: int, form: Form,
+async def assign(request: Request, conversation_id: RowId, form: Form,
                  who: Who) -> JSONResponse:
     """Take a waiting conversation; exactly one of two simultaneous presses wins."""
     async with _db(request).session() as session:
@@ -402,7 +406,7 @@ async def assign(request: Request, conversation_id: int, form: Form,
 
 
 @router.post("/staff/residents/{resident_id}/take")
-async def take_failed(request: Request, resident_id: int, form: Form, who: Who) -> JSONResponse:
+async def take_failed(request: Request, resident_id: RowId, form: Form, who: Who) -> JSONResponse:
     """Take up a resident whose message failed (Rasa down, an error): the conversation is mine now."""
     async with _db(request).session() as session:
         resident = await session.get(Resident, resident_id)
@@ -419,7 +423,7 @@ async def take_failed(request: Request, resident_id: int, form: Form, who: Who) 
 
 
 @router.post("/staff/conversations/{conversation_id}/takeover")
-async def take_over(request: Request, conversation_id: int, form: Form,
+async def take_over(request: Request, conversation_id: RowId, form: Form,
                     who: Who) -> JSONResponse:
     """Take a conversation a colleague holds (audited, with whom it was taken from)."""
     async with _db(request).session() as session:
@@ -443,7 +447,7 @@ async def _held_by_me(request: Request, conversation_id: int, who: Viewer) -> Co
 
 
 @router.post("/staff/conversations/{conversation_id}/transfer")
-async def transfer(request: Request, conversation_id: int, form: Form,
+async def transfer(request: Request, conversation_id: RowId, form: Form,
                    who: Who) -> JSONResponse:
     """Hand a conversation I hold to a colleague."""
     await _held_by_me(request, conversation_id, who)
@@ -462,7 +466,7 @@ async def transfer(request: Request, conversation_id: int, form: Form,
 
 
 @router.post("/staff/conversations/{conversation_id}/resolve")
-async def resolve(request: Request, conversation_id: int, form: Form,
+async def resolve(request: Request, conversation_id: RowId, form: Form,
                   who: Who) -> JSONResponse:
     """Close the conversation: the resident is told in their language, and the bot answers again."""
     conversation = await _held_by_me(request, conversation_id, who)
@@ -480,7 +484,7 @@ async def resolve(request: Request, conversation_id: int, form: Form,
 
 
 @router.post("/staff/conversations/{conversation_id}/translate")
-async def translate_reply(request: Request, conversation_id: int, form: Form,
+async def translate_reply(request: Request, conversation_id: RowId, form: Form,
                           who: Who) -> JSONResponse:
     """Translate a draft into the resident's language, for the staff member to check before sending."""
     conversation = await _held_by_me(request, conversation_id, who)
@@ -496,7 +500,7 @@ async def translate_reply(request: Request, conversation_id: int, form: Form,
 
 
 @router.post("/staff/conversations/{conversation_id}/reply")
-async def reply(request: Request, conversation_id: int, form: Form,
+async def reply(request: Request, conversation_id: RowId, form: Form,
                 who: Who) -> JSONResponse:
     """Send what the staff member checked: stored first, then delivered through the resident's channel."""
     conversation = await _held_by_me(request, conversation_id, who)
@@ -517,7 +521,7 @@ async def reply(request: Request, conversation_id: int, form: Form,
 
 
 @router.post("/staff/conversations/{conversation_id}/notes")
-async def add_note(request: Request, conversation_id: int, form: Form,
+async def add_note(request: Request, conversation_id: RowId, form: Form,
                    who: Who) -> JSONResponse:
     """A note the resident never sees (masked like everything stored)."""
     text = mask(str(form.get("text") or "")).strip()[:4000]
