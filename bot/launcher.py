@@ -125,7 +125,7 @@ class Assistant:
         actions_port = _port(self.env["HAMKKE_ACTIONS_URL"], 5055)
         self._start(
             "actions",
-            [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", str(actions_port)],
+            [str(APP_PYTHON), "-m", "actions.server", "-p", str(actions_port)],
             {"SANIC_HOST": urlsplit(self.env["HAMKKE_ACTIONS_URL"]).hostname or "127.0.0.1",
              "ACTION_SERVER_SANIC_WORKERS": "1"},
         )

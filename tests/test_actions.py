@@ -101,3 +101,55 @@ async def test_a_second_miss_in_a_row_offers_a_person() -> None:
     await ActionSuggestTopics().run(dispatcher, _fallback_tracker("nlu_fallback"), {})
     custom = dispatcher.messages[0]["custom"]
     assert custom["key"] == "fallback_again" and custom["buttons"][0]["payload"] == "/request_human"
+
+
+def test_a_failing_action_says_nothing_of_what_failed(tmp_path: Path) -> None:
+    """The action server as the launcher starts it, on a database without its tables: the action fails
+    with an SQL error naming the query and its parameters. The answer to Rasa and the server's log hold
+    neither that nor the resident's words, and the server listens on localhost only."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+    import psutil
+
+    from hamkke.config import PROJECT_ROOT
+    from tests.helpers import free_port
+
+    port = free_port()
+    log = tmp_path / "actions.log"
+    env = {**os.environ, "HAMKKE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}",
+           "ACTION_SERVER_SANIC_WORKERS": "1"}
+    env.pop("SANIC_HOST", None)
+    with open(log, "wb") as out:
+        server = subprocess.Popen([sys.executable, "-m", "actions.server", "-p", str(port)], cwd=PROJECT_ROOT,
+                                  env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, log.read_text()
+            time.sleep(0.3)
+        listening = {c.laddr.ip for c in psutil.Process(server.pid).net_connections("tcp") if c.status == "LISTEN"}
+        assert listening == {"127.0.0.1"}
+        state = json.loads((TRACKERS / "ask_immigration_contact_ru.json").read_text())
+        state["latest_message"]["text"] = "Меня зовут Зябликова, где миграционная служба?"
+        answer = httpx.post(f"http://127.0.0.1:{port}/webhook", timeout=30, json={
+            "next_action": "action_service_info", "sender_id": state["sender_id"], "tracker": state,
+            "domain": {}, "version": "3.6.2"})
+        assert answer.status_code == 500
+        assert answer.json() == {"error": "the action failed"}
+        assert "Access-Control-Allow-Origin" not in answer.headers
+    finally:
+        server.terminate()
+        server.wait(10)
+    logged = log.read_text()
+    assert "an action failed: OperationalError" in logged, logged
+    for leak in ("SELECT", "parameters", "Зябликова", "no such table"):
+        assert leak not in logged and leak not in answer.text, leak
