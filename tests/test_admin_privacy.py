@@ -66,7 +66,13 @@ def test_an_admin_exports_and_deletes_one_resident_s_data(site: tuple[str, Setti
     (audit,) = query(settings.database_url, select(AuditEntry.detail).where(AuditEntry.action == "resident_exported"))
     assert audit[0] == {"resident": resident[0], "messages": 4, "assistant_memory": 5}
 
-    deleted = admin.client.post(f"/admin/privacy/{resident[0]}/delete", data={"csrf": admin.csrf})
+    # A deletion cannot be undone: without the user id typed again (or with another one) nothing goes.
+    for typed in ({}, {"confirm": "someone-else"}):
+        refused = admin.client.post(f"/admin/privacy/{resident[0]}/delete", data={"csrf": admin.csrf, **typed})
+        assert refused.status_code == 400 and 'id="privacy-not-confirmed"' in refused.text
+        assert query(settings.database_url, select(Resident.id).where(Resident.channel_user_key == "asks-for-data"))
+    deleted = admin.client.post(f"/admin/privacy/{resident[0]}/delete",
+                                data={"csrf": admin.csrf, "confirm": "asks-for-data"})
     assert deleted.status_code == 303
     assert 'id="privacy-none"' in admin.get("/admin/privacy?channel=kakao&user=asks-for-data").text
     assert query(settings.database_url, select(Resident.id).where(Resident.channel_user_key == "asks-for-data")) == []

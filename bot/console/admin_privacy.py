@@ -16,6 +16,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from bot.channels.common import RowId
 from bot.console.routes import AdminViewer, Form, _db, _page
 from bot.console.text import TEXT
 from hamkke.db.models import AuditEntry, Resident
@@ -38,6 +39,10 @@ TEXT.update({
     "privacy_export": {"ko": "모두 내려받기 (JSON)", "en": "Download all of it (JSON)"},
     "privacy_delete": {"ko": "모두 삭제", "en": "Delete all of it"},
     "privacy_deleted": {"ko": "삭제했습니다.", "en": "Deleted."},
+    "privacy_confirm": {"ko": "확인을 위해 이 주민의 사용자 ID를 다시 입력하세요 (되돌릴 수 없습니다)",
+                        "en": "To confirm, type this resident's user id again (this cannot be undone)"},
+    "privacy_not_confirmed": {"ko": "사용자 ID가 일치하지 않아 아무것도 삭제하지 않았습니다.",
+                              "en": "The user id typed does not match: nothing was deleted."},
 })
 
 
@@ -62,7 +67,7 @@ async def privacy_page(request: Request, who: AdminViewer, channel: str = "kakao
 
 
 @router.get("/admin/privacy/{resident_id}/export")
-async def export_resident(request: Request, resident_id: int, who: AdminViewer) -> Response:
+async def export_resident(request: Request, resident_id: RowId, who: AdminViewer) -> Response:
     """Everything stored about one resident, as a file; audited."""
     record: Optional[dict[str, Any]] = await export(_db(request), request.app.state.settings.rasa_tracker_url,
                                                     resident_id)
@@ -80,13 +85,19 @@ async def export_resident(request: Request, resident_id: int, who: AdminViewer) 
 
 
 @router.post("/admin/privacy/{resident_id}/delete")
-async def delete_resident(request: Request, resident_id: int, _form: Form, who: AdminViewer) -> Response:
-    """Delete everything about one resident in every store (as the resident's own "delete my data")."""
+async def delete_resident(request: Request, resident_id: RowId, form: Form, who: AdminViewer) -> Response:
+    """Delete everything about one resident in every store (as the resident's own "delete my data"),
+    once the admin typed the resident's user id again: a deletion cannot be undone."""
     async with _db(request).session() as session:
         resident = await session.get(Resident, resident_id)
         if resident is None:
             raise HTTPException(404, "no such resident")
-        channel = resident.channel
+        channel, user = resident.channel, resident.channel_user_key
+    if str(form.get("confirm", "")).strip() != user:
+        return _page(request, "admin_privacy.html", who, channel=channel, user=user, resident=resident,
+                     counts=await remaining(_db(request), request.app.state.settings.rasa_tracker_url, resident.id,
+                                            resident.conversation_id),
+                     deleted=False, not_confirmed=True, status=400)
     await forget(_db(request), request.app.state.settings.rasa_tracker_url, resident_id, by=who.user.id,
                  reason="admin_request")
     request.app.state.live.publish("queue")
