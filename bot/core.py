@@ -480,10 +480,23 @@ class DialogueCore:
         if msg.offer_language_switch and "language" not in payloads and len(reply.buttons) < MAX_BUTTONS and \
                 not any(p.startswith("lang:") for p in payloads):
             reply.buttons.append(Button(t("button_language", reply.language), "language"))
+        self._privacy_notice(resident, reply, status, msg.channel)
         await self._finish(resident, inbound, reply, status, error, channel=msg.channel, learn=True)
         if status == MessageStatus.FAILED.value:
             self.live.publish("queue")  # staff see the failure at once
         return reply
+
+    def _privacy_notice(self, resident: Resident, reply: Reply, status: str, channel: str) -> None:
+        """The first answer to a new KakaoTalk resident ends with one short paragraph on what is kept, for
+        how long and how to delete it (``reply.notice``), once (a resident is new again after their data
+        was deleted). Telegram's /start welcome says it already. An urgent answer, a hand-off or a
+        failure keeps its own words and the notice comes with the next answer."""
+        context = resident.context or {}
+        if channel != "kakao" or context.get("notice_at") or status == MessageStatus.FAILED.value \
+                or reply.relayed or reply.handoff is not None or any(k.startswith("urgent_") for k in reply.keys):
+            return
+        reply.notice = t("privacy_notice", reply.language, days=f"{self.settings.retention_days:g}")
+        resident.context = {**context, "notice_at": utcnow().isoformat()}
 
     async def _with_staff(self, resident: Resident, inbound: Message, conversation: Conversation,
                           msg: Incoming) -> Reply:
@@ -569,7 +582,7 @@ class DialogueCore:
             return reply, "answered", None
         if payload == "start":
             # What the assistant does and how it keeps personal data, then the languages.
-            reply = simple("welcome", lang)
+            reply = simple("welcome", lang, days=f"{self.settings.retention_days:g}")
             reply.add_buttons(language_buttons())
             reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
             return reply, "answered", None

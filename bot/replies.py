@@ -66,6 +66,9 @@ class Reply:
     # The classifier's best guesses when it was unsure ([{"intent", "score"}], from the fallback
     # action), for the admins' misunderstood inbox (hamkke.inbox).
     guesses: Optional[list[dict[str, Any]]] = None
+    # A paragraph a channel shows once under the answer (KakaoTalk's privacy notice to a new resident);
+    # not part of the answer's text.
+    notice: Optional[str] = None
 
     @property
     def text(self) -> str:

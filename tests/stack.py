@@ -29,7 +29,7 @@ import pytest
 from bot.launcher import Assistant
 from hamkke.config import PROJECT_ROOT
 from tests.console_client import make_user
-from tests.helpers import LocalServer, free_port, kakao_request
+from tests.helpers import LocalServer, answer_texts, free_port, kakao_request
 from tests.libretranslate import LibreTranslate
 from tests.telegram_api import TOKEN, BotAPI
 
@@ -62,7 +62,7 @@ class Stack:
         response = self.kakao(kakao_request(text, user))
         assert response.status_code == 200, response.text
         template = response.json()["template"]
-        texts = [o["simpleText"]["text"] for o in template["outputs"] if "simpleText" in o]
+        texts = answer_texts(template["outputs"])
         return "\n\n".join(texts), [q["label"] for q in template.get("quickReplies", [])]
 
     def rows(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:

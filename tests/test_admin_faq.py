@@ -21,7 +21,7 @@ from hamkke.config import Settings
 from hamkke.db.models import AuditEntry, ContentOrigin, FaqEntry, FaqExample, ModelJob
 from hamkke.i18n import t
 from tests.console_client import Console, make_user, query
-from tests.helpers import Gateway, LocalServer, kakao_request
+from tests.helpers import Gateway, LocalServer, answer_texts, kakao_request
 
 TOPIC = "faq_old_furniture"
 
@@ -65,7 +65,7 @@ class Site:
 
         response = httpx.post(f"{self.gateway.url}/kakao/skill", json=kakao_request(text, user), timeout=20)
         outputs = response.json()["template"]["outputs"]
-        return "\n".join(o["simpleText"]["text"] for o in outputs if "simpleText" in o)
+        return "\n".join(answer_texts(outputs))
 
 
 @pytest.fixture

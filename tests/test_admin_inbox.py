@@ -26,7 +26,7 @@ from hamkke.config import PROJECT_ROOT, Secret, Settings
 from hamkke.db.models import AuditEntry, FaqEntry, FaqExample, Feedback, InboxItem, Message, Resident, utcnow
 from hamkke.urgent import detect_urgent
 from tests.console_client import Console, make_user, query
-from tests.helpers import Gateway, LocalServer, kakao_request
+from tests.helpers import Gateway, LocalServer, answer_texts, kakao_request
 from tests.telegram_api import TOKEN, BotAPI, callback_update, message_update
 
 SCHEMA = json.loads((PROJECT_ROOT / "tests" / "data" / "kakao_skill_response.schema.json").read_text())
@@ -112,7 +112,7 @@ def labels(answer: dict[str, Any]) -> list[str]:
 
 
 def texts(answer: dict[str, Any]) -> str:
-    return "\n".join(o["simpleText"]["text"] for o in answer["template"]["outputs"] if "simpleText" in o)
+    return "\n".join(answer_texts(answer["template"]["outputs"]))
 
 
 # -- recording ------------------------------------------------------------------------------------

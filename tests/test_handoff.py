@@ -27,7 +27,7 @@ from hamkke.db.setup import migrate, seed
 from hamkke.i18n import t
 from hamkke.office_hours import default_centre
 from tests.console_client import Console, make_user, query
-from tests.helpers import Gateway, LocalServer, kakao_request
+from tests.helpers import Gateway, LocalServer, answer_texts, kakao_request
 from tests.libretranslate import LibreTranslate as LibreTranslateServer
 from tests.telegram_api import TOKEN, BotAPI, message_update
 
@@ -112,7 +112,7 @@ class Desk:
 def texts_of(answer: dict[str, Any]) -> list[str]:
     if answer.get("useCallback"):
         return [answer["data"]["text"]]
-    return [o["simpleText"]["text"] for o in answer["template"]["outputs"] if "simpleText" in o]
+    return answer_texts(answer["template"]["outputs"])
 
 
 def _desk(settings: Settings, monkeypatch: pytest.MonkeyPatch, moment: str) -> Iterator[Desk]:

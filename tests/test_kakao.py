@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from bot.app import create_app
 from hamkke.config import PROJECT_ROOT, Secret, Settings
 from hamkke.i18n import t
-from tests.helpers import Gateway, LocalServer, kakao_request
+from tests.helpers import Gateway, LocalServer, is_privacy_notice, kakao_request
 
 SCHEMA = json.loads((PROJECT_ROOT / "tests" / "data" / "kakao_skill_response.schema.json").read_text())
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
@@ -95,18 +95,21 @@ def texts(answer: dict[str, Any]) -> list[str]:
 
 def test_simple_text_with_quick_replies_and_the_language_switch(skill: Skill) -> None:
     answer = skill.ask("hello")
-    assert texts(answer) == [t("greet", "en")]
+    # A new resident's first answer ends with what is kept, for how long and how to delete it; once.
+    assert texts(answer) == [t("greet", "en"), t("privacy_notice", "en", days="180")]
     labels = [q["label"] for q in answer["template"]["quickReplies"]]
     assert labels == [t("button_help", "en"), t("button_language", "en")]
     # The language quick reply works: it offers the four languages.
     switched = skill.ask(t("button_language", "en"))
     assert [q["label"] for q in switched["template"]["quickReplies"]][:4] == [
         t("language_name_self", lang) for lang in ("ko", "en", "ru", "vi")]
+    assert not any(is_privacy_notice(text) for text in texts(switched))
 
 
 def test_a_service_is_a_card_with_a_call_button(skill: Skill) -> None:
     answer = skill.ask("one service")
-    details, output = answer["template"]["outputs"]
+    details, output, notice = answer["template"]["outputs"]
+    assert is_privacy_notice(notice["simpleText"]["text"])  # under the card, for a new resident
     assert "Korean classes, counselling" in details["simpleText"]["text"]
     card = output["basicCard"]
     assert card["title"] == "Gwangju International Center"
@@ -117,7 +120,8 @@ def test_a_service_is_a_card_with_a_call_button(skill: Skill) -> None:
 
 def test_several_services_are_a_carousel_after_a_heading(skill: Skill) -> None:
     answer = skill.ask("three services")
-    heading, carousel = answer["template"]["outputs"]
+    heading, carousel, notice = answer["template"]["outputs"]
+    assert is_privacy_notice(notice["simpleText"]["text"])
     assert heading["simpleText"]["text"] == t("finder_found", "en", n=5)
     items = carousel["carousel"]["items"]
     assert [i["title"] for i in items] == ["Gwangju International Center", "Danuri", "1345"]
@@ -170,7 +174,7 @@ def test_a_slow_answer_takes_the_callback_and_is_posted_once(skill: Skill) -> No
     (method, path, late), = received
     assert (method, path) == ("POST", "/v1/callback/abc")
     VALIDATOR.validate(late)
-    assert texts(late) == [t("help", "en")]
+    assert texts(late) == [t("help", "en"), t("privacy_notice", "en", days="180")]
 
 
 def test_a_slow_answer_without_a_callback_comes_with_the_next_message(skill: Skill) -> None:
@@ -235,3 +239,17 @@ def test_arbitrary_json_is_never_a_server_error(skill: Skill, body: Any) -> None
     assert response.status_code < 500
     if response.status_code == 200:
         VALIDATOR.validate(response.json())
+
+
+def test_the_privacy_notice_waits_for_an_answer_that_is_not_urgent_and_comes_again_after_a_deletion(
+        skill: Skill) -> None:
+    urgent = skill.ask("у мамы сильная боль в груди", "kakao-notice")
+    assert "119" in texts(urgent)[0] and not any(is_privacy_notice(text) for text in texts(urgent))
+    later = skill.ask("hello", "kakao-later")  # another resident: told with their first answer, once
+    assert texts(later)[-1] == t("privacy_notice", "en", days="180")
+    assert not any(is_privacy_notice(text) for text in texts(skill.ask("hello", "kakao-later")))
+    # Deleted at the resident's request: a new resident again, told again.
+    asked = skill.ask("удалите мои данные", "kakao-notice")
+    skill.ask(next(q["label"] for q in asked["template"]["quickReplies"]
+                   if q["label"] == t("button_forget_yes", "ru")), "kakao-notice")
+    assert texts(skill.ask("hello", "kakao-notice"))[-1] == t("privacy_notice", "en", days="180")

@@ -27,7 +27,7 @@ from hamkke.i18n import t
 from hamkke.retention import expire, remaining
 from tests.conftest import POSTGRES_ADMIN_URL, postgres_databases
 from tests.console_client import query
-from tests.helpers import Gateway, LocalServer, kakao_request
+from tests.helpers import Gateway, LocalServer, answer_texts, kakao_request
 from tests.rasa_tracker import write_conversation
 
 
@@ -53,7 +53,7 @@ def _say(gw: Gateway, text: str, user: str) -> tuple[str, list[str]]:
     response = httpx.post(f"{gw.url}/kakao/skill", json=kakao_request(text, user), timeout=20)
     assert response.status_code == 200, response.text
     template = response.json()["template"]
-    return ("\n".join(o["simpleText"]["text"] for o in template["outputs"] if "simpleText" in o),
+    return ("\n".join(answer_texts(template["outputs"])),
             [q["label"] for q in template.get("quickReplies", [])])
 
 

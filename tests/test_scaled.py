@@ -39,7 +39,7 @@ import pytest
 from bot.launcher import Assistant
 from hamkke.i18n import t
 from tests.conftest import POSTGRES_ADMIN_URL, postgres_admin, postgres_databases
-from tests.helpers import RedisServer, free_port, kakao_request
+from tests.helpers import RedisServer, answer_texts, free_port, kakao_request
 from tests.stack import FROZEN_NOW, MODEL, serving
 from tests.telegram_api import TOKEN, BotAPI, message_update
 
@@ -97,7 +97,7 @@ class Scaled:
                 return "cut", type(exc).__name__
             assert response.status_code == 200, response.text
             outputs = response.json()["template"]["outputs"]
-            return "ok", "\n".join(o["simpleText"]["text"] for o in outputs if "simpleText" in o)
+            return "ok", "\n".join(answer_texts(outputs))
         return "cut", "every replica refused"
 
     def telegram_update(self, user_id: int, text: str, lang: str) -> int:

@@ -108,7 +108,9 @@ def test_start_greets_in_the_users_language_with_the_four_languages(polling: Bot
     polling.api.push(message_update(10, 42, lang="ru", text="/start", entities=[
         {"type": "bot_command", "offset": 0, "length": 6}]))
     (sent,) = polling.api.wait_sent(1, chat_id=42)
-    assert sent["text"] == t("welcome", "ru")
+    # What it does, and what is kept, for how long and how to delete it (the notice of issue 15).
+    assert sent["text"] == t("welcome", "ru", days="180")
+    assert "180 дней" in sent["text"] and "/forget" in sent["text"]
     labels = [b["text"] for row in sent["reply_markup"]["inline_keyboard"] for b in row]
     assert labels[:4] == [t("language_name_self", lang) for lang in ("ko", "en", "ru", "vi")]
     assert polling.rasa_messages() == []  # the gateway answers /start itself

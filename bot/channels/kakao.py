@@ -127,6 +127,18 @@ def _merge_texts(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return merged
 
 
+def _with_notice(outputs: list[dict[str, Any]], notice: str) -> list[dict[str, Any]]:
+    """The notice as the answer's last text: an output of its own while there is room, else joined to
+    the last text that has room for it (a carousel of services stays a carousel)."""
+    if len(outputs) < OUTPUTS_MAX:
+        return [*outputs, {"simpleText": {"text": notice}}]
+    for index in reversed(range(len(outputs))):
+        text = outputs[index].get("simpleText", {}).get("text")
+        if text is not None and len(text) + len(notice) + 2 <= SIMPLE_TEXT_MAX:
+            return [*outputs[:index], {"simpleText": {"text": f"{text}\n\n{notice}"}}, *outputs[index + 1:]]
+    return outputs
+
+
 def render(reply: Reply, more_url: Optional[str] = None) -> dict[str, Any]:
     """A skill 2.0 response for ``reply`` within Kakao's limits.
 
@@ -146,6 +158,8 @@ def render(reply: Reply, more_url: Optional[str] = None) -> dict[str, Any]:
         else:
             last = outputs[OUTPUTS_MAX - 1]["simpleText"]["text"]
             outputs = [*outputs[: OUTPUTS_MAX - 1], {"simpleText": {"text": _cut(last, SIMPLE_TEXT_MAX - 1) + "…"}}]
+    if reply.notice:
+        outputs = _with_notice(outputs, reply.notice)
     template: dict[str, Any] = {"outputs": outputs or [{"simpleText": {"text": "…"}}]}
     quick = [
         {"label": b.label[:QUICK_REPLY_LABEL_MAX], "action": "message", "messageText": b.label}
