@@ -30,6 +30,7 @@ import httpx
 import yaml
 
 from bench.nlu_eval import LANGS
+from bot.replies import is_privacy_notice
 from hamkke.config import PROJECT_ROOT
 from hamkke.langid import detect
 
@@ -53,7 +54,8 @@ def answer_text(body: dict[str, Any]) -> str:
         return str((body.get("data") or {}).get("text") or "")
     parts: list[str] = []
     for output in (body.get("template") or {}).get("outputs") or []:
-        if "simpleText" in output:
+        if "simpleText" in output and not is_privacy_notice(output["simpleText"]["text"]):
+            # (the privacy notice under a new resident's first answer is not part of the answer)
             parts.append(output["simpleText"]["text"])
         cards = []
         if "basicCard" in output:

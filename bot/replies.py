@@ -258,6 +258,14 @@ def simple(key: str, lang: str, buttons: Iterable[Button] = (), **args: Any) -> 
     return Reply(language=lang, texts=[t(key, lang, **args)], buttons=list(buttons))
 
 
+def is_privacy_notice(text: str) -> bool:
+    """Whether ``text`` is the paragraph a new resident is told once (``Reply.notice``), in any language."""
+    from hamkke import SUPPORTED_LANGUAGES
+
+    return any(text.startswith(t("privacy_notice", lang, days="{days}").split("{days}")[0])
+               for lang in SUPPORTED_LANGUAGES)
+
+
 def human_button(lang: str) -> Button:
     """The "talk to a person" button."""
     return Button(t("button_human", lang), "/request_human")

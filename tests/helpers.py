@@ -177,16 +177,9 @@ class RedisServer:
         self.stop()
 
 
-def is_privacy_notice(text: str) -> bool:
-    """Whether ``text`` is the paragraph a new KakaoTalk resident is told once (what is kept, how long)."""
-    from hamkke import SUPPORTED_LANGUAGES
-    from hamkke.i18n import t
-
-    return any(text.startswith(t("privacy_notice", lang, days="{days}").split("{days}")[0])
-               for lang in SUPPORTED_LANGUAGES)
-
-
 def answer_texts(outputs: list[dict[str, Any]]) -> list[str]:
+    from bot.replies import is_privacy_notice
+
     """The texts of a KakaoTalk response's outputs, without the once-only privacy notice (tested on its
     own: tests/test_kakao.py), so that a test of an answer reads the answer."""
     texts = [o["simpleText"]["text"] for o in outputs if "simpleText" in o]

@@ -6,7 +6,7 @@ console's and admin pages' routes, tests/fuzzing.py), valid and invalid requests
   response to a stranger holds a resident's words;
 - the residents' endpoints (KakaoTalk, Telegram's webhook, the JSON API, a long answer's page)
   against the whole assistant (real Rasa): never a 5xx, never another resident's words, never an
-  answer to KakaoTalk slower than its 5 seconds.
+  answer to KakaoTalk slower than its 5 seconds or not a well-formed skill 2.0 response.
 
 ``make test`` sends a few requests of each kind to every operation; ``make fuzz`` many more
 (``HAMKKE_FUZZ_EXAMPLES``).
@@ -15,15 +15,17 @@ console's and admin pages' routes, tests/fuzzing.py), valid and invalid requests
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from collections.abc import Iterator
 from typing import Any, Optional
 
 import httpx
+import jsonschema
 import pytest
 
 from bot.app import create_app
-from hamkke.config import Settings
+from hamkke.config import PROJECT_ROOT, Settings
 from tests.console_client import Console, make_user
 from tests.fuzzing import NOT_FUZZED_SIGNED_IN, Run, description, fuzz
 from tests.helpers import Gateway, LocalServer, kakao_request
@@ -32,6 +34,8 @@ EXAMPLES = int(os.environ.get("HAMKKE_FUZZ_EXAMPLES", "4"))
 KAKAO_LIMIT_S = 5.0  # Kakao shows its own error after 5 seconds
 # A resident's words no response to anybody else may hold.
 PLANTED = "Zebrafinch Okhotnikova from Ulitsa Sadovaya"
+KAKAO_RESPONSE = jsonschema.Draft202012Validator(json.loads(
+    (PROJECT_ROOT / "tests" / "data" / "kakao_skill_response.schema.json").read_text()))
 PUBLIC = ("/kakao/skill", "/telegram/webhook", "/api/", "/answers/", "/healthz")
 
 
@@ -133,6 +137,9 @@ def test_residents_endpoints_fuzzed_on_the_whole_assistant(stack: Any, settings:
         elapsed = response.elapsed if isinstance(response.elapsed, float) else response.elapsed.total_seconds()
         if path == "/kakao/skill" and elapsed > KAKAO_LIMIT_S:
             return f"answered KakaoTalk after {elapsed:.1f} s"
+        if path == "/kakao/skill" and response.status_code == 200:  # an answer Kakao can show
+            errors = [e.message for e in KAKAO_RESPONSE.iter_errors(response.json())]
+            return f"not a skill 2.0 response: {errors[:2]}" if errors else None
         return None
 
     run = fuzz(spec, stack.assistant.gateway_url, EXAMPLES, check, only=lambda _method, path: _public(path))

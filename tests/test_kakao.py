@@ -23,9 +23,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import create_app
+from bot.replies import is_privacy_notice
 from hamkke.config import PROJECT_ROOT, Secret, Settings
 from hamkke.i18n import t
-from tests.helpers import Gateway, LocalServer, is_privacy_notice, kakao_request
+from tests.helpers import Gateway, LocalServer, kakao_request
 
 SCHEMA = json.loads((PROJECT_ROOT / "tests" / "data" / "kakao_skill_response.schema.json").read_text())
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
