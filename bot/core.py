@@ -78,6 +78,7 @@ from hamkke.phrases import named_program, parse_yes_no, stated_facts, time_frame
 from hamkke.privacy import mask, normalise
 from hamkke.translit import is_translit_russian, to_cyrillic
 from hamkke.urgent import RELATED_KEYS, Urgency, detect_urgent, first_line_key
+from hamkke.wages import compare, stated_pay
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +151,11 @@ _FORGET_REQUEST = re.compile(
     r"(정보|데이터|기록|메시지|대화).{0,8}(삭제|지워|지우)")
 
 
+# Topics where what a resident says they are paid is compared with the minimum wage.
+WAGE_TOPICS = frozenset({"faq_minimum_wage", "faq_unpaid_wages"})
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# A web address named in an answer ("youthculturepass.or.kr", "www.mnuri.kr", "hikorea.go.kr/...").
+_WEBSITE = re.compile(r"\b(?:https?://)?(?:[a-z0-9-]+\.)+(?:kr|com|org|net)\b(?:/[^\s,)]*)?", re.IGNORECASE)
 
 
 def clean(text: str) -> str:
@@ -718,6 +723,8 @@ class DialogueCore:
                 also = also | SMALL_TALK | {"help", "finder_ask_need"}
             if payload is None and (len(text.split()) <= FOLLOWUP_WORDS or also):
                 reply = self._stay_on_topic(resident, reply, lang, also=also)
+            if payload is None:
+                self._compare_pay(resident, reply, text, lang)
         program = self._program_to_check(resident, "check") if reply.keys == ["ask_program"] else None
         if program is not None:  # "which programme?" right after that programme's answer: no need to ask
             reply, status, error = await self._ask_rasa(
@@ -748,6 +755,25 @@ class DialogueCore:
                 await self._add_emergency_rooms(reply, lang)
             status, error = ("handed_off" if reply.handoff is not None else "answered"), None
         return reply, status, error
+
+    def _compare_pay(self, resident: Resident, reply: Reply, text: str, lang: str) -> None:
+        """"Мне платят 9000 в час, это нормально?" with the minimum wage's answer (or right after it): first
+        whether that is below this year's minimum, and whom to tell."""
+        context = resident.context or {}
+        about_wages = bool(WAGE_TOPICS & set(reply.keys)) or (
+            str(context.get("topic")) in WAGE_TOPICS and _fresh(context, "at", FRESH_MINUTES)
+            and not any(key.startswith(("faq_", "ask_", "service_", "finder_", "events_")) for key in reply.keys))
+        pay = stated_pay(text) if about_wages else None
+        compared = compare(pay, clock.today()) if pay is not None else None
+        if pay is None or compared is None:
+            return
+        below, minimum = compared
+        key = f"wage_{'below' if below else 'not_below'}_{pay.per}"
+        floor = minimum.hourly if pay.per == "hour" else minimum.monthly
+        reply.texts.insert(0, t(key, lang, paid=f"{pay.amount:,}", minimum=f"{floor:,}", year=minimum.year))
+        reply.keys.insert(0, key)
+        reply.cards_for = {index + 1: cards for index, cards in reply.cards_for.items()}
+        reply.about_topic = reply.about_topic or "faq_minimum_wage"
 
     async def _add_emergency_rooms(self, reply: Reply, lang: str) -> None:
         """The hospitals with an emergency room (24 hours), as a short list; a follow-up refers to the first."""
@@ -967,7 +993,7 @@ class DialogueCore:
                           about_service=context.get("service"))
             await self._date_the_programmes(reply, lang)
             return reply
-        if fact not in PLACE_FACTS | {"documents", "penalty", "booking"}:
+        if fact not in PLACE_FACTS | {"documents", "penalty", "booking", "balance", "use"}:
             return None  # "can I get it?" after a topic without a check, "next year?" after a place: Rasa answers
         slug = named.slug if named is not None else context.get("service")
         service = named
@@ -984,6 +1010,17 @@ class DialogueCore:
                           about_service=slug)
             reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
             return reply
+        if record is None and fact in ("balance", "use"):
+            return None  # a topic with no card to check or spend: Rasa answers
+        if record is None and fact == "website" and service is None and topic and has(str(topic), lang):
+            # "What site was it?" after a topic without a place: the sites its answer and facts name.
+            said = " ".join([t(str(topic), lang), *(str(f.get(lang) or "") for f in known.values())])
+            sites = list(dict.fromkeys(m.group(0).rstrip(".,)") for m in _WEBSITE.finditer(said)))
+            if sites:
+                reply = Reply(language=lang, texts=[f"{t('label_website', lang)}: {', '.join(sites)}"],
+                              keys=["followup"], about_topic=topic)
+                reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
+                return reply
         if record is None and fact == "phone" and service is None:
             # "Phone?" after a topic without a place: its facts that give a number (where to go, who speaks).
             record = next((known[name] for name in ("address", "languages", "hours")

@@ -121,12 +121,19 @@ def service_distance(service: Service, near: Optional[tuple[float, float]]) -> O
 
 async def events_between(session: AsyncSession, start: dt.date, end: dt.date,
                          topic: Optional[str] = None) -> list[Event]:
-    """Events that run on at least one day of [start, end], by start date (retired ones never)."""
+    """Events that run on at least one day of [start, end], by start date (retired ones never).
+
+    An event that began before the period and ends on its first day (New Year's Eve's bell, 31 December
+    22:00 to 1 January) is not an event "in January": residents asking about a period mean what happens
+    in it, and such a night belongs to the day it began."""
     rows = await session.scalars(
         select(Event).where(Event.start_date <= end, Event.end_date >= start, Event.retired.is_(False))
         .order_by(Event.start_date, Event.slug)
     )
-    return [e for e in rows.all() if topic is None or topic in (e.topics or [])]
+    def spills_over(event: Event) -> bool:  # a night that began the day before the period
+        return event.start_date < start and event.end_date == start == event.start_date + dt.timedelta(days=1)
+
+    return [e for e in rows.all() if (topic is None or topic in (e.topics or [])) and not spills_over(e)]
 
 
 async def upcoming_events(session: AsyncSession, today: dt.date, limit: int = 3,

@@ -27,7 +27,8 @@ TOPIC_FACTS_PATH = PROJECT_ROOT / "data" / "topic_facts.yml"
 # When a topic lacks the fact asked, the next closest it may have ("when?" -> its hours).
 FACT_FALLBACK = {"when": ("when", "hours"), "hours": ("hours", "when"),
                  # Whether to book first is said with a place's hours or where to go.
-                 "booking": ("booking", "hours", "address")}
+                 "booking": ("booking", "hours", "address"),
+                 "balance": ("balance", "penalty")}
 MAX_WORDS = 9
 FRESH_MINUTES = 10
 
@@ -67,6 +68,21 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bнужна запись\b|\bзаписываться\b|\bзапис(ь|аться) нужн|\bбез записи\b|"
         r"\bdat lich\b|\bhen truoc\b|\bdat hen\b",
         r"예약|그냥가면|그냥가도",
+    ),
+    # "how do I check the balance?": what is left on a card, not "can I get it?" (answered with the
+    # topic's penalty fact, which says how to check it and when it lapses).
+    "balance": (
+        r"\bbalance\b|\bhow much (is |do i have )?left\b|\bremaining (money|amount)\b|"
+        r"\bостат|\bбаланс|\bсколько (денег )?осталось\b|"
+        r"\bso du\b|\bcon (lai )?bao nhieu\b",
+        r"잔액|남은금액|남은돈|얼마남",
+    ),
+    # "where can I spend it?", "do cinemas take it?": where a card or pass can be used.
+    "use": (
+        r"\bwhere (can |do )?(i |we )?(use|spend)\b|\b(use|spend) it\b|\bcinemas?\b|\bmovies?\b|\bbookstores?\b|"
+        r"\bгде (можно )?(потратить|тратить|использовать|расплатиться)\b|\bкино\b|\bкинотеатр|\bкниг|"
+        r"\b(dung|xai|su dung|tieu) (o dau|duoc o dau|cho nao)\b|\brap phim\b|\bxem phim\b|\bnha sach\b",
+        r"어디서써|어디서쓸|어디에써|어디에쓸|사용처|가맹점|쓸만한|쓸곳|쓸데|영화관|영화봐|서점",
     ),
     "penalty": (
         r"\bwhat if (i |we |you )?(don'?t|do not|dont|am late|late|miss|not|forget)\b|"
@@ -137,7 +153,7 @@ _OWN_TOPIC = re.compile(
 def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ...] = ()) -> Optional[str]:
     """Which fact a short follow-up asks for.
 
-    One of ``address``, ``phone``, ``hours``, ``when``, ``fee``, ``documents``, ``penalty``,
+    One of ``address``, ``phone``, ``hours``, ``when``, ``fee``, ``documents``, ``penalty``, ``balance``, ``use``,
     ``languages``, ``check`` (can I get it?), ``next_year``, ``website``. With ``place_named``
     the message names a place ("조선대병원 전화번호요"), so its words of a topic do not make it
     a question of its own, and it may be a little longer.
@@ -158,7 +174,8 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
     if day and calls and not re.search(r"\bnumber\b|\bномер|\bтелефон|\bsdt\b|\bso\b", folded) and \
             "번호" not in korean:
         return "hours"  # "can I call on Saturday?" asks when, not the number
-    for fact, (latin, hangul) in sorted(_FACTS.items(), key=lambda item: item[0] not in ("next_year", "check")):
+    first = ("next_year", "balance", "use", "check")  # "проверить остаток" is about the balance, not a check
+    for fact, (latin, hangul) in sorted(_FACTS.items(), key=lambda item: item[0] not in first):
         if fact in exclude:
             continue
         if re.search(latin, folded) or re.search(hangul, korean):
@@ -244,6 +261,10 @@ def asks_to_check(text: str) -> bool:
     """Whether a message asks "can I get it?" ("мне можно 문화누리카드?", "저도 받을 수 있어요?")."""
     lowered = unicodedata.normalize("NFC", text).casefold()
     latin, hangul = _FACTS["check"]
+    balance_latin, balance_hangul = _FACTS["balance"]
+    folded, korean = " ".join(fold(lowered).split()), re.sub(r"\s+", "", lowered)
+    if re.search(balance_latin, folded) or re.search(balance_hangul, korean):
+        return False  # "как проверить остаток", "kiem tra so du": the balance, not "can I get it?"
     return bool(re.search(latin.replace("^check\\b|", ""), " ".join(fold(lowered).split()))
                 or re.search(hangul, re.sub(r"\s+", "", lowered)))
 

@@ -166,7 +166,7 @@ def test_topic_facts_are_complete_sourced_and_agree_across_languages() -> None:
     facts = topic_facts()
     faq = {r["intent"] for r in yaml.safe_load((PROJECT_ROOT / "data" / "faq.yml").read_text(encoding="utf-8"))}
     assert TOPIC_FACTS_PATH.exists() and set(facts) <= faq and len(facts) >= 30
-    allowed = {"address", "hours", "fee", "documents", "penalty", "when", "languages"}
+    allowed = {"address", "hours", "fee", "documents", "penalty", "when", "languages", "use"}
     for topic, by_fact in facts.items():
         assert set(by_fact) <= allowed, topic
         for name, record in by_fact.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select, update
@@ -29,6 +30,11 @@ FOLLOWUPS = [
     ("서류 뭐 필요해요?", "documents"), ("and next year?", "next_year"), ("내년은요", "next_year"),
     ("а мне можно?", "check"), ("can i get it?", "check"), ("em co duoc khong", "check"),
     ("저도 받을 수 있어요?", "check"),
+    # The balance of a card is not "can I get it?", though it is "checked" ("проверить", "kiem tra").
+    ("а остаток как проверить", "balance"), ("kiem tra so du o dau", "balance"), ("잔액 확인은요?", "balance"),
+    ("how do i check my balance", "balance"),
+    ("где в кванджу потратить можно, кино берут?", "use"), ("where can i use it", "use"),
+    ("dung o dau vay", "use"), ("광주에서 쓸만한데 추천좀", "use"),
 ]
 NOT_FOLLOWUPS = [
     "where can i extend my visa", "где продлить визу", "o dau gia han visa", "비자 연장 어디서 해요",
@@ -225,3 +231,76 @@ async def test_where_and_what_time_after_a_list_of_events_is_the_first_event(set
         await core.rasa.close()
     assert where is not None and "5·18 Democracy Square" in where.text
     assert when is not None and "22:00" in when.text
+
+
+async def test_the_balance_and_where_to_spend_after_a_card_s_answer_come_from_its_facts(
+        settings: Settings, db: Database) -> None:
+    """"А остаток как проверить" after the Culture Nuri answer: how to check the balance (its facts), not
+    the eligibility check; "кино берут?": where it is taken; "what site was it?" after a topic without a
+    place: the sites its answer names."""
+    from hamkke.i18n import t
+
+    asked: list[str] = []
+
+    def rasa(_method: str, _path: str, body: object) -> tuple[int, object]:
+        asked.append(str(body.get("message")) if isinstance(body, dict) else "")
+        return 200, [{"custom": {"key": "faq_culture_nuri" if len(asked) == 1 else "faq_youth_culture_pass"}}]
+
+    with LocalServer(rasa) as server:
+        configured = dataclasses.replace(settings, rasa_url=server.url)
+        core = DialogueCore(configured, db, RasaClient(configured))
+        await core.handle(Incoming(channel="kakao", user_key="bal", text="что такое 문화누리카드"))
+        balance = await core.handle(Incoming(channel="kakao", user_key="bal", text="а остаток как проверить"))
+        spend = await core.handle(Incoming(channel="kakao", user_key="bal", text="где потратить можно, кино берут?"))
+        await core.handle(Incoming(channel="kakao", user_key="site", text="youth culture pass?"))
+        site = await core.handle(Incoming(channel="kakao", user_key="site", text="what site was it"))
+        await core.rasa.close()
+    assert asked == ["что такое 문화누리카드", "youth culture pass?"]  # the rest answered from the facts
+    assert balance is not None and balance.texts[0] == topic_facts()["faq_culture_nuri"]["penalty"]["ru"]
+    assert "1544-3412" in balance.text
+    assert spend is not None and "₩2,500" in spend.text and "кинотеатр" in spend.text
+    assert site is not None and site.text.startswith(t("label_website", "en")) and "youthculturepass.or.kr" in site.text
+
+
+async def test_a_night_that_began_the_day_before_is_not_an_event_of_the_period(db: Database) -> None:
+    """New Year's Eve's bell (31 December 22:00 into 1 January) is not an event "in January"."""
+    from hamkke.directory import events_between
+
+    async with db.session() as session:
+        january = [e.slug for e in await events_between(session, dt.date(2027, 1, 1), dt.date(2027, 1, 31))]
+        new_year = [e.slug for e in await events_between(session, dt.date(2026, 12, 31), dt.date(2026, 12, 31))]
+        december = [e.slug for e in await events_between(session, dt.date(2026, 12, 1), dt.date(2027, 1, 31))]
+    assert "new-years-eve-bell-2026" in new_year and "new-years-eve-bell-2026" in december
+    assert "new-years-eve-bell-2026" not in january
+
+
+@pytest.mark.parametrize(("text", "amount", "per"), [
+    ("мне платят 9000 в час это нормально?", 9_000, "hour"),
+    ("주5일 하루8시간 일하는데 월급 200만원 받아요 이거 불법아니에요?", 2_000_000, "month"),
+    ("I get 9,500 won an hour", 9_500, "hour"), ("2 million a month ok?", 2_000_000, "month"),
+    ("luong 1tr8 mot thang", None, None), ("работаю 10 часов в день", None, None),
+    ("сколько минимальная зарплата", None, None),
+])
+def test_the_pay_a_message_states(text: str, amount: int, per: str) -> None:
+    from hamkke.wages import Pay, stated_pay
+
+    assert stated_pay(text) == (Pay(amount, per) if amount else None)
+
+
+async def test_pay_below_the_minimum_wage_is_said_first_with_whom_to_tell(
+        settings: Settings, db: Database, frozen: Callable[[str], None]) -> None:
+    from hamkke.i18n import t
+
+    frozen("2026-12-08T10:00:00+09:00")
+    def rasa(_method: str, _path: str, _body: object) -> tuple[int, object]:
+        return 200, [{"custom": {"key": "faq_minimum_wage"}}]
+
+    with LocalServer(rasa) as server:
+        configured = dataclasses.replace(settings, rasa_url=server.url)
+        core = DialogueCore(configured, db, RasaClient(configured))
+        low = await core.handle(Incoming(channel="kakao", user_key="w1", text="мне платят 9000 в час это нормально?"))
+        fine = await core.handle(Incoming(channel="kakao", user_key="w2", text="월급 230만원 받아요 괜찮아요?"))
+        await core.rasa.close()
+    assert low is not None and low.texts[0] == t("wage_below_hour", "ru", paid="9,000", minimum="10,320", year=2026)
+    assert "1350" in low.texts[0] and low.texts[1] == t("faq_minimum_wage", "ru")
+    assert fine is not None and fine.texts[0].startswith("월 ₩2,300,000은") and "적지 않아요" in fine.texts[0]
