@@ -491,6 +491,25 @@ class DialogueCore:
             self.live.publish("queue")  # staff see the failure at once
         return reply
 
+    async def _fact_while_waiting(self, resident: Resident, text: str, lang: str) -> Optional[Reply]:
+        """A place's address, phone, hours, website or languages asked while the resident waits for staff ("где это?",
+        "what is GIC's phone number"), from the place's record, with a line that the request still
+        waits; ``None`` for anything else (staff answer it)."""
+        place = await self._named_place(text)
+        fact = detect_followup(text, place_named=place is not None)
+        if fact not in ("address", "phone", "hours", "website", "languages"):
+            return None
+        named = place if place is not None and not names_a_topic(without_names(text, place.aliases or [])) else None
+        if place is not None and named is None:
+            return None
+        answer = await self._followup(resident, fact, lang, named=named)
+        if answer is None or not any(key == "followup" for key in answer.keys):
+            return None
+        answer.texts.append(t("handoff_still_waiting", lang))
+        answer.keys.append("handoff_still_waiting")
+        answer.buttons = []
+        return answer
+
     def _privacy_notice(self, resident: Resident, reply: Reply, status: str, channel: str) -> None:
         """The first answer to a new KakaoTalk resident ends with one short paragraph on what is kept, for
         how long and how to delete it (``reply.notice``), once (a resident is new again after their data
@@ -538,6 +557,15 @@ class DialogueCore:
                 queue_status(default_centre(), lang, clock.now(), max(1, place), wait, held)])
             await self._finish(resident, inbound, reply, MessageStatus.ANSWERED.value, channel=msg.channel)
             return reply
+        if msg.kind == "text" and waiting:
+            answer = await self._fact_while_waiting(resident, text, lang)
+            if answer is not None:
+                # "Meanwhile, what is GIC's phone number?" while nobody has taken the request yet: a fact
+                # of a place the bot knows for certain is answered at once; the message stays for staff.
+                await self._finish(resident, inbound, answer, MessageStatus.FOR_STAFF.value, channel=msg.channel)
+                self.live.publish("conversation", id=conversation.id)
+                self.live.publish("queue")
+                return answer
         async with self.db.session() as session:
             await session.execute(update(Message).where(Message.id == inbound.id).values(
                 status=MessageStatus.FOR_STAFF.value, language=lang))

@@ -429,3 +429,25 @@ def test_an_explicit_cancel_also_ends_a_held_conversation_but_a_question_does_no
     assert texts_of(desk.kakao("아 그냥 됐어요 취소해주세요", user))[0] == t("handoff_cancelled", "ko")
     ((state,),) = desk.rows(select(Conversation.status).where(Conversation.id == conversation_id))
     assert state == "cancelled"
+
+
+def test_a_place_s_phone_asked_while_waiting_is_answered_and_kept_for_staff(desk: Desk) -> None:
+    """"Meanwhile what is GIC's phone number?" while nobody has taken the request: the bot answers it
+    from the place's record, says the request still waits, and staff still see the message. Anything
+    else waits for staff, and once a staff member holds the conversation everything does."""
+    user = "kakao-waiting-fact"
+    desk.kakao("person please", user)
+    conversation_id = desk.conversation_of(user)
+    asked_before = len(desk.rasa.asked)
+    answer = texts_of(desk.kakao("meanwhile what is GIC phone number", user))
+    assert "062-226-2732" in answer[0] and answer[-1] == t("handoff_still_waiting", "en"), answer
+    assert len(desk.rasa.asked) == asked_before  # from the record, not the classifier
+    assert texts_of(desk.kakao("my boss did not pay me for two months", user)) == [t("handoff_relayed", "en")]
+    statuses = desk.rows(select(Message.status).where(Message.conversation_id == conversation_id,
+                                                      Message.direction == "in").order_by(Message.id))
+    assert [s for (s,) in statuses][-2:] == ["for_staff", "for_staff"]
+    ((state,),) = desk.rows(select(Conversation.status).where(Conversation.id == conversation_id))
+    assert state == "waiting"
+    kim = desk.console("kim")
+    assert kim.act(f"/staff/conversations/{conversation_id}/assign").json() == {"ok": True}
+    assert texts_of(desk.kakao("what is GIC phone number", user)) == [t("handoff_relayed", "en")]
