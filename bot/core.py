@@ -158,6 +158,12 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _WEBSITE = re.compile(r"\b(?:https?://)?(?:[a-z0-9-]+\.)+(?:kr|com|org|net)\b(?:/[^\s,)]*)?", re.IGNORECASE)
 
 
+def _asks_of_place(place: Service, text: str) -> bool:
+    """Whether a message naming ``place`` asks about the place itself ("адрес 출입국"), not about a topic
+    it also names ("출입국 비자 연장")."""
+    return not names_a_topic(without_names(text, place.aliases or []))
+
+
 def clean(text: str) -> str:
     """Text as it can be stored and sent on: NUL dropped (SQLite stores it, PostgreSQL's text columns
     refuse it), a lone UTF-16 surrogate (valid in JSON, not in UTF-8) replaced by U+FFFD."""
@@ -191,8 +197,9 @@ class Incoming:
         # From any channel: never a NUL or a lone surrogate, which would be a 5xx when stored.
         for name in ("user_key", "text", "channel_message_id", "language_hint"):
             value = getattr(self, name)
-            if isinstance(value, str) and clean(value) != value:
-                object.__setattr__(self, name, clean(value))
+            cleaned = clean(value) if isinstance(value, str) else value
+            if cleaned != value:
+                object.__setattr__(self, name, cleaned)
 
 
 @dataclass(frozen=True)
@@ -492,17 +499,16 @@ class DialogueCore:
         return reply
 
     async def _fact_while_waiting(self, resident: Resident, text: str, lang: str) -> Optional[Reply]:
-        """A place's address, phone, hours, website or languages asked while the resident waits for staff ("где это?",
-        "what is GIC's phone number"), from the place's record, with a line that the request still
-        waits; ``None`` for anything else (staff answer it)."""
+        """A place's address, phone, hours, website or languages asked while the resident waits for staff
+        ("где это?", "what is GIC's phone number"), from the place's record, with a line that the request
+        still waits; ``None`` for anything else (staff answer it)."""
         place = await self._named_place(text)
         fact = detect_followup(text, place_named=place is not None)
         if fact not in ("address", "phone", "hours", "website", "languages"):
             return None
-        named = place if place is not None and not names_a_topic(without_names(text, place.aliases or [])) else None
-        if place is not None and named is None:
-            return None
-        answer = await self._followup(resident, fact, lang, named=named)
+        if place is not None and not _asks_of_place(place, text):
+            return None  # "GIC's visa question": staff answer it
+        answer = await self._followup(resident, fact, lang, named=place)
         if answer is None or not any(key == "followup" for key in answer.keys):
             return None
         answer.texts.append(t("handoff_still_waiting", lang))
@@ -713,12 +719,10 @@ class DialogueCore:
                     # check's first question (a result given at once says all of that itself).
                     intro = Reply(language=lang, texts=[t(topic, lang)], keys=[topic])
                     await self._date_the_programmes(intro, lang)
-                    reply.texts[:0], reply.keys[:0] = intro.texts, intro.keys
-                    reply.cards_for = {index + len(intro.texts): cards for index, cards in reply.cards_for.items()}
+                    reply.prepend(intro.texts, intro.keys)
                 reply.about_topic = topic or reply.about_topic
                 return reply, status, error
-            asks_of_place = place is not None and not names_a_topic(without_names(text, place.aliases or []))
-            if place is not None and fact in PLACE_FACTS and asks_of_place and not (
+            if place is not None and fact in PLACE_FACTS and _asks_of_place(place, text) and not (
                     fact == "languages" and (place.languages_served or ["ko"]) == ["ko"]):
                 # "адрес 출입국", "조선대병원 전화번호요": that place's fact, whatever the context. (Which
                 # languages a hospital speaks, when nobody recorded it, is the interpreters' topic: Rasa.)
@@ -798,9 +802,7 @@ class DialogueCore:
         below, minimum = compared
         key = f"wage_{'below' if below else 'not_below'}_{pay.per}"
         floor = minimum.hourly if pay.per == "hour" else minimum.monthly
-        reply.texts.insert(0, t(key, lang, paid=f"{pay.amount:,}", minimum=f"{floor:,}", year=minimum.year))
-        reply.keys.insert(0, key)
-        reply.cards_for = {index + 1: cards for index, cards in reply.cards_for.items()}
+        reply.prepend([t(key, lang, paid=f"{pay.amount:,}", minimum=f"{floor:,}", year=minimum.year)], [key])
         reply.about_topic = reply.about_topic or "faq_minimum_wage"
 
     async def _add_emergency_rooms(self, reply: Reply, lang: str) -> None:

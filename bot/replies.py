@@ -75,6 +75,11 @@ class Reply:
         """All parts of the answer, as one text."""
         return "\n\n".join(self.texts)
 
+    def prepend(self, texts: list[str], keys: list[str]) -> None:
+        """Put ``texts`` (with their catalog ``keys``) before the answer; its cards stay with their texts."""
+        self.texts[:0], self.keys[:0] = texts, keys
+        self.cards_for = {index + len(texts): cards for index, cards in self.cards_for.items()}
+
     def add_buttons(self, buttons: Iterable[Button]) -> None:
         """Offer more buttons, skipping a payload already offered."""
         seen = {b.payload for b in self.buttons}

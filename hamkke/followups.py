@@ -153,8 +153,8 @@ _OWN_TOPIC = re.compile(
 def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ...] = ()) -> Optional[str]:
     """Which fact a short follow-up asks for.
 
-    One of ``address``, ``phone``, ``hours``, ``when``, ``fee``, ``documents``, ``penalty``, ``balance``, ``use``,
-    ``languages``, ``check`` (can I get it?), ``next_year``, ``website``. With ``place_named``
+    One of ``address``, ``phone``, ``hours``, ``when``, ``fee``, ``documents``, ``penalty``,
+    ``balance``, ``use``, ``languages``, ``check`` (can I get it?), ``next_year``, ``website``. With ``place_named``
     the message names a place ("조선대병원 전화번호요"), so its words of a topic do not make it
     a question of its own, and it may be a little longer.
     """
@@ -175,10 +175,8 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
             "번호" not in korean:
         return "hours"  # "can I call on Saturday?" asks when, not the number
     first = ("next_year", "balance", "use", "check")  # "проверить остаток" is about the balance, not a check
-    for fact, (latin, hangul) in sorted(_FACTS.items(), key=lambda item: item[0] not in first):
-        if fact in exclude:
-            continue
-        if re.search(latin, folded) or re.search(hangul, korean):
+    for fact in sorted(_FACTS, key=lambda name: name not in first):
+        if fact not in exclude and _asks(fact, folded, korean):
             return fact
     if day:
         return "hours"
@@ -260,13 +258,17 @@ def asks_for_more(text: str) -> bool:
 def asks_to_check(text: str) -> bool:
     """Whether a message asks "can I get it?" ("мне можно 문화누리카드?", "저도 받을 수 있어요?")."""
     lowered = unicodedata.normalize("NFC", text).casefold()
-    latin, hangul = _FACTS["check"]
-    balance_latin, balance_hangul = _FACTS["balance"]
     folded, korean = " ".join(fold(lowered).split()), re.sub(r"\s+", "", lowered)
-    if re.search(balance_latin, folded) or re.search(balance_hangul, korean):
+    if _asks("balance", folded, korean):
         return False  # "как проверить остаток", "kiem tra so du": the balance, not "can I get it?"
-    return bool(re.search(latin.replace("^check\\b|", ""), " ".join(fold(lowered).split()))
-                or re.search(hangul, re.sub(r"\s+", "", lowered)))
+    latin, hangul = _FACTS["check"]
+    return bool(re.search(latin.replace("^check\\b|", ""), folded) or re.search(hangul, korean))
+
+
+def _asks(fact: str, folded: str, korean: str) -> bool:
+    """Whether a message (folded, and without spaces for Korean) asks for ``fact``."""
+    latin, hangul = _FACTS[fact]
+    return bool(re.search(latin, folded) or re.search(hangul, korean))
 
 
 def topic_facts(path: Path = TOPIC_FACTS_PATH) -> dict[str, dict[str, dict[str, Any]]]:
