@@ -184,3 +184,9 @@ def answer_texts(outputs: list[dict[str, Any]]) -> list[str]:
     own: tests/test_kakao.py), so that a test of an answer reads the answer."""
     texts = [o["simpleText"]["text"] for o in outputs if "simpleText" in o]
     return [text for text in texts if not is_privacy_notice(text)]
+
+
+def greeting_rasa(_method: str, path: str, _body: Any) -> tuple[int, Any]:
+    """Rasa's REST channel for a ``LocalServer`` when what Rasa answers is not what a test is about:
+    every message is greeted."""
+    return 200, [{"custom": {"key": "greet"}}] if path.startswith("/webhooks/rest/webhook") else {}

@@ -33,14 +33,10 @@ from hamkke import clock
 from hamkke.config import Settings, get_settings
 from hamkke.db.models import AuditEntry, CannedReply, ContentOrigin, ContentState, Event, Program, Service, StaffUser
 from tests.console_client import Console, make_user, query
-from tests.helpers import Gateway, LocalServer
+from tests.helpers import Gateway, LocalServer, greeting_rasa
 
 SERVICE = "immigration-contact-center"  # answered by its own intent, ask_immigration_contact
 SOURCE = "https://www.hikorea.go.kr/notice/2026-05-01"
-
-
-def quiet_rasa(method: str, path: str, body: Any) -> tuple[int, Any]:
-    return 200, [{"custom": {"key": "greet"}}] if path.startswith("/webhooks/rest/webhook") else {}
 
 
 @dataclasses.dataclass
@@ -68,7 +64,7 @@ class Site:
 
 @pytest.fixture
 def site(settings: Settings) -> Iterator[Site]:
-    with LocalServer(quiet_rasa) as rasa:
+    with LocalServer(greeting_rasa) as rasa:
         configured = dataclasses.replace(settings, rasa_url=rasa.url, actions_url=rasa.url)
         with Gateway(create_app(configured)) as gateway:
             make_user(configured.database_url, "kim", "staff")

@@ -28,7 +28,7 @@ from bot.app import create_app
 from hamkke.config import PROJECT_ROOT, Settings
 from tests.console_client import Console, make_user
 from tests.fuzzing import NOT_FUZZED_SIGNED_IN, Run, description, fuzz
-from tests.helpers import Gateway, LocalServer, kakao_request
+from tests.helpers import Gateway, LocalServer, greeting_rasa, kakao_request
 
 EXAMPLES = int(os.environ.get("HAMKKE_FUZZ_EXAMPLES", "4"))
 KAKAO_LIMIT_S = 5.0  # Kakao shows its own error after 5 seconds
@@ -43,11 +43,6 @@ def _public(path: str) -> bool:
     return path.startswith(PUBLIC)
 
 
-def rasa_stand_in(_method: str, path: str, _body: Any) -> tuple[int, Any]:
-    """Rasa for the console's fuzzing (what Rasa answers is not what these requests test)."""
-    return 200, [{"custom": {"key": "greet"}}] if path.startswith("/webhooks/rest/webhook") else {}
-
-
 @dataclasses.dataclass
 class Site:
     url: str
@@ -56,7 +51,7 @@ class Site:
 
 @pytest.fixture
 def site(settings: Settings) -> Iterator[Site]:
-    with LocalServer(rasa_stand_in) as rasa:
+    with LocalServer(greeting_rasa) as rasa:
         configured = dataclasses.replace(settings, rasa_url=rasa.url, actions_url=rasa.url)
         with Gateway(create_app(configured)) as gateway:
             make_user(configured.database_url, "kim", "staff")
