@@ -147,14 +147,26 @@ class Assistant:
                 self.shared_port.add(name)
             self._start(name, uvicorn + where, {"HAMKKE_REPLICA": name})
 
-    def wait_ready(self, timeout: float = 240.0) -> float:
-        """Wait until ``/healthz`` answers 200; return the seconds it took."""
+    def wait_ready(self, timeout: float = 240.0, retries: int = 1) -> float:
+        """Wait until ``/healthz`` answers 200; return the seconds it took. A process that exits during
+        start-up is started again ``retries`` times (a passing fault, as after it is up); the next
+        time it exits, start-up fails with its log."""
         started = time.monotonic()
+        failures: dict[str, int] = {}
         while time.monotonic() - started < timeout:
             dead = self.dead()
             if dead:
-                raise RuntimeError(f"{dead} exited during start-up; see {self.log_dir / (dead + '.log')}\n"
-                                   + self.tail(dead))
+                failures[dead] = failures.get(dead, 0) + 1
+                log = self.tail(dead)
+                if dead == "worker":  # the worker's Rasa says why it did not load
+                    log += "\n--- rasa.log ---\n" + self.tail("rasa")
+                if failures[dead] > retries:
+                    raise RuntimeError(f"{dead} exited during start-up; see {self.log_dir / (dead + '.log')}\n"
+                                       + log)
+                print(f"!! {dead} exited during start-up; starting it again:\n{log}", file=sys.stderr, flush=True)
+                cmd, extra_env = self.commands[dead]
+                self._start(dead, cmd, extra_env)
+                continue
             if all(_healthy(url) for url in self.gateway_urls):
                 return time.monotonic() - started
             time.sleep(0.5)
