@@ -777,8 +777,11 @@ class DialogueCore:
             # Korean") is still about the emergency.
             # Not after violence: the next questions are about the same situation ("if I leave him, will
             # I lose my visa?"), which its line answers, and the classifier reads them as other topics.
-            own_question = urgency not in (None, Urgency.VIOLENCE, Urgency.DOMESTIC_VIOLENCE) and \
-                len(text.split()) >= OWN_QUESTION_WORDS
+            # An overstay is no emergency going on: what comes next ("the hospital bill is too high") is a
+            # question of its own, answered whole under the line, however short.
+            own_question = urgency is Urgency.OVERSTAY or (
+                urgency not in (None, Urgency.VIOLENCE, Urgency.DOMESTIC_VIOLENCE)
+                and len(text.split()) >= OWN_QUESTION_WORDS)
         if urgency is not None:
             reply = urgent_first(reply, urgency, lang, own_question)
             if urgency is Urgency.MEDICAL and _ASKS_FOR_HOSPITAL.search(fold(text.casefold())) and not any(
@@ -1023,7 +1026,7 @@ class DialogueCore:
                           about_service=context.get("service"))
             await self._date_the_programmes(reply, lang)
             return reply
-        if fact not in PLACE_FACTS | {"documents", "penalty", "booking", "balance", "use"}:
+        if fact not in PLACE_FACTS | {"documents", "penalty", "booking", "balance", "use", "conditions"}:
             return None  # "can I get it?" after a topic without a check, "next year?" after a place: Rasa answers
         slug = named.slug if named is not None else context.get("service")
         service = named
@@ -1031,7 +1034,12 @@ class DialogueCore:
             async with self.db.session() as session:
                 service = await session.scalar(select(Service).where(Service.slug == slug, Service.retired.is_(False)))
         known = self.topic_facts.get(str(topic), {}) if topic else {}
-        record = next((known[name] for name in FACT_FALLBACK.get(fact, (fact,)) if name in known), None)
+        urgency = _recent_urgency(resident) if named is None else None
+        # The situation described minutes ago comes first: after "my visa expired", "what papers?" means
+        # for leaving Korea, whichever answer was kept under the urgent line.
+        situation = self.topic_facts.get(first_line_key(urgency), {}) if urgency is not None else {}
+        record = next((facts[name] for facts in (situation, known) for name in FACT_FALLBACK.get(fact, (fact,))
+                       if name in facts), None)
         if record is not None and record.get(lang):
             lines = [str(record[lang])]
             if service is not None and service.phone and service.phone not in lines[0]:
@@ -1040,8 +1048,8 @@ class DialogueCore:
                           about_service=slug)
             reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
             return reply
-        if record is None and fact in ("balance", "use"):
-            return None  # a topic with no card to check or spend: Rasa answers
+        if record is None and fact in ("balance", "use", "conditions"):
+            return None  # a topic with no card to check or spend, or no level asked: Rasa answers
         if record is None and fact == "website" and service is None and topic and has(str(topic), lang):
             # "What site was it?" after a topic without a place: the sites its answer and facts name.
             said = " ".join([t(str(topic), lang), *(str(f.get(lang) or "") for f in known.values())])

@@ -49,8 +49,10 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bwhich days?\b|\bработа(ет|ют)\b|\bчасы\b|\bво сколько\b|\bдо скольки\b|"
         r"\bоткрыт|\bв какие дни\b|\bпринима(ет|ют)\b|"
         r"\bmay gio\b|\bgio mo\b|\bgio lam\b|\blam viec\b|"
-        r"\bmo cua\b|\bmay h\b|\bban dem\b|\bbuoi toi\b|\bat night\b|\bin the evening\b|\bночью\b|\bвечером\b",
-        r"몇시|영업|운영시간|문열|근무시간|여는|무슨요일|몇요일|밤에|저녁에",
+        r"\bmo cua\b|\bmay h\b|\bban dem\b|\bbuoi toi\b|\bat night\b|\bin the evening\b|\bночью\b|\bвечером\b|"
+        # "what about during winter vacation?", "а на каникулах?": the same rule in another period
+        r"\bvacations?\b|\bholidays?\b|\bsemester break\b|\bканикул|\bky nghi\b|\bnghi (he|dong|tet)\b",
+        r"몇시|영업|운영시간|문열|근무시간|여는|무슨요일|몇요일|밤에|저녁에|방학|연휴",
     ),
     "phone": (
         r"\bphone\b|\bnumber\b|\bcall them\b|\btel\b|\bcontact\b|"
@@ -60,8 +62,10 @@ _FACTS: dict[str, tuple[str, str]] = {
     ),
     "when": (
         r"\bwhen\b|\bdeadline\b|\bкогда\b|\bдо какого\b|\bсрок|\bkhi nao\b|\bbao gio\b|\bhan chot\b|"
-        r"\bthang may\b|\bluc nao\b",
-        r"언제|기한|마감|며칠까지",
+        r"\bthang may\b|\bluc nao\b|"
+        # "before I start or after?": when a step must be done
+        r"\bbefore\b.{0,30}\bor after\b|\bafter or before\b|\bдо или после\b|\btruoc hay sau\b",
+        r"언제|기한|마감|며칠까지|먼저.*나중|나중에.*(해도|신고)",
     ),
     "booking": (
         r"\b(need|make|book) (an |a )?(appointment|reservation|booking)\b|\bappointment\??$|\bwalk in\b|"
@@ -102,8 +106,15 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bwhat (should|do) i (bring|need)\b|\bdocuments?\b|\bpapers?\b|\bbring\b|"
         r"\bчто (с собой )?(брать|взять|нужно принести)\b|\bдокумент|\bбумаг|"
         r"\bgiay to\b|\bmang (theo )?gi\b|\bcan (mang|chuan bi) gi\b|\bho so\b|\bwhat do i need\b|"
-        r"\bчто (нужно|надо) (принести|взять|с собой)\b",
+        r"\bчто (нужно|надо) (принести|взять|с собой|сделать|подготовить|оформить)\b|"
+        r"\bwhat (do|should) (i|we) (need to|have to) do\b|\b(can|phai) lam (gi|nhung gi)\b",
         r"서류|뭐가져|뭘가져|준비물|챙겨|뭐필요|뭐가필요|뭘준비|뭐준비",
+    ),
+    # "my TOPIK is only 3", "у меня топик 2": what a resident must have or meet (a level, grades).
+    "conditions": (
+        r"\btopik\b|\bтопик|\blevel \d\b|\b\d(st|nd|rd|th)? level\b|\bуров(ень|ня|не)\b|\bgpa\b|\bcap \d\b|"
+        r"\brequirements?\b|\bтребовани|\bdieu kien\b",
+        r"토픽|\d급|레벨|\d단계|성적|학점|출석률|조건",
     ),
     "check": (
         r"^check\b|\bcan i get it\b|\bcan (he|she|they|we|my \w+) (get|apply)\b|"
@@ -141,6 +152,10 @@ _WEEKDAYS = (
     r"\bthu (2|3|4|5|6|7|hai|ba|tu|nam|sau|bay)\b|\bchu nhat\b|\bcuoi tuan\b",
     r"월요일|화요일|수요일|목요일|금요일|토요일|일요일|주말",
 )
+# The voluntary-departure period ("amnesty") asked after, in a longer sentence too: when it ran.
+_AMNESTY = (re.compile(r"\bamnest|\bамнист|\bvoluntary departure\b|\bдобровольн\w* выезд|"
+                       r"\btu nguyen (ve nuoc|xuat canh|ve)\b"),
+            re.compile(r"자진출국|자진신고|계도기간"))
 # Words that make a message a question of its own, not a follow-up.
 _OWN_TOPIC = re.compile(
     r"visa|виз|вiз|bi sa|gia han|продл|extend|renew|\bluong\b|зарплат|salary|wage|insurance|страхов|bao hiem|"
@@ -154,11 +169,14 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
     """Which fact a short follow-up asks for.
 
     One of ``address``, ``phone``, ``hours``, ``when``, ``fee``, ``documents``, ``penalty``,
-    ``balance``, ``use``, ``languages``, ``check`` (can I get it?), ``next_year``, ``website``. With ``place_named``
-    the message names a place ("조선대병원 전화번호요"), so its words of a topic do not make it
-    a question of its own, and it may be a little longer.
+    ``balance``, ``use``, ``conditions``, ``languages``, ``check`` (can I get it?), ``next_year``,
+    ``website``. With ``place_named`` the message names a place ("조선대병원 전화번호요"), so its
+    words of a topic do not make it a question of its own, and it may be a little longer.
     """
     lowered = unicodedata.normalize("NFC", text).casefold().strip()
+    if len(lowered.split()) <= MAX_WORDS + 7 and "when" not in exclude and (
+            _AMNESTY[0].search(fold(lowered)) or _AMNESTY[1].search(re.sub(r"\s+", "", lowered))):
+        return "when"
     limit = MAX_WORDS + 7 if place_named else MAX_WORDS
     if not lowered or len(lowered.split()) > limit or len(lowered) > 60 + 40 * place_named:
         return None

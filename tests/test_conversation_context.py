@@ -37,6 +37,7 @@ from hamkke.followups import (
 from hamkke.handoff_words import asks_for_person
 from hamkke.i18n import long_date, t
 from hamkke.phrases import named_program, stated_facts
+from hamkke.urgent import Urgency, first_line_key
 from tests.helpers import LocalServer
 
 TODAY = dt.date(2026, 12, 8)
@@ -165,8 +166,9 @@ def test_dates_as_each_language_writes_them() -> None:
 def test_topic_facts_are_complete_sourced_and_agree_across_languages() -> None:
     facts = topic_facts()
     faq = {r["intent"] for r in yaml.safe_load((PROJECT_ROOT / "data" / "faq.yml").read_text(encoding="utf-8"))}
-    assert TOPIC_FACTS_PATH.exists() and set(facts) <= faq and len(facts) >= 30
-    allowed = {"address", "hours", "fee", "documents", "penalty", "when", "languages", "use"}
+    urgent_lines = {first_line_key(kind) for kind in Urgency}
+    assert TOPIC_FACTS_PATH.exists() and set(facts) <= faq | urgent_lines and len(facts) >= 30
+    allowed = {"address", "hours", "fee", "documents", "penalty", "when", "languages", "use", "conditions"}
     for topic, by_fact in facts.items():
         assert set(by_fact) <= allowed, topic
         for name, record in by_fact.items():
@@ -255,6 +257,35 @@ async def test_a_fact_nobody_recorded_says_whom_to_ask(settings: Settings, db: D
     assert fee == t("followup_unknown_topic", "en", what=t("label_fee", "en").lower(), phone="1345")
 
 
+async def test_a_students_questions_stay_on_part_time_work(settings: Settings, db: Database) -> None:
+    answers = iter([_key("faq_job_search"), _key("faq_korean_classes"), _key("faq_reentry")])
+    facts = topic_facts()["faq_job_search"]
+    async with Conversation(settings, db, lambda *_: next(answers)) as talk:
+        await talk.say("can a D-2 student work part time? how many hours")
+        level = await talk.say("i only have TOPIK 2, is that enough")
+        summer = await talk.say("and in the summer vacation?")
+        first = await talk.say("permission before the first day of work or after?")
+    # The classifier would have answered Korean classes and re-entry permits: the topic's facts answer instead.
+    assert level.startswith(facts["conditions"]["en"]) and summer.startswith(facts["hours"]["en"])
+    assert first.startswith(facts["when"]["en"]) and len(talk.asked) == 1
+
+
+async def test_after_an_overstay_the_questions_are_about_leaving(settings: Settings, db: Database) -> None:
+    answers = iter([_key("faq_visa_extension"), _key("faq_medical_cost_support"), _key("faq_visa_extension")])
+    facts = topic_facts()["urgent_overstay"]
+    async with Conversation(settings, db, lambda *_: next(answers)) as talk:
+        first = await talk.say("my visa expired 2 months ago what do i do")
+        papers = await talk.say("what papers do i bring?")
+        amnesty = await talk.say("my friend said there is an amnesty where you leave without a fine, still now?")
+        bill = await talk.say("hospital bill too big")
+    line = t("urgent_overstay", "en")
+    assert first.startswith(line) and papers.startswith(line) and facts["documents"]["en"] in papers
+    assert facts["when"]["en"] in amnesty and "28 February 2026" in amnesty
+    # A question of its own, however short: answered whole under the line (not dropped as unrelated).
+    assert bill.startswith(line) and t("faq_medical_cost_support", "en") in bill
+    assert len(talk.asked) == 2
+
+
 async def test_more_pages_the_service_list(settings: Settings, db: Database) -> None:
     services = load_services()
     slugs = [s["slug"] for s in services[:8]]
@@ -338,7 +369,7 @@ async def test_a_question_taken_for_goodbye_stays_on_the_topic(settings: Setting
     answers = iter([_key("faq_job_search"), _key("goodbye"), _key("goodbye")])
     async with Conversation(settings, db, lambda *_: next(answers)) as talk:
         await talk.say("유학생 아르바이트 해도 돼요?")
-        question = await talk.say("그냥 먼저 일하고 나중에 신고해도 되죠?")
+        question = await talk.say("학교에 말 안 하고 그냥 일해도 되죠?")
         bye = await talk.say("네 감사합니다 안녕히 계세요")
     assert question.endswith(t("faq_job_search", "ko")) and not question.startswith(t("goodbye", "ko"))
     assert bye == t("goodbye", "ko")
@@ -348,9 +379,9 @@ async def test_what_about_another_case_stays_on_the_topic(settings: Settings, db
     answers = iter([_key("faq_job_search"), _key("help"), _key("help")])
     async with Conversation(settings, db, lambda *_: next(answers)) as talk:
         await talk.say("유학생 아르바이트 몇 시간까지 돼요?")
-        vacation = await talk.say("방학때는요?")
+        graduated = await talk.say("졸업한 다음에는요?")
         menu = await talk.say("뭐 할 수 있어요 너")
-    assert vacation.endswith(t("faq_job_search", "ko"))
+    assert graduated.endswith(t("faq_job_search", "ko"))
     assert menu == t("help", "ko")  # "what can you do?" is still the menu
 
 

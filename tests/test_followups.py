@@ -35,6 +35,15 @@ FOLLOWUPS = [
     ("how do i check my balance", "balance"),
     ("где в кванджу потратить можно, кино берут?", "use"), ("where can i use it", "use"),
     ("dung o dau vay", "use"), ("광주에서 쓸만한데 추천좀", "use"),
+    # The same rule in another period; a level or grade a resident has; before or after.
+    ("and during the summer vacation?", "hours"), ("а на летних каникулах?", "hours"), ("nghi he thi sao", "hours"),
+    ("방학 중에는요?", "hours"), ("i only have topik 2", "conditions"), ("у меня только топик 3", "conditions"),
+    ("e moi co topik 2 thoi", "conditions"), ("토픽 3급이면 돼요?", "conditions"),
+    ("permission before work or after?", "when"), ("나중에 신고해도 돼요?", "when"),
+    # The voluntary-departure period, asked in a longer sentence too.
+    ("is the amnesty still on? i heard something about it last year", "when"),
+    ("амнистия для нелегалов ещё действует?", "when"), ("다들 자진출국 하라던데 지금도 돼요?", "when"),
+    ("dot tu nguyen ve nuoc con khong", "when"),
 ]
 NOT_FOLLOWUPS = [
     "where can i extend my visa", "где продлить визу", "o dau gia han visa", "비자 연장 어디서 해요",
