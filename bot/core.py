@@ -129,6 +129,15 @@ _ASKS_FOR_HOSPITAL = re.compile(r"hospital|emergency room|\ber\b|clinic|боль
                                 r"mo cua|문 ?연")
 # A birth year given alone ("1988", "1963 г.", "1990년"): an answer, after a programme's answer.
 _BARE_YEAR = re.compile(r"(19[2-9]\d|20[0-2]\d)\s*(년|г\.?|год)?")
+# The programmes whose check starts with an age (a bare number after their answer is one).
+AGE_PROGRAMS = frozenset({"culture-nuri", "youth-culture-pass"})
+
+
+def _bare_age(text: str, program: str) -> Optional[int]:
+    """A number alone ("62") sent right after the answer of a programme decided by age: that age."""
+    match = re.fullmatch(r"\d{1,3}", text.strip())
+    age = int(match.group(0)) if match else None
+    return age if program in AGE_PROGRAMS and age is not None and 6 <= age <= 110 else None
 _COMMAND = re.compile(r"^/([a-z]+)(?:@\w+)?$")
 
 # Documented commands (Telegram's menu; they work as typed text on every
@@ -707,8 +716,11 @@ class DialogueCore:
                 program = named  # "мне можно 문화누리카드?": the check, whatever the classifier guessed
             if program is not None:  # "can I get it?" right after a programme's answer: the check starts
                 year = _BARE_YEAR.fullmatch(text.strip())
+                age = _bare_age(text, program)
                 if year:
                     metadata["stated"] = {**stated, "birth_year": int(year.group(1))}
+                elif age is not None:  # "62" right after the card's answer (which names ages): an age
+                    metadata["stated"] = {**stated, "birth_year": clock.today().year - age}
                 reply, status, error = await self._ask_rasa(
                     resident, inbound, f'/check_eligibility{{"program":"{program}"}}', metadata, lang)
                 topic = PROGRAM_FAQ.get(program)
@@ -965,7 +977,7 @@ class DialogueCore:
         program = CHECKABLE_TOPICS.get(str(context.get("topic")))
         if program is None or len(text.split()) > 12:
             return None
-        if said or _BARE_YEAR.fullmatch(text.strip()):
+        if said or _BARE_YEAR.fullmatch(text.strip()) or _bare_age(text, program) is not None:
             return program
         return None
 

@@ -239,7 +239,11 @@ def questions(program: str, given: Mapping[str, Any], today: dt.date,
         if not answered("birth_year") or year is None or year > rules["born_on_or_before"]:
             return asked
         asked.append("benefit_status")
-        if not answered("benefit_status") or given.get("benefit_status") == "none":
+        # The card follows recipient status: a recipient is not asked a nationality (only "I don't know"
+        # is, since a foreign national who does not know is for staff to look at); one said in passing counts.
+        status = given.get("benefit_status")
+        if not answered("benefit_status") or status == "none" or (
+                status in rules["qualifying_status"] and not answered("nationality")):
             return asked
         return [*asked, "nationality"]
     if program == "youth-culture-pass":
@@ -349,8 +353,6 @@ def _culture_nuri(rules: dict[str, Any], a: Answers) -> _Verdict:
         return "check_with_staff", "foreign_nationals", [Text("elig_reason_cnuri_foreign")], None, None
     if a.benefit_status not in rules["qualifying_status"]:
         return "check_with_staff", "status_unknown", [Text("elig_reason_cnuri_status_unknown")], None, None
-    if a.nationality != "korean":
-        return "check_with_staff", "nationality_unknown", [Text("elig_reason_nationality_unknown")], None, None
     reasons = [Text("elig_reason_cnuri_qualifies", {"status_key": f"benefit_{a.benefit_status}"})]
     higher = any(first <= a.birth_year <= last for first, last in rules["higher_amount_born"])
     amount = rules["higher_amount_krw"] if higher else rules["amount_krw"]

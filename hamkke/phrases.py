@@ -142,11 +142,18 @@ _STATUS = {
 }
 
 
+# The four benefits of a basic livelihood recipient, by name: whoever gets one is a recipient, also when
+# the same message says they do not know what 차상위 is.
+_NAMED_BENEFIT = re.compile(r"(생계|의료|주거|교육) ?급여")
+
+
 def parse_benefit_status(text: str) -> Value:
     """``basic_livelihood``, ``near_poor``, ``none``, ``UNKNOWN`` or ``None``."""
     value = button_value(text)
     if value in ("basic_livelihood", "near_poor", "none", UNKNOWN):
         return value
+    if _NAMED_BENEFIT.search(text):
+        return "basic_livelihood"
     if is_unknown(text):
         return UNKNOWN
     norm = _norm(text)
@@ -468,7 +475,9 @@ def stated_facts(text: str, today: dt.date) -> dict[str, Any]:
     year = stated_birth_year(text, today)
     if year is not None:
         found["birth_year"] = year
-    if _any(norm, _STATUS["near_poor"]):
+    if _NAMED_BENEFIT.search(text):
+        found["benefit_status"] = "basic_livelihood"
+    elif _any(norm, _STATUS["near_poor"]):
         found["benefit_status"] = "near_poor"
     elif re.search(r"livelihood|기초생활|수급|базов\w* (пособ|обеспеч)|получател|прожиточн|"
                    r"\btro cap (sinh hoat|co ban)\b|\bho ngheo\b|sinh hoat co ban", norm):

@@ -45,7 +45,9 @@ def test_culture_nuri_amount_boundaries(year: int, amount: int) -> None:
         ("none", "foreign", "not_eligible", "qualifying_status"),
         ("unknown", KOREAN, "check_with_staff", "status_unknown"),
         ("basic_livelihood", "foreign", "check_with_staff", "foreign_nationals"),
-        ("near_poor", None, "check_with_staff", "nationality_unknown"),
+        # The card follows recipient status: a recipient whose nationality nobody said qualifies.
+        ("near_poor", None, "eligible", "amount"),
+        ("unknown", None, "check_with_staff", "status_unknown"),
     ],
 )
 def test_culture_nuri_status_and_nationality(status: str, nationality: str | None, result: str, rule: str) -> None:

@@ -78,8 +78,8 @@ async def test_happy_path_in_russian_from_start_to_result(form_db: Database) -> 
     state = {"program": "culture-nuri"}
     for requested, text, value, following in [
         ("birth_year", "1964 г.р.", 1964, "benefit_status"),
-        ("benefit_status", "мы малоимущие (차상위)", "near_poor", "nationality"),
-        ("nationality", "answer:korean", "korean", None),
+        # A recipient is not asked a nationality: the card follows recipient status.
+        ("benefit_status", "мы малоимущие (차상위)", "near_poor", None),
     ]:
         slots, messages = await validate(turn(text, "ru", requested=requested, **state))
         assert slots == {requested: value, "requested_slot": following}, (text, slots)
@@ -98,8 +98,7 @@ async def test_happy_path_in_russian_from_start_to_result(form_db: Database) -> 
     # A new check starts from nothing; the summary stays for a hand-off.
     cleared = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert all(cleared[s] is None for s in ("program", "birth_year", "nationality", "benefit_status"))
-    assert cleared["eligibility_summary"]["answers"] == {"birth_year": 1964, "nationality": "korean",
-                                                         "benefit_status": "near_poor"}
+    assert cleared["eligibility_summary"]["answers"] == {"birth_year": 1964, "benefit_status": "near_poor"}
 
 
 async def test_i_dont_know_leads_to_staff_with_the_reason_in_vietnamese(form_db: Database) -> None:
@@ -156,7 +155,7 @@ async def test_an_invalid_answer_is_asked_again_in_the_residents_language(
     form_db: Database, lang: str, text: str, requested: str, expected: str
 ) -> None:
     program = {"birth_year": "culture-nuri", "nationality": "culture-nuri"}.get(requested, "integrated-care")
-    earlier = {"nationality": {"birth_year": 1990, "benefit_status": "near_poor"},
+    earlier = {"nationality": {"birth_year": 1990, "benefit_status": "unknown"},
                "monthly_income_krw": {"household_size": 2}}.get(requested, {})
     slots, messages = await validate(turn(text, lang, requested=requested, program=program, **earlier))
     assert slots == {requested: None, "requested_slot": requested}
