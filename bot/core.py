@@ -69,7 +69,7 @@ from hamkke.followups import (
     without_names,
 )
 from hamkke.handoff_words import asks_for_person, is_cancel, is_explicit_cancel, is_wait_question
-from hamkke.i18n import MissingMessage, has, t
+from hamkke.i18n import MissingMessage, has, long_date, t
 from hamkke.langid import UNSUPPORTED, choose_language, detect, explicit_switch_request, language_switch_request
 from hamkke.live import LiveBus
 from hamkke.logs import text_for_log
@@ -635,7 +635,7 @@ class DialogueCore:
             reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
             return reply, "answered", None
         if payload and payload.startswith("lang:"):
-            return self._switch_language(resident, inbound, payload[5:]), "answered", None
+            return await self._switch_language(resident, inbound, payload[5:]), "answered", None
         if payload and payload.startswith(inbox.NOT_HELPFUL):  # once per answer, however often pressed
             async with self.db.session() as session:
                 await inbox.not_helpful(session, resident.id, payload)
@@ -649,7 +649,7 @@ class DialogueCore:
             bare = None if self._in_check(resident) else language_switch_request(text)
             wanted = bare or explicit_switch_request(text)
             if wanted:
-                return self._switch_language(resident, inbound, wanted), "answered", None
+                return await self._switch_language(resident, inbound, wanted), "answered", None
             detection = detect(text)
             if detection.language == UNSUPPORTED and (detection.confident or resident.language is None):
                 inbound.language = UNSUPPORTED
@@ -691,7 +691,7 @@ class DialogueCore:
                 return more, "answered", None
             if asks_for_person(text):  # whatever the classifier guessed, a person was asked for
                 return await self._ask_rasa(resident, inbound, "/request_human", metadata, lang)
-            event = await self._named_event(text) if len(text.split()) <= 14 else None
+            event, last = await self._named_event(text) if len(text.split()) <= 14 else (None, None)
             if event is not None:
                 # "when is tết?", "한국 설날은요?": that event's next occurrence, in full.
                 shown = event_payload(event)
@@ -699,6 +699,10 @@ class DialogueCore:
                               about_topic="events", about_event=shown)
                 if event.end_date < clock.today():
                     reply.texts.insert(0, t("event_named_past", lang))
+                elif last is not None and event.start_date > clock.today() and \
+                        (clock.today() - last.end_date).days <= LAST_ENDED_DAYS:
+                    # "Is the Biennale still on?" a month after it closed: that it ended, then the next one.
+                    reply.texts.insert(0, t("event_last_ended", lang, date=long_date(last.end_date, lang)))
                 return reply, "answered", None
             if self._events_period_followup(resident, text):
                 # "and in January?" after a list of events: the same question for that period.
@@ -1156,6 +1160,8 @@ class DialogueCore:
         series = [e for e in rows if this is not None and e.aliases and e.aliases == this.aliases]
         later = sorted((e for e in series if this is not None and e.start_date > this.start_date),
                        key=lambda e: e.start_date)
+        if this is not None and this.start_date > clock.today():
+            later = [this]  # the one shown has not begun: it is the next one
         if later:
             payload = event_payload(later[0])
             return Reply(language=lang, texts=[render_event(payload, lang)], keys=["event_named"],
@@ -1176,14 +1182,17 @@ class DialogueCore:
             self._alias_cache[model.__name__] = cached
         return cached[1]
 
-    async def _named_event(self, text: str) -> Optional[Event]:
-        """The event a message names by one of its aliases, at its next occurrence (else its latest)."""
+    async def _named_event(self, text: str) -> tuple[Optional[Event], Optional[Event]]:
+        """The event a message names by one of its aliases, at its next occurrence (else its latest), and
+        the latest of its records that is over (None when there is none)."""
         ids = [int(key) for key in match_names(text, await self._aliases(Event))]
         if not ids:
-            return None
+            return None, None
         async with self.db.session() as session:
-            events = list((await session.scalars(select(Event).where(Event.id.in_(ids)))).all())
-        return next_occurrence(events, clock.today())
+            events = list((await session.scalars(select(Event).where(Event.id.in_(ids),
+                                                                     Event.retired.is_(False)))).all())
+        over = sorted((e for e in events if e.end_date < clock.today()), key=lambda e: e.end_date)
+        return next_occurrence(events, clock.today()), (over[-1] if over else None)
 
     def _events_period_followup(self, resident: Resident, text: str) -> bool:
         """Whether a short message names a period ("а в январе?", "그럼 2월에는요?") right after events were listed."""
@@ -1202,7 +1211,7 @@ class DialogueCore:
                                                                                   Service.retired.is_(False)))
         return found
 
-    def _switch_language(self, resident: Resident, inbound: Message, lang: str) -> Reply:
+    async def _switch_language(self, resident: Resident, inbound: Message, lang: str) -> Reply:
         if lang not in SUPPORTED_LANGUAGES:
             lang = self.settings.default_language
         resident.language = lang
@@ -1216,6 +1225,15 @@ class DialogueCore:
             # "Answer in Korean so my husband can read it": the last answer again, in that language.
             reply.texts.append(t(topic, lang))
             reply.keys.append(topic)
+        elif _fresh(context, "at", FRESH_MINUTES) and context.get("service"):
+            # ... or the place it was about: where it is and how to reach it, in that language.
+            async with self.db.session() as session:
+                service = await session.scalar(select(Service).where(Service.slug == str(context["service"]),
+                                                                     Service.retired.is_(False)))
+            if service is not None:
+                place = self._place_fact(service, "address", lang, topic if isinstance(topic, str) else None)
+                place.prepend(reply.texts, reply.keys)
+                reply = place
         reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
         return reply
 
@@ -1446,6 +1464,8 @@ def urgent_first(reply: Reply, urgency: Urgency, lang: str, own_question: bool =
 # Answers kept under an urgent line whatever the situation (they answer the resident's words).
 ALWAYS_KEPT = ("thank", "goodbye", "followup", "handoff")
 URGENT_RASA_WAIT_S = 1.5
+# An event asked after within this many days of its end: the answer says it ended before giving the next.
+LAST_ENDED_DAYS = 180
 # The line each first line sends the resident to (data/services.yml), for the follow-ups that come next.
 URGENT_PLACES = {Urgency.MEDICAL: "fire-ambulance-119", Urgency.FIRE: "fire-ambulance-119",
                  Urgency.VIOLENCE: "police-112", Urgency.DOMESTIC_VIOLENCE: "danuri-helpline",

@@ -312,6 +312,17 @@ async def test_an_event_by_name_and_a_period_after_events(settings: Settings, db
     assert january  # Rasa's stand-in answered it
 
 
+async def test_an_event_that_just_ended_says_so_before_the_next(settings: Settings, db: Database, frozen: Any) -> None:
+    frozen("2026-12-08T10:00:00+09:00")
+    biennale = {e["slug"]: e for e in load_events() if e["slug"].startswith("gwangju-biennale")}
+    async with Conversation(settings, db, lambda *_: _key("fallback")) as talk:
+        still = await talk.say("is the biennale still on? 비엔날레")
+        later = await talk.say("when is the next one")
+    assert still.startswith(t("event_last_ended", "en", date="November 15, 2026"))
+    assert biennale["gwangju-biennale-2028"]["name"]["en"] in still and "2028" in later
+    assert t("event_next_unknown", "en") not in later and talk.asked == []
+
+
 async def test_facts_given_before_the_check_are_not_asked_again(settings: Settings, db: Database,
                                                                 frozen: Any) -> None:
     frozen("2026-12-08T10:00:00+09:00")
@@ -346,6 +357,12 @@ async def test_switching_language_repeats_the_last_answer(settings: Settings, db
         await talk.say("con em muon chuyen truong giua nam thi lam sao")
         again = await talk.say("ad tra loi bang tieng Han giup e")
     assert t("faq_school_transfer", "ko") in again
+    # After a place: the place again, in the language asked for.
+    office = next(s for s in load_services() if s["slug"] == "gwangju-immigration-office")
+    async with Conversation(settings, db, lambda *_: _key("fallback"), user="en-ko") as talk:
+        await talk.say("where is the immigration office? 출입국")
+        again = await talk.say("한국어로 다시 말해주세요")
+    assert again.startswith(t("language_changed", "ko")) and office["address"]["ko"] in again
 
 
 async def test_a_person_asked_for_is_a_person_whatever_the_classifier_thinks(settings: Settings,

@@ -44,6 +44,8 @@ FOLLOWUPS = [
     ("is the amnesty still on? i heard something about it last year", "when"),
     ("амнистия для нелегалов ещё действует?", "when"), ("다들 자진출국 하라던데 지금도 돼요?", "when"),
     ("dot tu nguyen ve nuoc con khong", "when"),
+    # A language named with "can I?": whether they speak it.
+    ("러시아말로 상담 되나요?", "languages"), ("co phien dich tieng viet duoc khong", "languages"),
 ]
 NOT_FOLLOWUPS = [
     "where can i extend my visa", "где продлить визу", "o dau gia han visa", "비자 연장 어디서 해요",
