@@ -133,6 +133,13 @@ _BARE_YEAR = re.compile(r"(19[2-9]\d|20[0-2]\d)\s*(년|г\.?|год)?")
 AGE_PROGRAMS = frozenset({"culture-nuri", "youth-culture-pass"})
 
 
+def _question_asked(text: str) -> Optional[str]:
+    """The topic fact a message's first sentence asks ("is it free? we are 2 …": the fee), if any."""
+    first = re.split(r"(?<=[?？.!])\s+|,\s*", text.strip(), maxsplit=1)[0]
+    fact = detect_followup(first)
+    return fact if fact in ("fee", "documents", "when", "hours", "services", "conditions") else None
+
+
 def _bare_age(text: str, program: str) -> Optional[int]:
     """A number alone ("62") sent right after the answer of a programme decided by age: that age."""
     match = re.fullmatch(r"\d{1,3}", text.strip())
@@ -736,6 +743,11 @@ class DialogueCore:
                     intro = Reply(language=lang, texts=[t(topic, lang)], keys=[topic])
                     await self._date_the_programmes(intro, lang)
                     reply.prepend(intro.texts, intro.keys)
+                elif topic and "eligibility_result" not in reply.keys:
+                    # "Is it free? we are 2, income 5 million": what it costs, then the check's next question.
+                    record = self.topic_facts.get(topic, {}).get(_question_asked(text) or "")
+                    if record is not None and record.get(lang):
+                        reply.prepend([str(record[lang])], ["followup"])
                 reply.about_topic = topic or reply.about_topic
                 return reply, status, error
             if place is not None and fact in PLACE_FACTS and _asks_of_place(place, text) and not (
@@ -1042,7 +1054,7 @@ class DialogueCore:
                           about_service=context.get("service"))
             await self._date_the_programmes(reply, lang)
             return reply
-        if fact not in PLACE_FACTS | {"documents", "penalty", "booking", "balance", "use", "conditions"}:
+        if fact not in PLACE_FACTS | {"documents", "penalty", "booking", "balance", "use", "conditions", "services"}:
             return None  # "can I get it?" after a topic without a check, "next year?" after a place: Rasa answers
         slug = named.slug if named is not None else context.get("service")
         service = named
@@ -1064,7 +1076,7 @@ class DialogueCore:
                           about_service=slug)
             reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
             return reply
-        if record is None and fact in ("balance", "use", "conditions"):
+        if record is None and fact in ("balance", "use", "conditions", "services"):
             return None  # a topic with no card to check or spend, or no level asked: Rasa answers
         if record is None and fact == "website" and service is None and topic and has(str(topic), lang):
             # "What site was it?" after a topic without a place: the sites its answer and facts name.

@@ -257,6 +257,10 @@ def questions(program: str, given: Mapping[str, Any], today: dt.date,
                 return asked
         return [*asked, "nationality"]
     if program == "integrated-care":
+        if given.get("nationality") == "foreign":
+            # Whether foreign residents get the fee support is found nowhere: staff look at it, whatever
+            # the household's income (the nationality said in passing is kept for the result).
+            return ["nationality"]
         asked.append("household_size")
         size = known.household_size
         medians = _medians(rules)
@@ -403,6 +407,8 @@ def _medians(rules: Mapping[str, Any]) -> dict[int, int]:
 def _integrated_care(rules: dict[str, Any], a: Answers) -> _Verdict:
     medians = _medians(rules)
     largest = max(medians)
+    if a.nationality == "foreign" and (a.household_size is None or a.monthly_income_krw is None):
+        return "check_with_staff", "foreign_nationals", [Text("elig_reason_care_foreign")], None, None
     if a.household_size is None:
         return "check_with_staff", "household_unknown", [Text("elig_reason_care_household_unknown")], None, None
     if a.household_size > largest:

@@ -61,7 +61,8 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"전화|번호|연락처",
     ),
     "when": (
-        r"\bwhen\b|\bdeadline\b|\bкогда\b|\bдо какого\b|\bсрок|\bkhi nao\b|\bbao gio\b|\bhan chot\b|"
+        r"\bwhen\b(?! (i|we|you|she|he|they) (go|come|visit|get there|arrive))|"
+        r"\bdeadline\b|\bкогда\b|\bдо какого\b|\bсрок|\bkhi nao\b|\bbao gio\b|\bhan chot\b|"
         r"\bthang may\b|\bluc nao\b|"
         # "before I start or after?": when a step must be done
         r"\bbefore\b.{0,30}\bor after\b|\bafter or before\b|\bдо или после\b|\btruoc hay sau\b",
@@ -109,6 +110,14 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bчто (нужно|надо) (принести|взять|с собой|сделать|подготовить|оформить)\b|"
         r"\bwhat (do|should) (i|we) (need to|have to) do\b|\b(can|phai) lam (gi|nhung gi)\b",
         r"서류|뭐가져|뭘가져|준비물|챙겨|뭐필요|뭐가필요|뭘준비|뭐준비",
+    ),
+    # "what exactly do they do?", "а что именно делают": what a programme does for the resident.
+    "services": (
+        r"\bwhat (exactly )?(do|does|will|can) (they|it|the program|the programme|the service)s? "
+        r"(do|offer|provide|help with)\b|\bwhat services\b|\bwhat kinds? of (help|services?)\b|"
+        r"\bчто (именно |конкретно )?(делают|дают|предоставля)|\bкакие (услуги|виды помощи)\b|\bчем (именно )?помога|"
+        r"\bdich vu (gi|nao)\b|\bho (lam|giup) (gi|nhung gi)\b|\bho tro (nhung )?gi\b",
+        r"뭐해주|뭘해주|무엇을해주|어떤거해주|어떤걸해주|무슨서비스|어떤서비스|어떤도움",
     ),
     # "my TOPIK is only 3", "у меня топик 2": what a resident must have or meet (a level, grades).
     "conditions": (
@@ -169,7 +178,7 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
     """Which fact a short follow-up asks for.
 
     One of ``address``, ``phone``, ``hours``, ``when``, ``fee``, ``documents``, ``penalty``,
-    ``balance``, ``use``, ``conditions``, ``languages``, ``check`` (can I get it?), ``next_year``,
+    ``balance``, ``use``, ``conditions``, ``services``, ``languages``, ``check`` (can I get it?), ``next_year``,
     ``website``. With ``place_named`` the message names a place ("조선대병원 전화번호요"), so its
     words of a topic do not make it a question of its own, and it may be a little longer.
     """

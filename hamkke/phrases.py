@@ -457,11 +457,64 @@ _STATED_NATIONALITY = {
                 r"(?<![\w-])[a-h]-?\d{1,2}(-\d)? ?(visa|виз|비자)",
                 r"(visa|виза|визой|비자|thi thuc) ?[a-h]-?\d{1,2}\b",
                 r"(?<![\w-])[c-h]-\d{1,2}(-\d)?(?![a-z0-9-])",
-                r"\bmarriage migrant", r"결혼 ?이민", r"결혼해서 ?(왔|한국)", r"брачн\w* мигрант", r"\bco dau viet\b"),
+                r"\bmarriage migrant", r"결혼 ?이민", r"결혼해서 ?(왔|한국)", r"брачн\w* мигрант", r"\bco dau viet\b",
+                r"외국인(이에요|이예요|인데|이고|입니다|이라서|이라|이야)", r"\bi'?m (an? )?(american|foreigner)\b",
+                r"\b(toi|em|minh) (la )?nguoi nuoc ngoai\b"),
     "korean": (r"\bkorean (citizen|citizenship|nationality|passport)\b", r"\bnaturali[sz]ed\b",
                r"гражданств\w* (кореи|корейск|республики корея)", r"корейск\w* гражданств", r"корейский паспорт",
                r"한국 ?국적(이에|이고|이야|입니|이예|있)", r"귀화했", r"\b(co|da co|nhap) quoc tich han\b"),
 }
+
+
+_WORD_SIZES = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "двое": 2, "трое": 3, "четверо": 4,
+               "пятеро": 5, "двух": 2, "трёх": 3, "трех": 3, "четырёх": 4, "четырех": 4}
+_STATED_HOUSEHOLD = (
+    r"\b(?:we are|we're|there are) (\d{1,2}|two|three|four|five|six)\b(?: of us| people| persons)?"
+    r"(?= in (?:the |our |a )?(?:household|family|house|home)|\s*$|[,.;])",
+    r"\bhousehold of (\d{1,2}|two|three|four|five|six)\b",
+    r"\b(\d{1,2}) (?:people|persons) in (?:the |our |a )?(?:household|family|house)\b",
+    r"\bнас (\d{1,2}|двое|трое|четверо|пятеро)\b", r"\bсемья из (\d{1,2}|двух|тр[её]х|четыр[её]х)\b",
+    r"\bnha (?:co |em co |minh co |toi co )?(\d{1,2}) (?:nguoi|thanh vien)\b", r"\bho (\d{1,2}) nguoi\b",
+    r"(\d{1,2})인 ?가구", r"가족(?:이|은)? ?(\d{1,2}) ?명", r"(\d{1,2}) ?명이서",
+)
+_ALONE = re.compile(r"혼자 ?(사세요|사시고|사셔|살아요|살고|사는|사십니다|삽니다)|\bживу одна?\b|\bживет одна?\b|"
+                    r"\b(i|he|she) lives? alone\b|\bsong mot minh\b")
+_INCOME_WORD = re.compile(r"\bincome\b|\bsalary\b|\bearn(s|ing)?\b|\bpension\b|доход|зарплат|пенси|"
+                          r"\bthu nhap\b|\bluong\b|\blương\b|소득|월급|연금|수입")
+
+
+def stated_household(text: str) -> Optional[int]:
+    """A household's size said in passing ("we are 2 in household", "нас трое", "2인 가구", "혼자 사세요")."""
+    norm = _norm(text)
+    if _ALONE.search(norm):
+        return 1
+    for pattern in _STATED_HOUSEHOLD:
+        found = re.search(pattern, norm)
+        if found:
+            word = found.group(1)
+            size = int(word) if word.isdigit() else _WORD_SIZES.get(word)
+            if size is not None and 1 <= size <= 30:
+                return size
+    return None
+
+
+def stated_income(text: str) -> Optional[int]:
+    """A monthly income said in passing after a word for it ("income around 5 million", "연금 월 150정도",
+    "доход 3 млн"); a bare number under 10,000 after a Korean word is in 만원, as Koreans say it."""
+    norm = _norm(_without_visa_codes(text))
+    word = _INCOME_WORD.search(norm)
+    if word is None:
+        return None
+    after = norm[word.end():]
+    number = re.search(r"\d", after)
+    if number is None or number.start() > 12:
+        return None
+    value = parse_income(after[number.start():])
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    if value < 10_000 and re.search(r"[가-힣]", word.group(0)):
+        value *= 10_000
+    return value if value >= 10_000 else None
 
 
 def stated_facts(text: str, today: dt.date) -> dict[str, Any]:
@@ -486,4 +539,9 @@ def stated_facts(text: str, today: dt.date) -> dict[str, Any]:
         if _any(norm, _STATED_NATIONALITY[nationality]):
             found["nationality"] = nationality
             break
+    size, income = stated_household(text), stated_income(text)
+    if size is not None:
+        found["household_size"] = size
+    if income is not None:
+        found["monthly_income_krw"] = income
     return found

@@ -57,6 +57,14 @@ TODAY = dt.date(2026, 12, 8)
     ("1988", {}),  # a bare number answers only a question
     ("we dont speak korean", {}),
     ("basic korean class", {}),
+    # A named benefit is a basic-livelihood recipient, also beside "I don't know what 차상위 is".
+    ("не знаю что такое 차상위, мама получает 의료급여", {"benefit_status": "basic_livelihood"}),
+    # A household and its income, said in passing (a bare Korean amount after a word for income is in 만원).
+    ("how much would it cost, there are three of us in the household and our income is about 4 million",
+     {"household_size": 3, "monthly_income_krw": 4_000_000}),
+    ("어머니 혼자 사시고 연금이 월 90 정도예요", {"household_size": 1, "monthly_income_krw": 900_000}),
+    ("нас двое, пенсия 1,2 млн", {"household_size": 2, "monthly_income_krw": 1_200_000}),
+    ("저 외국인이에요", {"nationality": "foreign"}),
 ])
 def test_facts_stated_in_passing(text: str, facts: dict[str, Any]) -> None:
     assert stated_facts(text, TODAY) == facts
@@ -168,7 +176,7 @@ def test_topic_facts_are_complete_sourced_and_agree_across_languages() -> None:
     faq = {r["intent"] for r in yaml.safe_load((PROJECT_ROOT / "data" / "faq.yml").read_text(encoding="utf-8"))}
     urgent_lines = {first_line_key(kind) for kind in Urgency}
     assert TOPIC_FACTS_PATH.exists() and set(facts) <= faq | urgent_lines and len(facts) >= 30
-    allowed = {"address", "hours", "fee", "documents", "penalty", "when", "languages", "use", "conditions"}
+    allowed = {"address", "hours", "fee", "documents", "penalty", "when", "languages", "use", "conditions", "services"}
     for topic, by_fact in facts.items():
         assert set(by_fact) <= allowed, topic
         for name, record in by_fact.items():
@@ -268,6 +276,20 @@ async def test_a_students_questions_stay_on_part_time_work(settings: Settings, d
     # The classifier would have answered Korean classes and re-entry permits: the topic's facts answer instead.
     assert level.startswith(facts["conditions"]["en"]) and summer.startswith(facts["hours"]["en"])
     assert first.startswith(facts["when"]["en"]) and len(talk.asked) == 1
+
+
+async def test_a_question_that_starts_a_check_is_answered_before_the_checks_question(settings: Settings,
+                                                                                    db: Database) -> None:
+    answers = iter([_key("faq_integrated_care"), _key("ask_nationality")])
+    async with Conversation(settings, db, lambda *_: next(answers)) as talk:
+        await talk.say("my mother needs help with bathing at home, any program?")
+        cost = await talk.say("is it free? we are 2 in household, income around 5 million/month")
+    # The facts said start the check (sent along, not asked again); the fee asked is answered first.
+    message, metadata = talk.asked[-1]
+    assert message.startswith("/check_eligibility") and "integrated-care" in message
+    assert metadata["stated"] == {"household_size": 2, "monthly_income_krw": 5_000_000}
+    assert cost.startswith(topic_facts()["faq_integrated_care"]["fee"]["en"])
+    assert cost.endswith(t("ask_nationality", "en"))
 
 
 async def test_after_an_overstay_the_questions_are_about_leaving(settings: Settings, db: Database) -> None:
