@@ -1044,6 +1044,11 @@ class DialogueCore:
         if isinstance(event, dict) and fact == "next_year":
             # "When is the next one?" after an event: its series' next occurrence, or that none is known yet.
             return await self._next_of_series(event, lang)
+        if isinstance(event, dict) and fact == "phone" and not event.get("phone"):
+            # "Their phone?" after an event nobody gave a number for: who can tell.
+            name = pick(event.get("name"), lang) or str(event.get("slug"))
+            text = t("followup_unknown", lang, name=name, what=t("label_phone", lang).lower(), phone="1345")
+            return Reply(language=lang, texts=[text], keys=["followup"], about_topic="events", about_event=event)
         if isinstance(event, dict) and fact in ("address", "hours", "when", "phone", "website", "fee"):
             # "Where is it?", "what time?" after a list of events: the first (nearest) one, in full.
             return Reply(language=lang, texts=[render_event(event, lang)], keys=["followup"], about_topic="events",
@@ -1066,8 +1071,10 @@ class DialogueCore:
         # The situation described minutes ago comes first: after "my visa expired", "what papers?" means
         # for leaving Korea, whichever answer was kept under the urgent line.
         situation = self.topic_facts.get(first_line_key(urgency), {}) if urgency is not None else {}
-        record = next((facts[name] for facts in (situation, known) for name in FACT_FALLBACK.get(fact, (fact,))
-                       if name in facts), None)
+        names = FACT_FALLBACK.get(fact, (fact,))
+        if fact == "booking":  # "how do I book?": the fact that says how one books, whichever it is
+            names = tuple(sorted(names, key=lambda name: not _BOOKING.search(str((known.get(name) or {}).get(lang)))))
+        record = next((facts[name] for facts in (situation, known) for name in names if name in facts), None)
         if record is not None and record.get(lang):
             lines = [str(record[lang])]
             if service is not None and service.phone and service.phone not in lines[0]:
@@ -1087,8 +1094,8 @@ class DialogueCore:
                               keys=["followup"], about_topic=topic)
                 reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
                 return reply
-        if record is None and fact == "phone" and service is None:
-            # "Phone?" after a topic without a place: its facts that give a number (where to go, who speaks).
+        if record is None and fact == "phone" and (service is None or topic in self.topic_facts):
+            # "Phone?" after a topic: its facts that give a number (where to go, who speaks), before its place.
             record = next((known[name] for name in ("address", "languages", "hours")
                            if name in known and _PHONE_NUMBER.search(str(known[name].get(lang) or ""))), None)
             if record is not None and record.get(lang):
@@ -1476,6 +1483,7 @@ def urgent_first(reply: Reply, urgency: Urgency, lang: str, own_question: bool =
 # Answers kept under an urgent line whatever the situation (they answer the resident's words).
 ALWAYS_KEPT = ("thank", "goodbye", "followup", "handoff")
 URGENT_RASA_WAIT_S = 1.5
+_BOOKING = re.compile(r"\bbook|예약|запис|đặt lịch|hẹn", re.IGNORECASE)
 # An event asked after within this many days of its end: the answer says it ended before giving the next.
 LAST_ENDED_DAYS = 180
 # The line each first line sends the resident to (data/services.yml), for the follow-ups that come next.

@@ -203,8 +203,10 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
         return "hours"  # "can I call on Saturday?" asks when, not the number
     first = ("next_year", "balance", "use", "check")  # "проверить остаток" is about the balance, not a check
     for fact in sorted(_FACTS, key=lambda name: name not in first):
-        if fact == "check" and _asks("languages", folded, korean):
-            continue  # "베트남말로 상담 되나요?": whether they speak Vietnamese, not "can I get it?"
+        if fact in ("check", "phone") and _asks("languages", folded, korean):
+            # "베트남말로 상담 되나요?": whether they speak Vietnamese, not "can I get it?"; "베트남어 돼요? 번호요":
+            # the languages, which come with the number.
+            continue
         if fact not in exclude and _asks(fact, folded, korean):
             return fact
     if day:

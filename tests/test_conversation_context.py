@@ -292,6 +292,20 @@ async def test_a_question_that_starts_a_check_is_answered_before_the_checks_ques
     assert cost.endswith(t("ask_nationality", "en"))
 
 
+async def test_how_to_book_and_the_phone_come_from_what_the_topic_said(settings: Settings, db: Database) -> None:
+    facts = topic_facts()
+    async with Conversation(settings, db, lambda *_: _key("faq_legal_aid"), user="law") as talk:
+        await talk.say("i need a lawyer, my landlord keeps my deposit")
+        booking = await talk.say("how do i book an appointment?")
+    # The fact that says how to book (the village lawyer, through 1345), not the one that gives hours.
+    assert booking.startswith(facts["faq_legal_aid"]["address"]["en"])
+    async with Conversation(settings, db, lambda *_: _key("faq_emergency_numbers"), user="night") as talk:
+        await talk.say("밤에 여는 소아과 있나요")
+        phone = await talk.say("전화번호도")
+    # The numbers the topic's places have (the night children's hospital), not its call line's "119".
+    assert "062-650-5000" in phone
+
+
 async def test_after_an_overstay_the_questions_are_about_leaving(settings: Settings, db: Database) -> None:
     answers = iter([_key("faq_visa_extension"), _key("faq_medical_cost_support"), _key("faq_visa_extension")])
     facts = topic_facts()["urgent_overstay"]
