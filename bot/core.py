@@ -532,6 +532,21 @@ class DialogueCore:
         answer.buttons = []
         return answer
 
+    async def _topic_while_waiting(self, resident: Resident, text: str, lang: str) -> Optional[Reply]:
+        """A clear question of a topic asked while the request for a person waits ("where do I find a new
+        job, E-9?"): the topic's answer at once, with a line that the request still waits (staff see the
+        message too). Only when the classifier is sure, and never for small talk or a request for a person."""
+        if len(text.split()) < 3:
+            return None
+        intent, confidence = await self.rasa.parse(resident.conversation_id, mask(without_greeting(text)))
+        if intent is None or confidence < WAITING_CONFIDENCE or not intent.startswith("faq_") or not has(intent, lang):
+            return None
+        answer = Reply(language=lang, texts=[t(intent, lang)], keys=[intent], about_topic=intent)
+        await self._date_the_programmes(answer, lang)
+        answer.texts.append(t("handoff_still_waiting", lang))
+        answer.keys.append("handoff_still_waiting")
+        return answer
+
     def _privacy_notice(self, resident: Resident, reply: Reply, status: str, channel: str) -> None:
         """The first answer to a new KakaoTalk resident ends with one short paragraph on what is kept, for
         how long and how to delete it (``reply.notice``), once (a resident is new again after their data
@@ -579,8 +594,9 @@ class DialogueCore:
                 queue_status(default_centre(), lang, clock.now(), max(1, place), wait, held)])
             await self._finish(resident, inbound, reply, MessageStatus.ANSWERED.value, channel=msg.channel)
             return reply
-        if msg.kind == "text" and waiting:
-            answer = await self._fact_while_waiting(resident, text, lang)
+        if msg.kind == "text" and waiting and detect_urgent(text) is None:
+            answer = await self._fact_while_waiting(resident, text, lang) or \
+                await self._topic_while_waiting(resident, text, lang)
             if answer is not None:
                 # "Meanwhile, what is GIC's phone number?" while nobody has taken the request yet: a fact
                 # of a place the bot knows for certain is answered at once; the message stays for staff.
@@ -1483,6 +1499,8 @@ def urgent_first(reply: Reply, urgency: Urgency, lang: str, own_question: bool =
 # Answers kept under an urgent line whatever the situation (they answer the resident's words).
 ALWAYS_KEPT = ("thank", "goodbye", "followup", "handoff")
 URGENT_RASA_WAIT_S = 1.5
+# How sure the classifier must be for a topic's answer to be given while a request for a person waits.
+WAITING_CONFIDENCE = 0.8
 _BOOKING = re.compile(r"\bbook|예약|запис|đặt lịch|hẹn", re.IGNORECASE)
 # An event asked after within this many days of its end: the answer says it ended before giving the next.
 LAST_ENDED_DAYS = 180

@@ -100,6 +100,22 @@ class RasaClient:
             raise RasaUnavailable("unexpected body")
         return [m for m in body if isinstance(m, dict)]
 
+    async def parse(self, conversation_id: str, text: str) -> tuple[Optional[str], float]:
+        """The classifier's intent for ``text`` and its confidence, without touching the conversation
+        (Rasa's ``/model/parse``); ``(None, 0.0)`` when no server answers."""
+        for url in self.servers_for(conversation_id):
+            try:
+                response = await self._client.post(f"{url}/model/parse", json={"text": text},
+                                                   headers=self._auth_headers())
+                body = response.json() if response.status_code == 200 else None
+            except (httpx.HTTPError, ValueError):
+                continue
+            intent = body.get("intent") if isinstance(body, dict) else None
+            if isinstance(intent, dict) and isinstance(intent.get("name"), str):
+                return intent["name"], float(intent.get("confidence") or 0.0)
+            return None, 0.0
+        return None, 0.0
+
     async def end_form(self, conversation_id: str) -> bool:
         """End any form left active in Rasa's tracker (when staff hand the conversation back).
 

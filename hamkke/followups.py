@@ -149,8 +149,14 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bspeak (vietnamese|russian|english|korean|my language)\b|\bin (vietnamese|russian|english)\b|"
         r"\b(english|russian|vietnamese|korean) (support|line|speaking|service|staff)\b|\binterpret|"
         r"\bпо[- ]?(русски|вьетнамски|английски)\b|\bна русском\b|\bпереводч|"
-        r"\btieng (viet|nga|anh)\b|\bphien dich\b|\bthong dich\b",
-        r"베트남말|베트남어|러시아말|러시아어|영어로|통역",
+        r"\btieng (viet|nga|anh)\b|\bphien dich\b|\bthong dich\b|"
+        # Any other language a resident may speak: "any one speak khmer?", "по-узбекски?", "네팔어 돼요?"
+        r"\b(speaks?|speaking|in) (khmer|cambodian|nepali|uzbek|chinese|mongolian|thai|tagalog|filipino|"
+        r"indonesian|kazakh|kyrgyz|sinhala|bengali|urdu|burmese|myanmar)\b|"
+        r"\bпо[- ]?(узбекски|казахски|киргизски|китайски|монгольски|тайски|кхмерски|английски|корейски)\b|"
+        r"\bnoi tieng\b|\btieng (khmer|campuchia|nepal|trung|thai|mong co|indonesia|uzbek|philippines)\b",
+        r"베트남말|베트남어|러시아말|러시아어|영어로|통역|"
+        r"(캄보디아|크메르|네팔|우즈벡|중국|몽골|태국|인도네시아|필리핀|타갈로그|카자흐|키르기스|영)(어|말)",
     ),
 }
 # A day named alone ("а в субботу?", "토요일에도 해요?", "thu 4 thi sao") asks the hours, unless the

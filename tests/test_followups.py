@@ -46,7 +46,8 @@ FOLLOWUPS = [
     ("dot tu nguyen ve nuoc con khong", "when"),
     # A language named with "can I?": whether they speak it.
     ("러시아말로 상담 되나요?", "languages"), ("co phien dich tieng viet duoc khong", "languages"),
-    ("по-русски там говорят? телефон дайте", "languages"),
+    ("по-русски там говорят? телефон дайте", "languages"), ("does anyone speak nepali there", "languages"),
+    ("а по-узбекски?", "languages"), ("co ai noi tieng khmer khong", "languages"), ("네팔어 되나요", "languages"),
     # What a programme does; what to bring "when we go" is what to bring.
     ("so what kind of help is it", "services"), ("какие услуги там?", "services"), ("dich vu gi vay", "services"),
     ("어떤 서비스 해주세요?", "services"), ("what should we bring when we go there", "documents"),

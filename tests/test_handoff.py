@@ -41,11 +41,19 @@ class FakeRasa:
     def __init__(self) -> None:
         self.asked: list[str] = []
         self.events: list[Any] = []
+        self.parsed: list[str] = []
 
     def __call__(self, method: str, path: str, body: Any) -> tuple[int, Any]:
         if path.startswith("/conversations/"):
             self.events.append((path, body))
             return 200, {}
+        if path.startswith("/model/parse") and isinstance(body, dict):
+            # The classifier alone: sure of a new job, unsure of "maybe visa", small talk otherwise.
+            text = str(body.get("text"))
+            self.parsed.append(text)
+            name, confidence = ("faq_job_search", 0.93) if "new job" in text else \
+                ("faq_visa_extension", 0.41) if "maybe visa" in text else ("greet", 0.99)
+            return 200, {"text": text, "intent": {"name": name, "confidence": confidence}}
         if not path.startswith("/webhooks/rest/webhook") or not isinstance(body, dict):
             return 200, {}
         message = str(body.get("message"))
@@ -451,3 +459,24 @@ def test_a_place_s_phone_asked_while_waiting_is_answered_and_kept_for_staff(desk
     kim = desk.console("kim")
     assert kim.act(f"/staff/conversations/{conversation_id}/assign").json() == {"ok": True}
     assert texts_of(desk.kakao("what is GIC phone number", user)) == [t("handoff_relayed", "en")]
+
+
+def test_a_clear_question_asked_while_waiting_gets_its_topic_and_stays_for_staff(desk: Desk) -> None:
+    """"Also where do I find a new job?" while the request waits: the classifier alone (no dialogue step)
+    is asked; when it is sure, the topic's answer comes at once with the line that the request still
+    waits; unsure, or once staff hold the conversation, the message only waits for staff."""
+    user = "kakao-waiting-topic"
+    desk.kakao("person please", user)
+    conversation_id = desk.conversation_of(user)
+    asked_before = len(desk.rasa.asked)
+    answer = texts_of(desk.kakao("also where do i find a new job, call me 010-1234-5678", user))
+    assert answer[0] == t("faq_job_search", "en") and answer[-1] == t("handoff_still_waiting", "en"), answer
+    assert len(desk.rasa.asked) == asked_before  # the conversation's dialogue was not touched
+    assert "010-1234-5678" not in desk.rasa.parsed[-1]  # masked before it left the gateway
+    assert texts_of(desk.kakao("something about my maybe visa", user)) == [t("handoff_relayed", "en")]
+    statuses = desk.rows(select(Message.status).where(Message.conversation_id == conversation_id,
+                                                      Message.direction == "in").order_by(Message.id))
+    assert [s for (s,) in statuses][-2:] == ["for_staff", "for_staff"]
+    kim = desk.console("kim")
+    assert kim.act(f"/staff/conversations/{conversation_id}/assign").json() == {"ok": True}
+    assert texts_of(desk.kakao("and where do i find a new job", user)) == [t("handoff_relayed", "en")]
