@@ -234,6 +234,10 @@ def questions(program: str, given: Mapping[str, Any], today: dt.date,
 
     asked: list[str] = []
     if program == "culture-nuri":
+        if given.get("nationality") == "foreign":
+            # A foreign national gets the card only as a recipient, which few can be (the brief's special
+            # rule): whether they are one is asked, and staff look at it; the age changes nothing then.
+            return ["nationality", *(["birth_year"] if answered("birth_year") else []), "benefit_status"]
         asked.append("birth_year")
         year = known.birth_year
         if not answered("birth_year") or year is None or year > rules["born_on_or_before"]:
@@ -346,6 +350,10 @@ _Verdict = tuple[Outcome, str, list[Text], Optional[int], Optional[int]]
 
 def _culture_nuri(rules: dict[str, Any], a: Answers) -> _Verdict:
     limit = rules["born_on_or_before"]
+    if a.nationality == "foreign" and a.birth_year is None:
+        if a.benefit_status == "none":
+            return "not_eligible", "qualifying_status", [Text("elig_reason_cnuri_status_none")], None, None
+        return "check_with_staff", "foreign_nationals", [Text("elig_reason_cnuri_foreign")], None, None
     if a.birth_year is None:
         return "check_with_staff", "birth_year_unknown", [Text("elig_reason_birth_year_unknown")], None, None
     if a.birth_year > limit:

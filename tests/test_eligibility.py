@@ -64,6 +64,14 @@ def test_culture_nuri_foreign_national_says_why_and_where_to_confirm() -> None:
     assert outcome.apply[0].args["phone"] == "1544-3412"
 
 
+def test_culture_nuri_foreign_national_is_asked_the_status_not_the_age() -> None:
+    # Said first ("uzbekistan, F-4"): the status decides; staff look at a foreign recipient.
+    assert questions("culture-nuri", {"nationality": "foreign"}, OPEN) == ["nationality", "benefit_status"]
+    outcome = cnuri(None, "near_poor", "foreign")
+    assert (outcome.result, outcome.decided_by) == ("check_with_staff", "culture-nuri/2026/foreign_nationals")
+    assert cnuri(None, "none", "foreign").result == "not_eligible"
+
+
 def test_culture_nuri_unknown_birth_year_goes_to_staff() -> None:
     assert cnuri(None).result == "check_with_staff"
 
