@@ -77,10 +77,12 @@ _FACTS: dict[str, tuple[str, str]] = {
     # "how do I check the balance?": what is left on a card, not "can I get it?" (answered with the
     # topic's penalty fact, which says how to check it and when it lapses).
     "balance": (
-        r"\bbalance\b|\bhow much (is |do i have )?left\b|\bremaining (money|amount)\b|"
-        r"\bостат|\bбаланс|\bсколько (денег )?осталось\b|"
-        r"\bso du\b|\bcon (lai )?bao nhieu\b",
-        r"잔액|남은금액|남은돈|얼마남",
+        r"\bbalance\b|\bhow much (is |do i have )?left\b|\bremaining (money|amount)\b|\bmoney left\b|"
+        r"\b(use|spend)( it)? (until|by) when\b|\buntil when (can|do|should|must) (i|we|she|he|they) (use|spend)\b|"
+        r"\bостат|\bбаланс|\bсколько (денег )?осталось\b|\bосталось\b|\bсгор(ят|ит|ает|ают)\b|"
+        r"\bдо (какого|когда) (нужно |надо )?(тратить|потратить|использовать)\b|"
+        r"\bso du\b|\bcon (lai )?bao nhieu\b|\b(dung|xai|tieu) (den|toi) (khi nao|bao gio)\b",
+        r"잔액|남은금액|남은돈|얼마남|언제까지(써|쓸|사용)",
     ),
     # "where can I spend it?", "do cinemas take it?": where a card or pass can be used.
     "use": (

@@ -32,7 +32,8 @@ FOLLOWUPS = [
     ("저도 받을 수 있어요?", "check"),
     # The balance of a card is not "can I get it?", though it is "checked" ("проверить", "kiem tra").
     ("а остаток как проверить", "balance"), ("kiem tra so du o dau", "balance"), ("잔액 확인은요?", "balance"),
-    ("how do i check my balance", "balance"),
+    ("how do i check my balance", "balance"), ("there is money left, use until when?", "balance"),
+    ("там ещё 20 тысяч, сгорят?", "balance"), ("언제까지 써야 돼요?", "balance"), ("tieu den khi nao", "balance"),
     ("где в кванджу потратить можно, кино берут?", "use"), ("where can i use it", "use"),
     ("dung o dau vay", "use"), ("광주에서 쓸만한데 추천좀", "use"),
     # The same rule in another period; a level or grade a resident has; before or after.
