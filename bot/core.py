@@ -1129,6 +1129,8 @@ class DialogueCore:
                 text = t("followup_unknown_topic", lang, what=t(f"label_{fact}", lang).lower(), phone="1345")
                 return Reply(language=lang, texts=[text], keys=["followup"], about_topic=topic)
             return None
+        if fact == "languages" and named is None and (service.languages_served or ["ko"]) == ["ko"]:
+            return None  # which languages a place speaks, when nobody recorded it, is the interpreters' topic
         return self._place_fact(service, fact, lang, topic)
 
     def _place_fact(self, service: Service, fact: str, lang: str, topic: Optional[str]) -> Reply:

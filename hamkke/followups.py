@@ -156,7 +156,7 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\b(speaks?|speaking|in) (khmer|cambodian|nepali|uzbek|chinese|mongolian|thai|tagalog|filipino|"
         r"indonesian|kazakh|kyrgyz|sinhala|bengali|urdu|burmese|myanmar)\b|"
         r"\bпо[- ]?(узбекски|казахски|киргизски|китайски|монгольски|тайски|кхмерски|английски|корейски)\b|"
-        r"\bnoi tieng\b|\btieng (khmer|campuchia|nepal|trung|thai|mong co|indonesia|uzbek|philippines)\b",
+        r"\btieng (khmer|campuchia|nepal|trung|thai|mong co|indonesia|uzbek|philippines)\b",
         r"베트남말|베트남어|러시아말|러시아어|영어로|통역|"
         r"(캄보디아|크메르|네팔|우즈벡|중국|몽골|태국|인도네시아|필리핀|타갈로그|카자흐|키르기스|영)(어|말)",
     ),
