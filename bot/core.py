@@ -1022,25 +1022,28 @@ class DialogueCore:
         """
         for index, key in enumerate(list(reply.keys)):
             program = PROGRAM_TOPICS.get(key)
-            if program is None:
-                continue
-            async with self.db.session() as session:
-                records = await eligibility_records(session)
-            today = clock.today()
-            try:
-                record = rules_for(program, today, records)
-            except RulesError:
-                continue
-            period = applications(record, today)
-            if period["state"] != "closed":
-                continue
-            slug = program.replace("-", "_")
-            note = " ".join([
-                t("elig_reason_period_closed", lang, year=record["year"], until_date=period["until"]),
-                t(f"elig_next_round_{slug}", lang, phone=record.get("phone") or "1345",
-                  website=record.get("website") or ""),
-            ])
-            reply.texts[index] = f"{reply.texts[index]}\n\n{note}"
+            note = await self._closed_note(program, lang) if program is not None else None
+            if note is not None:
+                reply.texts[index] = f"{reply.texts[index]}\n\n{note}"
+
+    async def _closed_note(self, program: str, lang: str) -> Optional[str]:
+        """That this year's applications for ``program`` closed, and when the next round usually opens;
+        ``None`` while they are open or not yet open."""
+        async with self.db.session() as session:
+            records = await eligibility_records(session)
+        today = clock.today()
+        try:
+            record = rules_for(program, today, records)
+        except RulesError:
+            return None
+        period = applications(record, today)
+        if period["state"] != "closed":
+            return None
+        return " ".join([
+            t("elig_reason_period_closed", lang, year=record["year"], until_date=period["until"]),
+            t(f"elig_next_round_{program.replace('-', '_')}", lang, phone=record.get("phone") or "1345",
+              website=record.get("website") or ""),
+        ])
 
     async def _followup(self, resident: Resident, fact: str, lang: str,
                         named: Optional[Service] = None) -> Optional[Reply]:
@@ -1095,6 +1098,12 @@ class DialogueCore:
             lines = [str(record[lang])]
             if service is not None and service.phone and service.phone not in lines[0]:
                 lines.append(f"{pick(service.name, lang) or service.slug}: {service.phone}")
+            program = PROGRAM_TOPICS.get(str(topic))
+            if fact in ("address", "documents") and program is not None:
+                # "So how do I apply?" after this year's round closed: when the next one opens, too.
+                note = await self._closed_note(program, lang)
+                if note is not None:
+                    lines.append(note)
             reply = Reply(language=lang, texts=["\n".join(lines)], keys=["followup"], about_topic=topic,
                           about_service=slug)
             reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])

@@ -359,6 +359,17 @@ async def test_an_event_that_just_ended_says_so_before_the_next(settings: Settin
     assert t("event_next_unknown", "en") not in later and talk.asked == []
 
 
+async def test_how_to_apply_after_the_round_closed_says_when_the_next_opens(settings: Settings, db: Database,
+                                                                           frozen: Any) -> None:
+    frozen("2026-12-08T10:00:00+09:00")
+    async with Conversation(settings, db, lambda *_: _key("faq_culture_nuri"), user="closed") as talk:
+        await talk.say("what is 문화누리카드")
+        apply = await talk.say("so how do i apply?")
+    assert apply.startswith(topic_facts()["faq_culture_nuri"]["address"]["en"])
+    assert t("elig_reason_period_closed", "en", year=2026, until_date="2026-11-30") in apply
+    assert "1544-3412" in apply and len(talk.asked) == 1
+
+
 async def test_facts_given_before_the_check_are_not_asked_again(settings: Settings, db: Database,
                                                                 frozen: Any) -> None:
     frozen("2026-12-08T10:00:00+09:00")
