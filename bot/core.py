@@ -831,7 +831,7 @@ class DialogueCore:
             if urgency is Urgency.MEDICAL and _ASKS_FOR_HOSPITAL.search(fold(text.casefold())) and not any(
                     key.startswith(("service_", "finder_")) for key in reply.keys):
                 # "what hospital is open?" in an emergency: the emergency rooms, under "call 119".
-                await self._add_emergency_rooms(reply, lang)
+                await self._add_emergency_rooms(reply, lang, child=bool(_CHILD.search(fold(text.casefold()))))
             status, error = ("handed_off" if reply.handoff is not None else "answered"), None
         return reply, status, error
 
@@ -852,16 +852,21 @@ class DialogueCore:
         reply.prepend([t(key, lang, paid=f"{pay.amount:,}", minimum=f"{floor:,}", year=minimum.year)], [key])
         reply.about_topic = reply.about_topic or "faq_minimum_wage"
 
-    async def _add_emergency_rooms(self, reply: Reply, lang: str) -> None:
-        """The hospitals with an emergency room (24 hours), as a short list; a follow-up refers to the first."""
+    async def _add_emergency_rooms(self, reply: Reply, lang: str, child: bool = False) -> None:
+        """The hospitals with an emergency room (24 hours), as a short list; a follow-up refers to the first.
+        For a child, the late-night children's clinic comes first, with its hours."""
         async with self.db.session() as session:
             rows = (await session.scalars(select(Service).where(Service.retired.is_(False)).order_by(Service.id))).all()
         rooms = [s for s in rows if {"health", "emergency"} <= set(s.categories or []) and s.address and s.phone]
         if not rooms:
             return
+        if child:
+            rooms.sort(key=lambda room: "어린이" not in str(pick(room.hours, "ko") or ""))
         lines = [t("emergency_rooms", lang)]
         for room in rooms:
-            lines.append(f"▪ {pick(room.name, lang)}\n  {pick(room.address, lang)}\n  {room.phone}")
+            hours = pick(room.hours, lang) if child and "어린이" in str(pick(room.hours, "ko") or "") else None
+            lines.append(f"▪ {pick(room.name, lang)}\n  {pick(room.address, lang)}\n  {room.phone}"
+                         + (f"\n  {hours}" if hours else ""))
         reply.texts.insert(1, "\n".join(lines))
         reply.keys.insert(1, "emergency_rooms")
         reply.about_topic, reply.about_service = "emergency_rooms", rooms[0].slug
@@ -1513,6 +1518,10 @@ URGENT_RASA_WAIT_S = 1.5
 # How sure the classifier must be for a topic's answer to be given while a request for a person waits.
 WAITING_CONFIDENCE = 0.8
 _BOOKING = re.compile(r"\bbook|예약|запис|đặt lịch|hẹn", re.IGNORECASE)
+# A child in an emergency message: the late-night children's clinic first.
+_CHILD = re.compile(r"\b(baby|babies|child|children|kid|kids|son|daughter|toddler|infant|em be|be (trai|gai))\b|"
+                    r"\bреб[её]н|\bдет(и|ей|ям|ск)|\bсын|\bдоч|\bмалыш|\bcon (toi|em|minh|trai|gai)\b|"
+                    r"아기|애기|아이|아들|딸|유아|소아")
 # An event asked after within this many days of its end: the answer says it ended before giving the next.
 LAST_ENDED_DAYS = 180
 # The line each first line sends the resident to (data/services.yml), for the follow-ups that come next.

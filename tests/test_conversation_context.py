@@ -306,6 +306,20 @@ async def test_how_to_book_and_the_phone_come_from_what_the_topic_said(settings:
     assert "062-650-5000" in phone
 
 
+async def test_a_childs_fever_at_night_lists_the_childrens_clinic_first(settings: Settings, db: Database) -> None:
+    clinic = next(s for s in load_services() if s["slug"] == "gwangju-christian-hospital")
+    async with Conversation(settings, db, lambda *_: _key("fallback"), user="fever") as talk:
+        rooms = await talk.say("my daughter is 3, fever 40 at night, which hospital is open?")
+        where = await talk.say("where is it?")
+    assert rooms.startswith(t("urgent_medical", "en"))
+    first = rooms.split("▪ ")[1]
+    assert first.startswith(clinic["name"]["en"]) and clinic["hours"]["en"] in first
+    assert clinic["address"]["en"] in where  # the follow-up is about the first of the list
+    async with Conversation(settings, db, lambda *_: _key("fallback"), user="chest") as talk:
+        adult = await talk.say("my husband has chest pain, which hospital is open?")
+    assert not adult.split("▪ ")[1].startswith(clinic["name"]["en"])
+
+
 async def test_after_an_overstay_the_questions_are_about_leaving(settings: Settings, db: Database) -> None:
     answers = iter([_key("faq_visa_extension"), _key("faq_medical_cost_support"), _key("faq_visa_extension")])
     facts = topic_facts()["urgent_overstay"]
