@@ -581,10 +581,17 @@ async def audit_model(db: Database, user: Optional[int], action: str, tag: str, 
 
 
 def _copy(source: Path, target: Path) -> None:
+    """Copy a model file so that nobody ever reads half of it: a Rasa of another assistant on this machine
+    may be loading the same tag (its name is the repository model's fingerprint), so an identical file is
+    left alone and a new one appears whole (written beside it, then renamed)."""
     import shutil
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
+    if target.exists() and target.stat().st_size == source.stat().st_size:
+        return
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    shutil.copyfile(source, partial)
+    os.replace(partial, target)
 
 
 def _one_conversation() -> float:

@@ -92,11 +92,17 @@ def test_asking_for_a_person_is_recorded(stack: Stack) -> None:
     assert stack.rows("SELECT c.language, c.status, c.reason FROM conversations c JOIN residents r "
                       "ON r.id = c.resident_id WHERE r.channel_user_key = 'handoff-ru'") == [("ru", "waiting",
                                                                                              "requested")]
-    # While it waits, the bot does not answer: the message is kept for staff.
+    # While it waits, a clear question of a topic is answered at once (the classifier alone, sure of it),
+    # with the line that the request still waits; anything else only waits. Both are kept for staff.
     text, _ = stack.say("мне нужно продлить визу", "handoff-ru")
+    assert text.startswith(t("faq_visa_extension", "ru")) and t("handoff_still_waiting", "ru") in text, text
+    text, _ = stack.say("спасибо, жду", "handoff-ru")
     assert text == t("handoff_relayed", "ru")
     assert stack.rows("SELECT m.status FROM messages m JOIN residents r ON r.id = m.resident_id "
-                      "WHERE r.channel_user_key = 'handoff-ru' ORDER BY m.id DESC LIMIT 1") == [("for_staff",)]
+                      "WHERE r.channel_user_key = 'handoff-ru' AND m.direction = 'in' ORDER BY m.id DESC LIMIT 2"
+                      ) == [("for_staff",), ("for_staff",)]
+    assert stack.rows("SELECT c.status FROM conversations c JOIN residents r ON r.id = c.resident_id "
+                      "WHERE r.channel_user_key = 'handoff-ru'") == [("waiting",)]
 
 
 def test_language_can_be_changed_by_asking(stack: Stack) -> None:
