@@ -174,6 +174,11 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _WEBSITE = re.compile(r"\b(?:https?://)?(?:[a-z0-9-]+\.)+(?:kr|com|org|net)\b(?:/[^\s,)]*)?", re.IGNORECASE)
 
 
+def _languages_unrecorded(place: Service) -> bool:
+    """Whether nobody recorded a language the place speaks besides Korean."""
+    return (place.languages_served or ["ko"]) == ["ko"]
+
+
 def _asks_of_place(place: Service, text: str) -> bool:
     """Whether a message naming ``place`` asks about the place itself ("адрес 출입국"), not about a topic
     it also names ("출입국 비자 연장")."""
@@ -516,8 +521,8 @@ class DialogueCore:
 
     async def _fact_while_waiting(self, resident: Resident, text: str, lang: str) -> Optional[Reply]:
         """A place's address, phone, hours, website or languages asked while the resident waits for staff
-        ("где это?", "what is GIC's phone number"), from the place's record, with a line that the request
-        still waits; ``None`` for anything else (staff answer it)."""
+        ("где это?", "what is GIC's phone number"), from the place's record; ``None`` for anything else
+        (staff answer it). The caller adds that the request still waits."""
         place = await self._named_place(text)
         fact = detect_followup(text, place_named=place is not None)
         if fact not in ("address", "phone", "hours", "website", "languages"):
@@ -525,16 +530,11 @@ class DialogueCore:
         if place is not None and not _asks_of_place(place, text):
             return None  # "GIC's visa question": staff answer it
         answer = await self._followup(resident, fact, lang, named=place)
-        if answer is None or not any(key == "followup" for key in answer.keys):
-            return None
-        answer.texts.append(t("handoff_still_waiting", lang))
-        answer.keys.append("handoff_still_waiting")
-        answer.buttons = []
-        return answer
+        return answer if answer is not None and "followup" in answer.keys else None
 
     async def _topic_while_waiting(self, resident: Resident, text: str, lang: str) -> Optional[Reply]:
         """A clear question of a topic asked while the request for a person waits ("where do I find a new
-        job, E-9?"): the topic's answer at once, with a line that the request still waits (staff see the
+        job, E-9?"): the topic's answer at once (the caller adds that the request still waits; staff see the
         message too). Only when the classifier is sure, and never for small talk or a request for a person."""
         if len(text.split()) < 3:
             return None
@@ -543,8 +543,6 @@ class DialogueCore:
             return None
         answer = Reply(language=lang, texts=[t(intent, lang)], keys=[intent], about_topic=intent)
         await self._date_the_programmes(answer, lang)
-        answer.texts.append(t("handoff_still_waiting", lang))
-        answer.keys.append("handoff_still_waiting")
         return answer
 
     def _privacy_notice(self, resident: Resident, reply: Reply, status: str, channel: str) -> None:
@@ -600,6 +598,9 @@ class DialogueCore:
             if answer is not None:
                 # "Meanwhile, what is GIC's phone number?" while nobody has taken the request yet: a fact
                 # of a place the bot knows for certain is answered at once; the message stays for staff.
+                answer.texts.append(t("handoff_still_waiting", lang))
+                answer.keys.append("handoff_still_waiting")
+                answer.buttons = []
                 await self._finish(resident, inbound, answer, MessageStatus.FOR_STAFF.value, channel=msg.channel)
                 self.live.publish("conversation", id=conversation.id)
                 self.live.publish("queue")
@@ -767,7 +768,7 @@ class DialogueCore:
                 reply.about_topic = topic or reply.about_topic
                 return reply, status, error
             if place is not None and fact in PLACE_FACTS and _asks_of_place(place, text) and not (
-                    fact == "languages" and (place.languages_served or ["ko"]) == ["ko"]):
+                    fact == "languages" and _languages_unrecorded(place)):
                 # "адрес 출입국", "조선대병원 전화번호요": that place's fact, whatever the context. (Which
                 # languages a hospital speaks, when nobody recorded it, is the interpreters' topic: Rasa.)
                 followup: Optional[Reply] = await self._followup(resident, fact, lang, named=place)
@@ -828,10 +829,11 @@ class DialogueCore:
                 and len(text.split()) >= OWN_QUESTION_WORDS)
         if urgency is not None:
             reply = urgent_first(reply, urgency, lang, own_question)
-            if urgency is Urgency.MEDICAL and _ASKS_FOR_HOSPITAL.search(fold(text.casefold())) and not any(
+            folded = fold(text.casefold())
+            if urgency is Urgency.MEDICAL and _ASKS_FOR_HOSPITAL.search(folded) and not any(
                     key.startswith(("service_", "finder_")) for key in reply.keys):
                 # "what hospital is open?" in an emergency: the emergency rooms, under "call 119".
-                await self._add_emergency_rooms(reply, lang, child=bool(_CHILD.search(fold(text.casefold()))))
+                await self._add_emergency_rooms(reply, lang, child=bool(_CHILD.search(folded)))
             status, error = ("handed_off" if reply.handoff is not None else "answered"), None
         return reply, status, error
 
@@ -860,13 +862,14 @@ class DialogueCore:
         rooms = [s for s in rows if {"health", "emergency"} <= set(s.categories or []) and s.address and s.phone]
         if not rooms:
             return
-        if child:
-            rooms.sort(key=lambda room: "어린이" not in str(pick(room.hours, "ko") or ""))
+        def for_children(room: Service) -> bool:  # the late-night children's clinic (어린이병원) says so in its hours
+            return child and "어린이" in str(pick(room.hours, "ko") or "")
+
+        rooms.sort(key=lambda room: not for_children(room))  # stable: the others keep their order
         lines = [t("emergency_rooms", lang)]
         for room in rooms:
-            hours = pick(room.hours, lang) if child and "어린이" in str(pick(room.hours, "ko") or "") else None
-            lines.append(f"▪ {pick(room.name, lang)}\n  {pick(room.address, lang)}\n  {room.phone}"
-                         + (f"\n  {hours}" if hours else ""))
+            hours = f"\n  {pick(room.hours, lang)}" if for_children(room) else ""
+            lines.append(f"▪ {pick(room.name, lang)}\n  {pick(room.address, lang)}\n  {room.phone}{hours}")
         reply.texts.insert(1, "\n".join(lines))
         reply.keys.insert(1, "emergency_rooms")
         reply.about_topic, reply.about_service = "emergency_rooms", rooms[0].slug
@@ -1143,7 +1146,7 @@ class DialogueCore:
                 text = t("followup_unknown_topic", lang, what=t(f"label_{fact}", lang).lower(), phone="1345")
                 return Reply(language=lang, texts=[text], keys=["followup"], about_topic=topic)
             return None
-        if fact == "languages" and named is None and (service.languages_served or ["ko"]) == ["ko"]:
+        if fact == "languages" and named is None and _languages_unrecorded(service):
             return None  # which languages a place speaks, when nobody recorded it, is the interpreters' topic
         return self._place_fact(service, fact, lang, topic)
 
@@ -1158,7 +1161,7 @@ class DialogueCore:
         value = {"address": pick(service.address, lang), "phone": service.phone, "hours": pick(service.hours, lang),
                  "when": pick(service.hours, lang), "booking": pick(service.hours, lang), "website": service.website,
                  "fee": pick(service.fee, lang),
-                 "languages": languages if served not in ([], ["ko"]) else None}.get(fact)
+                 "languages": None if _languages_unrecorded(service) else languages}.get(fact)
         label = t(f"label_{fact}", lang)
         if value:
             lines = [f"{name}", f"{label}: {value}"]

@@ -350,13 +350,10 @@ _Verdict = tuple[Outcome, str, list[Text], Optional[int], Optional[int]]
 
 def _culture_nuri(rules: dict[str, Any], a: Answers) -> _Verdict:
     limit = rules["born_on_or_before"]
-    if a.nationality == "foreign" and a.birth_year is None:
-        if a.benefit_status == "none":
-            return "not_eligible", "qualifying_status", [Text("elig_reason_cnuri_status_none")], None, None
-        return "check_with_staff", "foreign_nationals", [Text("elig_reason_cnuri_foreign")], None, None
-    if a.birth_year is None:
+    # A foreign national's age is not asked (the status decides, and staff look at a recipient).
+    if a.birth_year is None and a.nationality != "foreign":
         return "check_with_staff", "birth_year_unknown", [Text("elig_reason_birth_year_unknown")], None, None
-    if a.birth_year > limit:
+    if a.birth_year is not None and a.birth_year > limit:
         return ("not_eligible", "born_on_or_before",
                 [Text("elig_reason_cnuri_too_young", {"birth_year": a.birth_year, "limit": limit})], None, None)
     if a.benefit_status == "none":
@@ -365,6 +362,7 @@ def _culture_nuri(rules: dict[str, Any], a: Answers) -> _Verdict:
         return "check_with_staff", "foreign_nationals", [Text("elig_reason_cnuri_foreign")], None, None
     if a.benefit_status not in rules["qualifying_status"]:
         return "check_with_staff", "status_unknown", [Text("elig_reason_cnuri_status_unknown")], None, None
+    assert a.birth_year is not None  # only a foreign national's may be unknown, and theirs returned above
     reasons = [Text("elig_reason_cnuri_qualifies", {"status_key": f"benefit_{a.benefit_status}"})]
     higher = any(first <= a.birth_year <= last for first, last in rules["higher_amount_born"])
     amount = rules["higher_amount_krw"] if higher else rules["amount_krw"]

@@ -191,16 +191,15 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
     words of a topic do not make it a question of its own, and it may be a little longer.
     """
     lowered = unicodedata.normalize("NFC", text).casefold().strip()
+    folded, korean = " ".join(fold(lowered).split()), re.sub(r"\s+", "", lowered)
     if len(lowered.split()) <= MAX_WORDS + 7 and "when" not in exclude and (
-            _AMNESTY[0].search(fold(lowered)) or _AMNESTY[1].search(re.sub(r"\s+", "", lowered))):
+            _AMNESTY[0].search(folded) or _AMNESTY[1].search(korean)):
         return "when"
     limit = MAX_WORDS + 7 if place_named else MAX_WORDS
     if not lowered or len(lowered.split()) > limit or len(lowered) > 60 + 40 * place_named:
         return None
-    folded = " ".join(fold(lowered).split())
     if not place_named and _OWN_TOPIC.search(folded):
         return None
-    korean = re.sub(r"\s+", "", lowered)
     if re.search(rf"(?<!\d){clock.today().year + 1}(?!\d)", folded):
         return "next_year"  # "и в 2027?", "nam 2027 tang bao nhieu"
     day = bool(re.search(_WEEKDAYS[0], folded) or re.search(_WEEKDAYS[1], korean))

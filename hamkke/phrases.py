@@ -466,8 +466,8 @@ _STATED_NATIONALITY = {
 }
 
 
-_WORD_SIZES = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "двое": 2, "трое": 3, "четверо": 4,
-               "пятеро": 5, "двух": 2, "трёх": 3, "трех": 3, "четырёх": 4, "четырех": 4}
+# "семья из двух": the genitive, which an answer to "how many?" never takes (_WORD_NUMBERS has the rest).
+_GENITIVE_SIZES = {"двух": 2, "трёх": 3, "трех": 3, "четырёх": 4, "четырех": 4}
 _STATED_HOUSEHOLD = (
     r"\b(?:we are|we're|there are) (\d{1,2}|two|three|four|five|six)\b(?: of us| people| persons)?"
     r"(?= in (?:the |our |a )?(?:household|family|house|home)|\s*$|[,.;])",
@@ -492,7 +492,7 @@ def stated_household(text: str) -> Optional[int]:
         found = re.search(pattern, norm)
         if found:
             word = found.group(1)
-            size = int(word) if word.isdigit() else _WORD_SIZES.get(word)
+            size = int(word) if word.isdigit() else _WORD_NUMBERS.get(word, _GENITIVE_SIZES.get(word))
             if size is not None and 1 <= size <= 30:
                 return size
     return None
