@@ -186,7 +186,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         weighted.eliminate_zeros()
         if weighted.nnz == 0:
             return None
-        decision = np.asarray(weighted @ self.coef.T).ravel() + self.intercept
+        # A message is one row: only the weights of its own n-grams are read (``weighted @ coef.T``
+        # copied the whole transposed weight matrix, 53 x 130,355, on every message: 8.6 ms of a parse).
+        decision = self.coef[:, weighted.indices] @ weighted.data + self.intercept
         z = (decision - decision.max()) / float(self.component_config["temperature"])
         e = np.exp(z)
         return e / e.sum()
