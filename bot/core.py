@@ -444,6 +444,7 @@ class DialogueCore:
                 # As the resident's previous message left them (its topic, the bot's question, the language).
                 async with self.db.session() as session:
                     resident = await session.get(Resident, resident.id) or resident
+                    await self.content.refresh(session)  # an admin's edit: live for this message
                 forgetting = await self._forget_step(resident, inbound, msg)
                 if forgetting is not None:
                     return forgetting
@@ -503,7 +504,6 @@ class DialogueCore:
         if conversation is not None:
             return await self._with_staff(resident, inbound, conversation, msg)
         try:
-            await self.content.refresh()
             reply, status, error = await self._answer(resident, inbound, msg)
         except Exception:  # never lose a message: mark it for staff, tell the resident
             log.exception("message %s failed", inbound.id)

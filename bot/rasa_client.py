@@ -20,16 +20,22 @@ class RasaUnavailable(RuntimeError):
     """Rasa did not answer (down, restarting, too slow or broken)."""
 
 
+# One token per secret, valid 60 s and signed again when less than 30 s are left (not once per message).
+TOKEN_MARGIN_S = 30
+_TOKENS: dict[str, tuple[int, dict[str, str]]] = {}
+
+
 def auth_headers(secret: str) -> dict[str, str]:
     """The header Rasa's HTTP API wants (a short-lived JWT), or none without a secret."""
     if not secret:
         return {}
-    token = jwt.encode(
-        {"user": {"username": "hamkke-gateway", "role": "admin"}, "exp": int(time.time()) + 60},
-        secret,
-        algorithm="HS256",
-    )
-    return {"Authorization": f"Bearer {token}"}
+    now = time.time()
+    cached = _TOKENS.get(secret)
+    if cached is None or cached[0] < now + TOKEN_MARGIN_S:  # signed again well before it expires
+        token = jwt.encode({"user": {"username": "hamkke-gateway", "role": "admin"}, "exp": int(now) + 60},
+                           secret, algorithm="HS256")
+        cached = _TOKENS[secret] = (int(now) + 60, {"Authorization": f"Bearer {token}"})
+    return dict(cached[1])
 
 
 class RasaClient:

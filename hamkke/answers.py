@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,13 +62,16 @@ class LiveContent:
         self.version = -1
         self.listeners: list[Callable[[], None]] = []
 
-    async def refresh(self) -> bool:
-        """Reload when the content changed since the last load; True when it did."""
-        async with self.db.session() as session:
-            version = await current_version(session)
-            if version == self.version:
-                return False
-            answers = await load_answers(session)
+    async def refresh(self, session: Optional[AsyncSession] = None) -> bool:
+        """Reload when the content changed since the last load; True when it did (in ``session`` when
+        given: the gateway reads the resident and the version together)."""
+        if session is None:
+            async with self.db.session() as own:
+                return await self.refresh(own)
+        version = await current_version(session)
+        if version == self.version:
+            return False
+        answers = await load_answers(session)
         i18n.set_overrides(answers)
         self.version = version
         for listener in self.listeners:

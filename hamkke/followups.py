@@ -226,6 +226,14 @@ def _folded_alias(alias: str) -> str:
     return " ".join(fold(unicodedata.normalize("NFC", alias)).casefold().split())
 
 
+@functools.lru_cache(maxsize=8192)
+def _prepared_alias(alias: str) -> tuple[str, Optional[str]]:
+    """An alias folded as messages are, and for a Korean one the same without spaces (matched inside
+    words); computed once per alias, not once per alias and message."""
+    name = _folded_alias(alias)
+    return name, (re.sub(r"\s+", "", name) if re.search(r"[가-힣]", name) else None)
+
+
 @functools.lru_cache(maxsize=4096)
 def _alias_pattern(name: str) -> re.Pattern[str]:
     """A whole-word pattern for one folded alias (compiled once: there are hundreds)."""
@@ -245,11 +253,11 @@ def match_names(text: str, aliases: dict[str, list[str]]) -> list[str]:
     found_keys: list[str] = []
     for key, names in aliases.items():
         for alias in names or []:
-            name = _folded_alias(str(alias))
+            name, korean = _prepared_alias(str(alias))
             if not name or len(name) < best:
                 continue
-            if re.search(r"[가-힣]", name):
-                found = re.sub(r"\s+", "", name) in squeezed
+            if korean is not None:
+                found = korean in squeezed
             else:
                 found = _alias_pattern(name).search(folded) is not None
             if found:
