@@ -200,6 +200,9 @@ def bench_plain_rasa(work: Path, model: Path, quick: bool) -> tuple[list[Result]
     logs.mkdir(exist_ok=True)
     endpoints = work / "endpoints.yml"
     endpoints.write_text('action_endpoint:\n  url: "http://127.0.0.1:18755/webhook"\n')
+    # Rasa's own REST channel: the project's credentials.yml names the gateway's signed channel instead.
+    credentials = work / "credentials.yml"
+    credentials.write_text("rest:\n")
     procs = {}
     with (logs / "actions.log").open("ab") as log:
         procs["actions"] = subprocess.Popen(
@@ -208,7 +211,7 @@ def bench_plain_rasa(work: Path, model: Path, quick: bool) -> tuple[list[Result]
     with (logs / "rasa.log").open("ab") as log:
         procs["rasa"] = subprocess.Popen(
             [str(RASA_BIN), "run", "-i", "127.0.0.1", "-p", "18705", "-m", str(model),
-             "--endpoints", str(endpoints)],
+             "--endpoints", str(endpoints), "--credentials", str(credentials)],
             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         started = time.monotonic()
