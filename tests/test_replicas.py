@@ -14,6 +14,7 @@ import asyncio
 import dataclasses
 import json
 import queue
+import socket
 import threading
 import time
 from typing import Any
@@ -128,3 +129,20 @@ def test_a_hand_off_received_by_one_replica_appears_in_a_console_served_by_anoth
             answer = httpx.post(f"{replica_a.url}/kakao/skill", json=kakao_request("visa extension", "replica-2"),
                                 timeout=20).json()["template"]["outputs"][0]["simpleText"]["text"]
             assert answer.endswith("Edited on replica B."), answer
+
+
+def test_replicas_sharing_the_port_answer_without_nagle_delays() -> None:
+    """uvicorn takes a socket passed with --fd for a Unix socket and sets no TCP_NODELAY on what it
+    accepts (every answer then waited ~40 ms for a delayed ACK); the launcher's shared-port socket
+    carries the option, which the connections accepted from it inherit."""
+    from bot.launcher import _reuse_port_socket
+
+    listening = _reuse_port_socket("127.0.0.1", 0)
+    listening.listen()
+    client = socket.create_connection(listening.getsockname()[:2])
+    accepted, _ = listening.accept()
+    try:
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        for s in (accepted, client, listening):
+            s.close()
