@@ -76,6 +76,15 @@ async def main():
     last["r1"] = tracker
     tracker = await step("ours again")
 
+    # The other server writes between this store's read and its write (the gateway's lock prevents
+    # it; if it ever happened, this store must not keep a tracker that lacks the other's turn).
+    theirs = await other.retrieve("r1")
+    theirs.update(UserUttered("and the address?", {"name": "followup"}, timestamp=8.5))
+    await other.save(theirs)
+    tracker.update(ActionExecuted("utter_address", timestamp=9.0))
+    await ours.save(tracker)
+    tracker = await step("written by another server mid-turn")
+
     # A new session: Rasa reads only the latest one back.
     tracker.update(SessionStarted(timestamp=LATER))
     tracker.update(ActionExecuted("action_listen", timestamp=LATER))
@@ -131,5 +140,6 @@ def test_what_rasa_gets_is_what_the_database_holds(tracker_url: str) -> None:
     assert not steps["unsaved change"]["from_memory"]
     assert not steps["written by another server"]["from_memory"]
     assert steps["written by another server"]["events"] == 9  # its turn is there
+    assert not steps["written by another server mid-turn"]["from_memory"]
     assert not steps["evicted"]["from_memory"] and steps["kept"]["from_memory"]
     assert steps["deleted"]["events"] is None
