@@ -69,8 +69,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
     def domain(self, domain: Optional[Domain]) -> None:
         # Trackers are built with the domain's slots: another domain, none of them.
         self._domain = domain or Domain.empty()
-        if getattr(self, "_cache", None):
-            self._cache.clear()
+        self._cache.clear()
 
     def _last_id(self, session: Any, sender_id: str) -> Optional[int]:
         last: Optional[int] = session.query(sa.func.max(self.SQLEvent.id)).filter(
@@ -112,26 +111,22 @@ class CachedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Write the events the database lacks; remember the tracker as written."""
         sender_id = tracker.sender_id
-        with self.session_scope() as session:
-            cached = self._cache.get(sender_id)
-            known = (cached is not None and cached.tracker is tracker
-                     and self._last_id(session, sender_id) == cached.last_id)
-        if not known:
-            self._cache.pop(sender_id, None)
+        cached = self._cache.pop(sender_id, None)  # back in below once this tracker is written
+        last_id: Optional[int] = None
+        if cached is not None and cached.tracker is tracker:
+            new = list(tracker.events)[cached.events:]
+            with self.session_scope() as session:  # the check and the write in one transaction
+                if self._last_id(session, sender_id) == cached.last_id:
+                    await self.stream_events(tracker)
+                    rows = [self._row(sender_id, event) for event in new]
+                    session.add_all(rows)
+                    session.commit()
+                    last_id = max((row.id for row in rows), default=cached.last_id)
+        if cached is None or last_id is None:  # not the tracker this store wrote last: as Rasa saves
             await super().save(tracker)
             return
-        assert cached is not None
-        await self.stream_events(tracker)
-        new = list(tracker.events)[cached.events:]
-        rows = [self._row(sender_id, event) for event in new]
-        with self.session_scope() as session:
-            session.add_all(rows)
-            session.commit()
-            last_id = max((row.id for row in rows), default=cached.last_id)
-        if any(isinstance(event, SessionStarted) for event in new):
-            # Rasa reads only the latest session back; so must the next retrieve.
-            self._cache.pop(sender_id, None)
-        else:
+        # After a new session Rasa reads only that session back; so must the next retrieve.
+        if not any(isinstance(event, SessionStarted) for event in new):
             self._remember(tracker, last_id, cached.events + len(new))
 
     def _row(self, sender_id: str, event: Any) -> Any:
