@@ -52,7 +52,14 @@ from hamkke.conversations import HandoffSignal
 from hamkke.coordination import Coordinator
 from hamkke.db.models import Conversation, Event, Message, MessageStatus, Resident, Service, as_utc, utcnow
 from hamkke.db.session import DATABASE_AWAY, Database
-from hamkke.directory import eligibility_records, event_payload, next_occurrence, service_payload
+from hamkke.directory import (
+    ServiceQuery,
+    eligibility_records,
+    event_payload,
+    find_services,
+    next_occurrence,
+    service_payload,
+)
 from hamkke.eligibility import RulesError, applications, rules_for
 from hamkke.folding import fold
 from hamkke.followups import (
@@ -74,7 +81,7 @@ from hamkke.langid import UNSUPPORTED, choose_language, detect, explicit_switch_
 from hamkke.live import LiveBus
 from hamkke.logs import text_for_log
 from hamkke.office_hours import default_centre, handoff_notice, queue_status
-from hamkke.phrases import named_program, parse_yes_no, stated_facts, time_frame, without_greeting
+from hamkke.phrases import named_program, parse_yes_no, service_filters, stated_facts, time_frame, without_greeting
 from hamkke.privacy import mask, normalise
 from hamkke.translit import is_translit_russian, to_cyrillic
 from hamkke.urgent import RELATED_KEYS, Urgency, detect_urgent, first_line_key
@@ -118,10 +125,16 @@ _QUESTION = re.compile(r"\?|^(what|when|where|how|can|is|do|does)\b|\b(ли|ка
 CHECKABLE_TOPICS = {**PROGRAM_TOPICS, "faq_integrated_care": "integrated-care"}
 PROGRAM_FAQ = {program: topic for topic, program in CHECKABLE_TOPICS.items()}
 MORE_PAGE = 3
+# Topics with a place in every district: a district said right after their answer ("동구요", "а в Квансан-гу?")
+# asks for that district's place, not for everything in the district.
+TOPIC_CATEGORIES = {"faq_family_center": "family", "faq_korean_classes": "korean_classes",
+                    "faq_legal_aid": "legal", "faq_hospital_interpreter": "health"}
 ALIASES_TTL_S = 30  # an admin's new alias is used within half a minute
 _PHONE_NUMBER = re.compile(r"(?<![\d-])(?:\d{2,4}-\d{3,4}(?:-\d{4})?|1[3-9]\d{2})(?![\d-])")
 # What a named place answers for itself ("조선대병원 전화번호요").
 PLACE_FACTS = frozenset({"address", "phone", "hours", "when", "fee", "website", "languages"})
+# Facts only a topic's own record gives (no place has them); a topic without one leaves the message to Rasa.
+TOPIC_ONLY_FACTS = frozenset({"balance", "use", "conditions", "services", "appliances", "large_items"})
 _LEADING_COMMAND = re.compile(r"^[\s/]+")
 # An emergency message that asks where to go: the emergency rooms go with "call 119".
 _ASKS_FOR_HOSPITAL = re.compile(r"hospital|emergency room|\ber\b|clinic|больниц|клиник|приемн|травмпункт|"
@@ -673,7 +686,15 @@ class DialogueCore:
             bare = None if self._in_check(resident) else language_switch_request(text)
             wanted = bare or explicit_switch_request(text)
             if wanted:
-                return await self._switch_language(resident, inbound, wanted), "answered", None
+                written = detect(text)  # ("korean" alone is a language name: confirmed in that language)
+                reply = await self._switch_language(resident, inbound, wanted)
+                if not bare and written.confident and written.language in SUPPORTED_LANGUAGES and \
+                        written.language != wanted and not _writes_in(text, wanted):
+                    # "우리 엄마가 러시아어만 해요. 러시아어로 대답해 주세요": the son who asked reads the
+                    # confirmation in his own language; his mother reads the answers that follow. (Who also
+                    # wrote in the language asked for, "…дочке покажу. 한국어로 해주세요", reads it in that one.)
+                    reply.texts[0] = t(f"language_changed_to_{wanted}", written.language)
+                return reply, "answered", None
             detection = detect(text)
             if detection.language == UNSUPPORTED and (detection.confident or resident.language is None):
                 inbound.language = UNSUPPORTED
@@ -702,6 +723,11 @@ class DialogueCore:
         if stated:
             metadata["stated"] = stated
         urgency = detect_urgent(text) if payload is None else None
+        if urgency is Urgency.OVERSTAY and _recent_urgency(resident) in _EMERGENCIES_UNDER_WAY and \
+                _CALLS_EMERGENCY.search(fold(text.casefold()) + " " + text):
+            # "My friend has no visa, can we still call 119?" while the emergency goes on: what to do now
+            # comes first, as it did a minute ago; the visa can wait.
+            urgency = _recent_urgency(resident)
         if payload is None and urgency is None:
             answer = self._short_answer(resident, text, lang)
             if isinstance(answer, Reply):
@@ -710,9 +736,10 @@ class DialogueCore:
                 rasa_text = answer
                 reply, status, error = await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
                 return reply, status, error
-            more = await self._more_services(resident, text, lang)
-            if more is not None:  # "more" after a list of services: the next few
-                return more, "answered", None
+            more = await self._more_services(resident, text, lang) or \
+                await self._topic_places_in_district(resident, text, lang)
+            if more is not None:  # "more" after a list of services: the next few; "Dong-gu" after the
+                return more, "answered", None  # family centres' answer: that district's family centre
             if asks_for_person(text):  # whatever the classifier guessed, a person was asked for
                 return await self._ask_rasa(resident, inbound, "/request_human", metadata, lang)
             event, last = await self._named_event(text) if len(text.split()) <= 14 else (None, None)
@@ -1080,13 +1107,15 @@ class DialogueCore:
             # "Where is it?", "what time?" after a list of events: the first (nearest) one, in full.
             return Reply(language=lang, texts=[render_event(event, lang)], keys=["followup"], about_topic="events",
                          about_event=event)
+        if fact == "next_year" and str(topic) not in PROGRAM_TOPICS and "when" in self.topic_facts.get(str(topic), {}):
+            fact = "when"  # "and next year?" after the minimum wage: when its rule changes, and who knows the new one
         if fact == "next_year" and isinstance(topic, str) and topic.startswith(("faq_", "ask_")) and has(topic, lang):
             # "And next year?": the topic's own answer, with its programme's next round when it has one.
             reply = Reply(language=lang, texts=[t(topic, lang)], keys=[topic], about_topic=topic,
                           about_service=context.get("service"))
             await self._date_the_programmes(reply, lang)
             return reply
-        if fact not in PLACE_FACTS | {"documents", "penalty", "booking", "balance", "use", "conditions", "services"}:
+        if fact not in PLACE_FACTS | TOPIC_ONLY_FACTS | {"documents", "penalty", "booking"}:
             return None  # "can I get it?" after a topic without a check, "next year?" after a place: Rasa answers
         slug = named.slug if named is not None else context.get("service")
         service = named
@@ -1116,7 +1145,7 @@ class DialogueCore:
                           about_service=slug)
             reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
             return reply
-        if record is None and fact in ("balance", "use", "conditions", "services"):
+        if record is None and fact in TOPIC_ONLY_FACTS:
             return None  # a topic with no card to check or spend, or no level asked: Rasa answers
         if record is None and fact == "website" and service is None and topic and has(str(topic), lang):
             # "What site was it?" after a topic without a place: the sites its answer and facts name.
@@ -1199,6 +1228,34 @@ class DialogueCore:
         text_out, buttons, _ = render_message(custom, lang)
         reply = Reply(language=lang, texts=[text_out], keys=["service_list"], more_services=left,
                       about_topic="service_list", about_service=cards[0]["slug"] if cards else None)
+        shown = message_cards(custom, lang)
+        if shown:
+            reply.cards.extend(shown)
+            reply.cards_for[0] = shown
+        reply.add_buttons(buttons)
+        return reply
+
+    async def _topic_places_in_district(self, resident: Resident, text: str, lang: str) -> Optional[Reply]:
+        """A district named alone right after a topic with a place in every district: that topic's places
+        there (the district's own first), as a list whose first place the next "phone?" is about."""
+        context = resident.context or {}
+        category = TOPIC_CATEGORIES.get(str(context.get("topic")))
+        if category is None or not _fresh(context, "at", FRESH_MINUTES) or len(text.split()) > 3:
+            return None
+        filters = service_filters(text)
+        if set(filters) != {"district"}:
+            return None
+        async with self.db.session() as session:
+            found = await find_services(session, ServiceQuery(category=category, district=filters["district"]))
+        if not found:
+            return None
+        page, left = found[:MORE_PAGE], [service.slug for service in found[MORE_PAGE:]]
+        cards = [service_payload(service) for service in page]
+        custom = {"key": "service_list", "args": {"services": cards, "total": len(found),
+                                                  "shown": len(cards), "open_now": False}}
+        text_out, buttons, _ = render_message(custom, lang)
+        reply = Reply(language=lang, texts=[text_out], keys=["service_list"], more_services=left,
+                      about_topic="service_list", about_service=page[0].slug)
         shown = message_cards(custom, lang)
         if shown:
             reply.cards.extend(shown)
@@ -1533,6 +1590,22 @@ URGENT_PLACES = {Urgency.MEDICAL: "fire-ambulance-119", Urgency.FIRE: "fire-ambu
                  Urgency.OVERSTAY: "immigration-contact-center"}
 OWN_QUESTION_WORDS = 6
 URGENT_MINUTES = 10
+
+
+# Emergencies under way, whose line stays first when the next message asks whether to call for help.
+_EMERGENCIES_UNDER_WAY = (Urgency.MEDICAL, Urgency.FIRE, Urgency.VIOLENCE, Urgency.DOMESTIC_VIOLENCE)
+_CALLS_EMERGENCY = re.compile(r"\b11[29]\b|(?<!\d)11[29](?!\d)|\bambulance\b|\bpolice\b|\bскор(ую|ой|ая)\b|"
+                              r"\bполици|\bcap cuu\b|\bcong an\b|\bcanh sat\b|구급차|경찰")
+
+
+_SCRIPTS = {"ko": re.compile(r"[가-힣]{2}"), "ru": re.compile(r"[а-яё]{2}", re.IGNORECASE),
+            "vi": re.compile(r"[ạ-ỹăâđêôơư]", re.IGNORECASE), "en": re.compile(r"\b[a-z]{2,}\b.*\b[a-z]{2,}\b", re.I)}
+
+
+def _writes_in(text: str, lang: str) -> bool:
+    """Whether a message has words written in ``lang`` (its script; Vietnamese by its marks)."""
+    pattern = _SCRIPTS.get(lang)
+    return bool(pattern and pattern.search(text))
 
 
 def _recent_urgency(resident: Resident) -> Optional[Urgency]:

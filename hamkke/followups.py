@@ -65,8 +65,11 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bdeadline\b|\bкогда\b|\bдо какого\b|\bсрок|\bkhi nao\b|\bbao gio\b|\bhan chot\b|"
         r"\bthang may\b|\bluc nao\b|"
         # "before I start or after?": when a step must be done
-        r"\bbefore\b.{0,30}\bor after\b|\bafter or before\b|\bдо или после\b|\btruoc hay sau\b",
-        r"언제|기한|마감|며칠까지|먼저.*나중|나중에.*(해도|신고)",
+        r"\bbefore\b.{0,30}\bor after\b|\bafter or before\b|\bдо или после\b|\btruoc hay sau\b|"
+        # "co can xin phep truoc ko": whether a permission must come first
+        r"\b(permission|permit|approval) (first|beforehand|in advance)\b|\bпредварительн\w* разрешени|"
+        r"\bразрешени\w* (заранее|сначала)|\b(xin phep|bao|dang ky|khai bao) truoc\b",
+        r"언제|기한|마감|며칠까지|먼저.*나중|나중에.*(해도|신고)|미리(허가|신고|신청)|허가(를)?먼저|먼저허가",
     ),
     "booking": (
         r"\b(need|make|book) (an |a )?(appointment|reservation|booking)\b|\bappointment\??$|\bwalk in\b|"
@@ -100,7 +103,8 @@ _FACTS: dict[str, tuple[str, str]] = {
     ),
     "fee": (
         r"\bhow much\b|\bcost\b|\bfee\b|\bprice\b|\bfree\b|\bticket\b|\bper month\b|\ba month\b|\bmonthly\b|"
-        r"\bсколько (стоит|платить|денег|дают|получ|в месяц)|\bплатн|\bбесплатн|\bцена\b|\bстоимост|\bв месяц\b|"
+        r"\bсколько (там |тут |это |им |ему |ей |мне |нам )?(стоит|платить|денег|дают|получ|в месяц)|"
+        r"\bплатн|\bбесплатн|\bцена\b|\bстоимост|\bв месяц\b|"
         r"\bbao nhieu\b|\bbn tien\b|\bbnhieu\b|\bnhiu tien\b|"
         r"\bmat phi\b|\bmien phi\b|\bchi phi\b|\ble phi\b|\bmat tien\b|\bmoi thang\b|\b(mot|1) thang\b",
         r"얼마|비용|수수료|무료|유료|돈(을|이)?내|돈내|공짜|한달에|한달로|한달이면|월로치면",
@@ -110,6 +114,7 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bчто (с собой )?(брать|взять|нужно принести)\b|\bдокумент|\bбумаг|"
         r"\bgiay to\b|\bmang (theo )?gi\b|\bcan (mang|chuan bi) gi\b|\bho so\b|\bwhat do i need\b|"
         r"\bчто (нужно|надо) (принести|взять|с собой|сделать|подготовить|оформить)\b|"
+
         r"\bwhat (do|should) (i|we) (need to|have to) do\b|\b(can|phai) lam (gi|nhung gi)\b",
         r"서류|뭐가져|뭘가져|준비물|챙겨|뭐필요|뭐가필요|뭘준비|뭐준비",
     ),
@@ -124,8 +129,12 @@ _FACTS: dict[str, tuple[str, str]] = {
     # "my TOPIK is only 3", "у меня топик 2": what a resident must have or meet (a level, grades).
     "conditions": (
         r"\btopik\b|\bтопик|\blevel \d\b|\b\d(st|nd|rd|th)? level\b|\bуров(ень|ня|не)\b|\bgpa\b|\bcap \d\b|"
-        r"\brequirements?\b|\bтребовани|\bdieu kien\b",
-        r"토픽|\d급|레벨|\d단계|성적|학점|출석률|조건",
+        r"\brequirements?\b|\bтребовани|\bdieu kien\b|"
+        # A student's year or university ("2학년이에요", "e hoc o 전남대"): the rule depends on them.
+        r"\b(first|second|third|fourth|final|1st|2nd|3rd|4th) year\b|\byear [1-4]\b|\bi (study|am studying) at\b|"
+        r"\b[1-4][- ]?(й |м )?курс|\b(на )?(первом|втором|третьем|четв[её]ртом|первый|второй|третий) курс|"
+        r"\bучусь в\b|\b(sinh vien )?nam (nhat|hai|ba|tu|cuoi)\b|\bhoc (o|tai)\b",
+        r"토픽|\d급|레벨|\d단계|성적|학점|출석률|조건|[1-4]학년|[일이삼사]학년|대(학교)?(다녀|다니|학생|에다녀)",
     ),
     "check": (
         r"^check\b|\bcan i get it\b|\bcan (he|she|they|we|my \w+) (get|apply)\b|"
@@ -140,8 +149,24 @@ _FACTS: dict[str, tuple[str, str]] = {
     ),
     "next_year": (
         r"\bnext year\b|\bnext one\b|\bnext round\b|\bв следующем году\b|\bна следующий год\b|"
-        r"\bследующ\w* раз\b|\bnam sau\b|\bnam toi\b|\bdot sau\b",
-        r"내년|다음해|다음번|다음차례",
+        r"\bследующ\w* раз\b|\bnam sau\b|\bnam toi\b|\bsang nam\b|\bdot sau\b|"
+        # "а с января больше будет?": from the new year on
+        r"\bс (1 |первого )?января\b|\bfrom (1 )?january\b|\bfrom (the )?new year\b|\btu (thang 1|thang gieng)\b",
+        r"내년|다음해|다음번|다음차례|1월부터|새해부터",
+    ),
+    # "and the old fridge?", "диван куда?", "소파는요?" after the rubbish rules: big things go another way.
+    "appliances": (
+        r"\b(fridge|refrigerator|freezer|washing machine|washer|dryer|tv|television|air ?con\w*|microwave|"
+        r"computer|monitor|appliances?)\b|\bхолодильник|\bстиральн|\bтелевизор|\bкондиционер|\bмикроволнов|"
+        r"\bтехник|\btu lanh\b|\bmay giat\b|\btivi\b|\bti vi\b|\bdieu hoa\b|\bmay lanh\b|\blo vi song\b|"
+        r"\bdo dien\b",
+        r"냉장고|세탁기|텔레비전|티비|에어컨|전자레인지|컴퓨터|가전",
+    ),
+    "large_items": (
+        r"\b(sofa|couch|bed|mattress|wardrobe|closet|desk|table|chairs?|furniture|bookshelf|cabinet)\b|"
+        r"\bдиван|\bкроват|\bматрас|\bшкаф|\bстол\b|\bстул|\bмебел|\bghe sofa\b|\bsofa\b|\bgiuong\b|"
+        r"\bnem\b|\btu quan ao\b|\bban ghe\b|\bdo go\b|\bdo noi that\b",
+        r"소파|쇼파|침대|매트리스|장롱|옷장|책상|식탁|의자|가구|대형폐기물",
     ),
     "website": (
         r"\bwebsite\b|\bsite\b|\bonline\b|\blink\b|\bсайт\b|\bссылк|\bonline\b|\btrang web\b|\bweb\b|\blink\b",
@@ -173,13 +198,28 @@ _WEEKDAYS = (
 _AMNESTY = (re.compile(r"\bamnest|\bамнист|\bvoluntary departure\b|\bдобровольн\w* выезд|"
                        r"\btu nguyen (ve nuoc|xuat canh|ve)\b"),
             re.compile(r"자진출국|자진신고|계도기간"))
+_FREE_ADVICE = re.compile(r"\bfree\b.{0,25}\b(advice|consult\w*|help|counsel\w*|lawyer)|"
+                          r"\bбесплатн\w*.{0,25}(консульт|помо|юрист|адвокат)|(консульт|помо)\w*.{0,25}бесплатн|"
+                          r"\b(tu van|ho tro|luat su)\b.{0,20}\bmien phi\b|\bmien phi\b.{0,20}\b(tu van|ho tro)\b")
+# "а без 등록증 точно возьмут?", "her ARC not done yet is that problem?": whether it can be done without a
+# paper (the topic's documents fact says), also when the paper's name is a topic of its own.
+_WITHOUT_PAPER = (
+    re.compile(r"\bwithout (an? |the |my |his |her |their )?(arc|registration|residence card|alien registration|"
+               r"id|papers?|visa)\b|\b(arc|registration|residence card)\b.{0,15}\b(not (done|yet|ready|made|issued)|"
+               r"isn'?t (done|ready)|yet)\b|\b(no|(don'?t|doesn'?t) have( an?| the)?) (arc|residence card)\b|"
+               r"\bбез (регистрац|карт|документ|визы|등록|외국인등록)|"
+               r"(등록증|регистрац|карт\w* резидент)\w*.{0,15}(ещ[её] )?(нет|не сделал|не получил|не оформил)|"
+               r"\bchua (co|lam|dang ky)\b.{0,12}(the cu tru|giay to|외국인등록|등록증|\barc\b|dang ky)|"
+               r"\bkhong co (the cu tru|giay to)\b"),
+    re.compile(r"등록증(이|은)?(아직)?없|등록(을|은)?(아직)?안|등록(이|은)?(아직)?없|등록(증)?(이|은)?아직안"))
 # Words that make a message a question of its own, not a follow-up.
 _OWN_TOPIC = re.compile(
     r"visa|виз|вiз|bi sa|gia han|продл|extend|renew|\bluong\b|зарплат|salary|wage|insurance|страхов|bao hiem|"
     r"school|школ|truong|"
     r"culture|культур|van hoa|rubbish|garbage|мусор|rac|event|мероприят|su kien|hospital|больниц|benh vien|"
     r"event|festival|праздник|le hoi|korean class|корейск|tieng han|"
-    r"비자|연장|월급|임금|보험|학교|쓰레기|행사|축제|병원|문화누리|한국어", re.IGNORECASE)
+    r"\barc\b|residence card|регистрац|\bthe cu tru\b|"
+    r"비자|연장|월급|임금|보험|학교|쓰레기|행사|축제|병원|문화누리|한국어|외국인등록|등록증", re.IGNORECASE)
 
 
 def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ...] = ()) -> Optional[str]:
@@ -195,19 +235,25 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
     if len(lowered.split()) <= MAX_WORDS + 7 and "when" not in exclude and (
             _AMNESTY[0].search(folded) or _AMNESTY[1].search(korean)):
         return "when"
-    limit = MAX_WORDS + 7 if place_named else MAX_WORDS
+    day = bool(re.search(_WEEKDAYS[0], folded) or re.search(_WEEKDAYS[1], korean))
+    # A day the resident is free ("e lam o 평동 공단, chi nghi chu nhat thoi") may come in a longer sentence.
+    limit = MAX_WORDS + 7 if place_named else MAX_WORDS + 3 * day
     if not lowered or len(lowered.split()) > limit or len(lowered) > 60 + 40 * place_named:
         return None
+    without_paper = bool(_WITHOUT_PAPER[0].search(folded) or _WITHOUT_PAPER[1].search(korean))
+    if without_paper and "documents" not in exclude:
+        return "documents"
     if not place_named and _OWN_TOPIC.search(folded):
         return None
     if re.search(rf"(?<!\d){clock.today().year + 1}(?!\d)", folded):
         return "next_year"  # "и в 2027?", "nam 2027 tang bao nhieu"
-    day = bool(re.search(_WEEKDAYS[0], folded) or re.search(_WEEKDAYS[1], korean))
     calls = re.search(r"\bcall\b|\bпозвонить\b|\bзвонить\b|\bgoi\b", folded) or \
         re.search(r"전화(해|하|할|돼|되)", korean)
     if day and calls and not re.search(r"\bnumber\b|\bномер|\bтелефон|\bsdt\b|\bso\b", folded) and \
             "번호" not in korean:
         return "hours"  # "can I call on Saturday?" asks when, not the number
+    if _FREE_ADVICE.search(folded) or re.search(r"무료(로)?(상담|도와|도움)", korean):
+        return "fee"  # "бесплатно где-то консультируют?": whether help is free, and where to find it
     first = ("next_year", "balance", "use", "check")  # "проверить остаток" is about the balance, not a check
     for fact in sorted(_FACTS, key=lambda name: name not in first):
         if fact in ("check", "phone") and _asks("languages", folded, korean):

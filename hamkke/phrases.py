@@ -459,7 +459,11 @@ _STATED_NATIONALITY = {
                 r"(?<![\w-])[c-h]-\d{1,2}(-\d)?(?![a-z0-9-])",
                 r"\bmarriage migrant", r"결혼 ?이민", r"결혼해서 ?(왔|한국)", r"брачн\w* мигрант", r"\bco dau viet\b",
                 r"외국인(이에요|이예요|인데|이고|입니다|이라서|이라|이야)", r"\bi'?m (an? )?(american|foreigner)\b",
-                r"\b(toi|em|minh) (la )?nguoi nuoc ngoai\b"),
+                r"\b(toi|em|minh) (la )?nguoi nuoc ngoai\b",
+                # An international student studies here on a student visa.
+                r"유학생", r"\b(international|foreign|exchange) students?\b", r"\bиностранн\w* студент",
+                r"\bstudent from (vietnam|russia|uzbekistan|kazakhstan|abroad)\b", r"\bdu hoc sinh\b",
+                r"\b(toi|em|minh) (dang )?(la )?du hoc\b"),
     "korean": (r"\bkorean (citizen|citizenship|nationality|passport)\b", r"\bnaturali[sz]ed\b",
                r"гражданств\w* (кореи|корейск|республики корея)", r"корейск\w* гражданств", r"корейский паспорт",
                r"한국 ?국적(이에|이고|이야|입니|이예|있)", r"귀화했", r"\b(co|da co|nhap) quoc tich han\b"),

@@ -65,6 +65,10 @@ TODAY = dt.date(2026, 12, 8)
     ("어머니 혼자 사시고 연금이 월 90 정도예요", {"household_size": 1, "monthly_income_krw": 900_000}),
     ("нас двое, пенсия 1,2 млн", {"household_size": 2, "monthly_income_krw": 1_200_000}),
     ("저 외국인이에요", {"nationality": "foreign"}),
+    # An international student is a foreign national.
+    ("청년문화예술패스 저도 받을수있어요? 유학생이에요", {"nationality": "foreign"}),
+    ("em la du hoc sinh", {"nationality": "foreign"}), ("I'm an international student", {"nationality": "foreign"}),
+    ("я иностранный студент", {"nationality": "foreign"}),
 ])
 def test_facts_stated_in_passing(text: str, facts: dict[str, Any]) -> None:
     assert stated_facts(text, TODAY) == facts
@@ -89,6 +93,19 @@ def test_programmes_by_their_own_names_and_can_i_get_it() -> None:
     ("thu 4 thi di dau", "address"), ("수요일에 캄보디아 통역있어요?", "languages"), ("только по средам?", "hours"),
     ("132 в субботу можно позвонить?", "hours"), ("토요일에 전화해도 돼요?", "hours"),
     ("phone number on sunday?", "phone"),
+    # "And next year?", also "from January": when the rule changes.
+    ("내년은요", "next_year"), ("nam sau co tang ko", "next_year"), ("а с января больше будет?", "next_year"),
+    # A student's year or university: the conditions that depend on them.
+    ("2학년이에요", "conditions"), ("e hoc o 전남대", "conditions"), ("я на втором курсе", "conditions"),
+    ("i'm in second year", "conditions"),
+    # Whether it can be done without a paper.
+    ("а без 등록증 точно возьмут?", "documents"), ("외국인등록 아직 안했는데 돼요?", "documents"),
+    ("can she enrol without the ARC?", "documents"),
+    # Free advice, also asked with "where".
+    ("бесплатно где то консультируют?", "fee"), ("free legal advice where?", "fee"), ("а сколько там денег", "fee"),
+    # Big things after the rubbish rules.
+    ("con tu lanh cu thi bo sao", "appliances"), ("냉장고는요?", "appliances"), ("and old sofa?", "large_items"),
+    ("а диван куда?", "large_items"),
 ])
 def test_more_follow_up_facts(text: str, fact: str) -> None:
     assert detect_followup(text) == fact
@@ -176,7 +193,8 @@ def test_topic_facts_are_complete_sourced_and_agree_across_languages() -> None:
     faq = {r["intent"] for r in yaml.safe_load((PROJECT_ROOT / "data" / "faq.yml").read_text(encoding="utf-8"))}
     urgent_lines = {first_line_key(kind) for kind in Urgency}
     assert TOPIC_FACTS_PATH.exists() and set(facts) <= faq | urgent_lines and len(facts) >= 30
-    allowed = {"address", "hours", "fee", "documents", "penalty", "when", "languages", "use", "conditions", "services"}
+    allowed = {"address", "hours", "fee", "documents", "penalty", "when", "languages", "use", "conditions", "services",
+               "appliances", "large_items"}
     for topic, by_fact in facts.items():
         assert set(by_fact) <= allowed, topic
         for name, record in by_fact.items():
@@ -472,3 +490,88 @@ async def test_the_checks_question_names_its_programme_for_the_questions_in_betw
         when = await talk.say("when can we apply then")
     assert when.startswith(topic_facts()["faq_culture_nuri"]["when"]["en"])
     assert when.rstrip().endswith(t("ask_birth_year", "en")) and len(talk.asked) == 1
+
+
+async def test_next_year_after_a_rule_that_changes_is_when_it_changes(settings: Settings, db: Database) -> None:
+    facts = topic_facts()["faq_minimum_wage"]
+    for user, lang, first, then in (("ko", "ko", "올해 최저시급 얼마에요?", "내년은요"),
+                                    ("ru", "ru", "какая минимальная зарплата?", "а с января больше будет?"),
+                                    ("vi", "vi", "luong toi thieu bao nhieu", "nam sau co tang ko")):
+        async with Conversation(settings, db, lambda *_: _key("faq_minimum_wage"), user=user) as talk:
+            await talk.say(first)
+            later = await talk.say(then)
+        assert later.startswith(facts["when"][lang]) and "1350" in later and len(talk.asked) == 1, user
+
+
+async def test_a_students_year_or_university_gives_the_level_asked(settings: Settings, db: Database) -> None:
+    facts = topic_facts()["faq_job_search"]
+    for user, first, then, lang in (("ko-year", "전남대 유학생인데 알바해도되요?", "2학년이에요", "ko"),
+                                    ("vi-uni", "em D-2 nam nhat, di lam them dc bao nhieu tieng", "e hoc o 전남대",
+                                     "vi")):
+        replies = iter([_key("faq_job_search"), _key("faq_school_transfer")])
+        async with Conversation(settings, db, lambda *_, replies=replies: next(replies), user=user) as talk:
+            await talk.say(first)
+            level = await talk.say(then)
+        assert level.startswith(facts["conditions"][lang]) and len(talk.asked) == 1, user
+
+
+async def test_a_district_after_the_family_centres_answer_is_that_districts_centre(settings: Settings,
+                                                                                   db: Database) -> None:
+    centre = next(s for s in load_services() if s["slug"] == "dong-gu-family-center")
+    answers = iter([_key("faq_family_center"), _key("fallback")])
+    async with Conversation(settings, db, lambda *_: next(answers), user="family") as talk:
+        await talk.say("다문화가족센터 어디있어요?")
+        listed = await talk.say("동구요")
+        phone = await talk.say("전화번호좀")
+    # That district's family centre first (not the district's hospitals); "phone?" is about it.
+    assert listed.index(centre["name"]["ko"]) < 40 and "병원" not in listed
+    assert centre["phone"] in phone and "병원" not in phone and len(talk.asked) == 1
+
+
+async def test_a_switch_asked_in_another_language_is_confirmed_in_it(settings: Settings, db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("faq_visa_extension"), user="son") as talk:
+        confirmed = await talk.say("안녕하세요 우리 엄마가 러시아어만해요. 러시아어로 대답해주세요")
+        answer = await talk.say("엄마 외국인등록증 연장 어떻게해요?")
+    # The son who asked reads the confirmation; his mother reads the answers.
+    assert confirmed.startswith(t("language_changed_to_ru", "ko")) and not re.search("[а-я]", confirmed)
+    assert answer.startswith(t("faq_visa_extension", "ru"))
+    # Who writes in the language asked for too reads the confirmation in it.
+    async with Conversation(settings, db, lambda *_: _key("faq_visa_extension"), user="daughter") as talk:
+        confirmed = await talk.say("здравствуйте, можно дальше по корейски? дочке покажу. 한국어로 해주세요")
+    assert confirmed.startswith(t("language_changed", "ko"))
+
+
+async def test_asking_whether_to_call_119_during_an_emergency_keeps_its_first_line(settings: Settings,
+                                                                                    db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("fallback"), user="collapsed") as talk:
+        await talk.say("친구가쓰러졌는데 안일어나요 ㅠㅠ 어떡해요 빨리")
+        then = await talk.say("친구 불법체류인데 119불러도돼요?")
+    # Not "call 1345" for the overstay: the emergency is still going on.
+    assert then.startswith(t(first_line_key(Urgency.MEDICAL), "ko"))
+    async with Conversation(settings, db, lambda *_: _key("fallback"), user="no-emergency") as talk:
+        alone = await talk.say("친구 불법체류인데 119불러도돼요?")
+    assert alone.startswith(t(first_line_key(Urgency.OVERSTAY), "ko"))
+
+
+async def test_big_things_after_the_rubbish_rules(settings: Settings, db: Database) -> None:
+    facts = topic_facts()["faq_garbage"]
+    answers = iter([_key("faq_garbage"), _key("faq_family_invitation"), _key("faq_garbage")])
+    async with Conversation(settings, db, lambda *_: next(answers), user="rubbish") as talk:
+        await talk.say("ad oi o Nam-gu bo rac luc may gio vay")
+        fridge = await talk.say("con tu lanh cu thi bo sao")
+        sofa = await talk.say("and old sofa?")
+    assert fridge.startswith(facts["appliances"]["vi"]) and "1599-0903" in fridge
+    assert sofa.startswith(facts["large_items"]["en"]) and "1599-0903" not in sofa and len(talk.asked) == 1
+
+
+async def test_free_advice_and_without_a_paper_come_from_the_topics_facts(settings: Settings, db: Database) -> None:
+    facts = topic_facts()
+    async with Conversation(settings, db, lambda *_: _key("faq_industrial_accident"), user="hurt") as talk:
+        await talk.say("в прошлом месяце на работе руку повредил, 사장 не хочет 산재 оформлять")
+        free = await talk.say("бесплатно где то консультируют?")
+    assert free.startswith(facts["faq_industrial_accident"]["fee"]["ru"]) and "1588-0620" in free
+    answers = iter([_key("faq_school_enrollment"), _key("faq_arc_reissue")])
+    async with Conversation(settings, db, lambda *_: next(answers), user="grandson") as talk:
+        await talk.say("внук приехал из узбекистана 10 лет как в школу записать?")
+        without = await talk.say("а без 등록증 точно возьмут?")
+    assert without.startswith(facts["faq_school_enrollment"]["documents"]["ru"]) and len(talk.asked) == 1

@@ -160,8 +160,6 @@ async def test_a_bare_no_or_yes_answers_the_bots_own_question(settings: Settings
 
 
 async def test_and_next_year_stays_on_the_topic(settings: Settings, db: Database) -> None:
-    from hamkke.i18n import t
-
     asked: list[str] = []
 
     def rasa(_method: str, _path: str, body: object) -> tuple[int, object]:
@@ -174,7 +172,9 @@ async def test_and_next_year_stays_on_the_topic(settings: Settings, db: Database
         await core.handle(Incoming(channel="kakao", user_key="ny", text="минималка сколько"))
         reply = await core.handle(Incoming(channel="kakao", user_key="ny", text="а в следующем году?"))
         await core.rasa.close()
-    assert reply is not None and reply.texts == [t("faq_minimum_wage", "ru")] and len(asked) == 1
+    # When this year's rule ends and who knows next year's (the topic's "when" fact), not the answer again.
+    when = topic_facts()["faq_minimum_wage"]["when"]["ru"]
+    assert reply is not None and reply.texts[0].startswith(when) and len(asked) == 1
 
 
 async def test_can_i_get_it_after_a_programmes_answer_starts_its_check(settings: Settings, db: Database) -> None:
