@@ -134,7 +134,7 @@ _PHONE_NUMBER = re.compile(r"(?<![\d-])(?:\d{2,4}-\d{3,4}(?:-\d{4})?|1[3-9]\d{2}
 # What a named place answers for itself ("조선대병원 전화번호요").
 PLACE_FACTS = frozenset({"address", "phone", "hours", "when", "fee", "website", "languages"})
 # Facts only a topic's own record gives (no place has them); a topic without one leaves the message to Rasa.
-TOPIC_ONLY_FACTS = frozenset({"balance", "use", "conditions", "services", "appliances", "large_items"})
+TOPIC_ONLY_FACTS = frozenset({"balance", "use", "conditions", "services", "appliances", "large_items", "advice"})
 _LEADING_COMMAND = re.compile(r"^[\s/]+")
 # An emergency message that asks where to go: the emergency rooms go with "call 119".
 _ASKS_FOR_HOSPITAL = re.compile(r"hospital|emergency room|\ber\b|clinic|больниц|клиник|приемн|травмпункт|"

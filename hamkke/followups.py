@@ -226,7 +226,8 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
     """Which fact a short follow-up asks for.
 
     One of ``address``, ``phone``, ``hours``, ``when``, ``fee``, ``documents``, ``penalty``,
-    ``balance``, ``use``, ``conditions``, ``services``, ``languages``, ``check`` (can I get it?), ``next_year``,
+    ``balance``, ``use``, ``conditions``, ``services``, ``languages``, ``advice`` (free advice), ``appliances``,
+    ``large_items``, ``check`` (can I get it?), ``next_year``,
     ``website``. With ``place_named`` the message names a place ("조선대병원 전화번호요"), so its
     words of a topic do not make it a question of its own, and it may be a little longer.
     """
@@ -253,7 +254,7 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
             "번호" not in korean:
         return "hours"  # "can I call on Saturday?" asks when, not the number
     if _FREE_ADVICE.search(folded) or re.search(r"무료(로)?(상담|도와|도움)", korean):
-        return "fee"  # "бесплатно где-то консультируют?": whether help is free, and where to find it
+        return "advice"  # "бесплатно где-то консультируют?": where free advice is to be had
     first = ("next_year", "balance", "use", "check")  # "проверить остаток" is about the balance, not a check
     for fact in sorted(_FACTS, key=lambda name: name not in first):
         if fact in ("check", "phone") and _asks("languages", folded, korean):

@@ -102,7 +102,8 @@ def test_programmes_by_their_own_names_and_can_i_get_it() -> None:
     ("а без 등록증 точно возьмут?", "documents"), ("외국인등록 아직 안했는데 돼요?", "documents"),
     ("can she enrol without the ARC?", "documents"),
     # Free advice, also asked with "where".
-    ("бесплатно где то консультируют?", "fee"), ("free legal advice where?", "fee"), ("а сколько там денег", "fee"),
+    ("бесплатно где то консультируют?", "advice"), ("free legal advice where?", "advice"),
+    ("tu van mien phi o dau", "advice"), ("а сколько там денег", "fee"),
     # Big things after the rubbish rules.
     ("con tu lanh cu thi bo sao", "appliances"), ("냉장고는요?", "appliances"), ("and old sofa?", "large_items"),
     ("а диван куда?", "large_items"),
@@ -194,7 +195,7 @@ def test_topic_facts_are_complete_sourced_and_agree_across_languages() -> None:
     urgent_lines = {first_line_key(kind) for kind in Urgency}
     assert TOPIC_FACTS_PATH.exists() and set(facts) <= faq | urgent_lines and len(facts) >= 30
     allowed = {"address", "hours", "fee", "documents", "penalty", "when", "languages", "use", "conditions", "services",
-               "appliances", "large_items"}
+               "appliances", "large_items", "advice"}
     for topic, by_fact in facts.items():
         assert set(by_fact) <= allowed, topic
         for name, record in by_fact.items():
@@ -569,7 +570,7 @@ async def test_free_advice_and_without_a_paper_come_from_the_topics_facts(settin
     async with Conversation(settings, db, lambda *_: _key("faq_industrial_accident"), user="hurt") as talk:
         await talk.say("в прошлом месяце на работе руку повредил, 사장 не хочет 산재 оформлять")
         free = await talk.say("бесплатно где то консультируют?")
-    assert free.startswith(facts["faq_industrial_accident"]["fee"]["ru"]) and "1588-0620" in free
+    assert free.startswith(facts["faq_industrial_accident"]["advice"]["ru"]) and "1588-0620" in free
     answers = iter([_key("faq_school_enrollment"), _key("faq_arc_reissue")])
     async with Conversation(settings, db, lambda *_: next(answers), user="grandson") as talk:
         await talk.say("внук приехал из узбекистана 10 лет как в школу записать?")
