@@ -68,6 +68,7 @@ from hamkke.followups import (
     asks_for_more,
     asks_to_check,
     detect_followup,
+    fold_words,
     match_names,
     match_place,
     names_a_topic,
@@ -760,10 +761,11 @@ class DialogueCore:
                 metadata["said"] = rasa_text
                 return await self._ask_rasa(resident, inbound, "/faq_events", metadata, lang)
             place = await self._named_place(text)
-            fact = detect_followup(text, place_named=place is not None)
+            about = await self._context_words(resident)
+            fact = detect_followup(text, place_named=place is not None, context_words=about)
             in_check = self._in_check(resident)  # the form's own question is pending: Rasa reads the answer
             if in_check and fact == "check":  # "when can we apply?" during the check asks when, not for a check
-                fact = detect_followup(text, place_named=place is not None, exclude=("check",))
+                fact = detect_followup(text, place_named=place is not None, exclude=("check",), context_words=about)
             program = None if in_check else (self._program_to_check(resident, fact)
                                              or self._program_for_facts(resident, text, said))
             named = None if in_check else named_program(text)
@@ -1234,6 +1236,15 @@ class DialogueCore:
             reply.cards_for[0] = shown
         reply.add_buttons(buttons)
         return reply
+
+    async def _context_words(self, resident: Resident) -> str:
+        """The names of the place the last answer was about, folded ("where in the hospital do we go?" after
+        Chosun University Hospital is about it); empty once the context is stale or had no place."""
+        context = resident.context or {}
+        service = context.get("service")
+        if not _fresh(context, "at", FRESH_MINUTES) or not isinstance(service, str):
+            return ""
+        return fold_words((await self._aliases(Service)).get(service, []))
 
     async def _topic_places_in_district(self, resident: Resident, text: str, lang: str) -> Optional[Reply]:
         """A district named alone right after a topic with a place in every district: that topic's places

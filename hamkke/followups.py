@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Optional
 
@@ -97,9 +98,10 @@ _FACTS: dict[str, tuple[str, str]] = {
     "penalty": (
         r"\bwhat if (i |we |you )?(don'?t|do not|dont|am late|late|miss|not|forget)\b|"
         r"\bif (i|we) (don'?t|dont|do not)\b|"
-        r"\bfine\b|\bpenalt|\bесли не\b|\bа если (не|опозда|пропуст)|\bчто будет\b|\bштраф|"
+        r"\bfine\b|\bpenalt|\bесли не\b|\bне смогу (за)?платить\b|\bcan'?t pay\b|"
+        r"\bkhong (dong|tra) (duoc|noi)\b|\bа если (не|опозда|пропуст)|\bчто будет\b|\bштраф|"
         r"\bneu (ko|khong|k) (dong|lam|dang ky|bao)\b|\bbi phat\b|\btre han\b|\bneu tre\b|\bphat (bao nhieu|tien)\b",
-        r"안하면|안내면|늦으면|벌금|과태료|어기면|안지키면|놓치면",
+        r"안하면|안내면|못내면|늦으면|벌금|과태료|어기면|안지키면|놓치면",
     ),
     "fee": (
         r"\bhow much\b|\bcost\b|\bfee\b|\bprice\b|\bfree\b|\bticket\b|\bper month\b|\ba month\b|\bmonthly\b|"
@@ -222,7 +224,8 @@ _OWN_TOPIC = re.compile(
     r"비자|연장|월급|임금|보험|학교|쓰레기|행사|축제|병원|문화누리|한국어|외국인등록|등록증", re.IGNORECASE)
 
 
-def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ...] = ()) -> Optional[str]:
+def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ...] = (),
+                    context_words: str = "") -> Optional[str]:
     """Which fact a short follow-up asks for.
 
     One of ``address``, ``phone``, ``hours``, ``when``, ``fee``, ``documents``, ``penalty``,
@@ -230,6 +233,9 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
     ``large_items``, ``check`` (can I get it?), ``next_year``,
     ``website``. With ``place_named`` the message names a place ("조선대병원 전화번호요"), so its
     words of a topic do not make it a question of its own, and it may be a little longer.
+    ``context_words`` are the names of the place the last answer was about (folded with
+    :func:`fold_words`): a kind of place found there ("where in the hospital do we go?" after Chosun
+    University Hospital) is that place, not a new topic.
     """
     lowered = unicodedata.normalize("NFC", text).casefold().strip()
     folded, korean = " ".join(fold(lowered).split()), re.sub(r"\s+", "", lowered)
@@ -244,7 +250,7 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
     without_paper = bool(_WITHOUT_PAPER[0].search(folded) or _WITHOUT_PAPER[1].search(korean))
     if without_paper and "documents" not in exclude:
         return "documents"
-    if not place_named and _OWN_TOPIC.search(folded):
+    if not place_named and _names_new_topic(folded, context_words):
         return None
     if re.search(rf"(?<!\d){clock.today().year + 1}(?!\d)", folded):
         return "next_year"  # "и в 2027?", "nam 2027 tang bao nhieu"
@@ -333,6 +339,21 @@ def match_place(text: str, aliases: dict[str, list[str]]) -> Optional[str]:
 _MORE = re.compile(r"^(and |и |а |con |va )?(more|show more|next|others?|any other|ещ[её]|дальше|больше|другие|"
                    r"them|xem them|tiep|con nua|con (noi|cho) (khac|nao) (khong|ko|k)|nua)\b", re.IGNORECASE)
 _KO_MORE = re.compile(r"^(더|더보기|다음|다른(곳|데)|또)")
+
+
+def fold_words(texts: Iterable[str]) -> str:
+    """Texts folded as messages are, joined: what :func:`detect_followup` compares topic words with."""
+    return " ".join(" ".join(fold(unicodedata.normalize("NFC", text)).casefold().split()) for text in texts)
+
+
+# Topic words that are also a kind of place: the place just shown, when its names have the word.
+_PLACE_KIND = re.compile(r"hospital|больниц|benh vien|병원")
+
+
+def _names_new_topic(folded: str, context_words: str) -> bool:
+    """Whether a folded message names a topic of its own, other than the kind of place just shown."""
+    found = [match.group(0).casefold() for match in _OWN_TOPIC.finditer(folded)]
+    return any(not (_PLACE_KIND.fullmatch(word) and word in context_words) for word in found)
 
 
 def names_a_topic(text: str) -> bool:

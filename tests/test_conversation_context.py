@@ -576,3 +576,15 @@ async def test_free_advice_and_without_a_paper_come_from_the_topics_facts(settin
         await talk.say("внук приехал из узбекистана 10 лет как в школу записать?")
         without = await talk.say("а без 등록증 точно возьмут?")
     assert without.startswith(facts["faq_school_enrollment"]["documents"]["ru"]) and len(talk.asked) == 1
+
+
+async def test_the_kind_of_place_just_shown_is_that_place(settings: Settings, db: Database) -> None:
+    hospital = next(s for s in load_services() if s["slug"] == "chosun-university-hospital")
+    async with Conversation(settings, db, lambda *_: _key("faq_hospital_interpreter"), user="knees") as talk:
+        await talk.say("is there hospital with russian interpreter?")
+        await talk.say("phone number of chosun hospital pls")
+        where = await talk.say("where in the hospital do we go")
+        other = await talk.say("which hospital has a dentist?")
+    # "the hospital" is Chosun University Hospital, just shown; another question about hospitals is Rasa's.
+    assert hospital["address"]["en"] in where and len(talk.asked) == 2
+    assert other.startswith(t("faq_hospital_interpreter", "en"))
