@@ -729,6 +729,7 @@ class DialogueCore:
             # "My friend has no visa, can we still call 119?" while the emergency goes on: what to do now
             # comes first, as it did a minute ago; the visa can wait.
             urgency = _recent_urgency(resident)
+        place_note: Optional[Reply] = None  # a named place said before Rasa's answer
         if payload is None and urgency is None:
             answer = self._short_answer(resident, text, lang)
             if isinstance(answer, Reply):
@@ -796,13 +797,20 @@ class DialogueCore:
                         reply.prepend([str(record[lang])], ["followup"])
                 reply.about_topic = topic or reply.about_topic
                 return reply, status, error
+            if place is not None and fact == "languages" and _languages_unrecorded(place) and \
+                    _asks_of_place(place, text):
+                # "а в 조선대병원 есть кто по русски?": nobody recorded which languages its staff speak, so where
+                # it is and whom to ask, then (from Rasa) how to get an interpreter there.
+                place_note = self._place_fact(place, "address", lang, None)
+                place_note.texts[0] += "\n" + t("followup_unknown", lang, name=pick(place.name, lang) or place.slug,
+                                                 what=t("label_languages", lang).lower(),
+                                                 phone=place.phone or place.confirm_phone or "1345")
             if place is not None and fact in PLACE_FACTS and _asks_of_place(place, text) and not (
                     fact == "languages" and _languages_unrecorded(place)):
-                # "адрес 출입국", "조선대병원 전화번호요": that place's fact, whatever the context. (Which
-                # languages a hospital speaks, when nobody recorded it, is the interpreters' topic: Rasa.)
+                # "адрес 출입국", "조선대병원 전화번호요": that place's fact, whatever the context.
                 followup: Optional[Reply] = await self._followup(resident, fact, lang, named=place)
             else:
-                followup = await self._followup(resident, fact, lang) if fact else None
+                followup = await self._followup(resident, fact, lang) if fact and place_note is None else None
             if followup is not None:
                 asked = str((resident.context or {}).get("asked") or "")
                 if in_check:
@@ -820,6 +828,14 @@ class DialogueCore:
                 reply, status, error = Reply(language=lang), "answered", None
         else:
             reply, status, error = await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
+            if place_note is not None and reply.handoff is None:
+                cards = place_note.cards_for.get(0, [])
+                reply.prepend(place_note.texts, place_note.keys)
+                if cards:
+                    reply.cards_for[0] = cards
+                    reply.cards[:0] = cards
+                # The place named is what comes next ("адрес?"), not the topic Rasa answered with.
+                reply.about_topic, reply.about_service = None, place_note.about_service
             # A question the classifier took for "goodbye" or "hello" ("그냥 먼저 일하고 나중에 신고해도
             # 되죠?") is no farewell either: it stays on the topic, with a person offered.
             also = SMALL_TALK if len(text.split()) >= 3 and _QUESTION.search(text) else frozenset()

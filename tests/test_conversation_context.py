@@ -588,3 +588,16 @@ async def test_the_kind_of_place_just_shown_is_that_place(settings: Settings, db
     # "the hospital" is Chosun University Hospital, just shown; another question about hospitals is Rasa's.
     assert hospital["address"]["en"] in where and len(talk.asked) == 2
     assert other.startswith(t("faq_hospital_interpreter", "en"))
+
+
+async def test_a_named_place_whose_languages_nobody_recorded(settings: Settings, db: Database) -> None:
+    hospital = next(s for s in load_services() if s["slug"] == "chosun-university-hospital")
+    assert hospital.get("languages_served") == ["ko"]  # only Korean recorded: which others, nobody knows
+    async with Conversation(settings, db, lambda *_: _key("faq_hospital_interpreter"), user="mother") as talk:
+        await talk.say("нужен русский переводчик в больницу маме")
+        asked = await talk.say("а в 조선대병원 есть кто по русски?")
+        where = await talk.say("адрес")
+    # Where it is and whom to ask, then how to get an interpreter there; "адрес" is the hospital's.
+    assert asked.startswith(hospital["name"]["ru"]) and hospital["phone"] in asked
+    assert t("faq_hospital_interpreter", "ru") in asked
+    assert hospital["address"]["ru"] in where and len(talk.asked) == 2

@@ -254,3 +254,19 @@ def test_the_privacy_notice_waits_for_an_answer_that_is_not_urgent_and_comes_aga
     skill.ask(next(q["label"] for q in asked["template"]["quickReplies"]
                    if q["label"] == t("button_forget_yes", "ru")), "kakao-notice")
     assert texts(skill.ask("hello", "kakao-notice"))[-1] == t("privacy_notice", "en", days="180")
+
+
+def test_a_place_card_under_its_own_text_does_not_repeat_the_address() -> None:
+    from bot.channels.kakao import render
+    from bot.replies import Card, Reply
+
+    card = Card(title="Chosun University Hospital", description="365 Pilmun-daero, Dong-gu", phone="1811-7474")
+    text = "Chosun University Hospital\nAddress: 365 Pilmun-daero, Dong-gu\nPhone: 1811-7474"
+    reply = Reply(language="en", texts=[text], cards=[card], cards_for={0: [card]})
+    outputs = render(reply)["template"]["outputs"]
+    shown = outputs[1]["basicCard"]
+    # The name and the call button stay; the address the text just gave does not come twice.
+    assert "description" not in shown and shown["buttons"][0]["phoneNumber"] == "1811-7474"
+    other = Card(title="GIC", description="5 Jungang-ro", phone="062-226-2732")
+    listed = Reply(language="en", texts=["GIC teaches Korean."], cards=[other], cards_for={0: [other]})
+    assert render(listed)["template"]["outputs"][1]["basicCard"]["description"] == "5 Jungang-ro"

@@ -106,6 +106,9 @@ def _outputs_for(reply: Reply, use_cards: bool) -> list[dict[str, Any]]:
             else:  # one service: all it says, then the card to call or open it
                 outputs.extend({"simpleText": {"text": part}} for part in split_text(text))
             items = [_card(c, reply.language) for c in cards[:CAROUSEL_MAX]]
+            if len(items) == 1 and cards[0].description and cards[0].description in text:
+                # The text above already gives the address: the card is there for its name and buttons.
+                del items[0]["description"]
             outputs.append({"basicCard": items[0]} if len(items) == 1 else
                            {"carousel": {"type": "basicCard", "items": items}})
             continue
