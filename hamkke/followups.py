@@ -50,7 +50,7 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bwhich days?\b|\bработа(ет|ют)\b|\bчасы\b|\bво сколько\b|\bдо скольки\b|"
         r"\bоткрыт|\bв какие дни\b|\bпринима(ет|ют)\b|"
         r"\bmay gio\b|\bgio mo\b|\bgio lam\b|\blam viec\b|"
-        r"\bmo cua\b|\bmay h\b|\bban dem\b|\bbuoi toi\b|\bat night\b|\bin the evening\b|\bночью\b|\bвечером\b|"
+        r"\bmo cua\b|\bcon mo\b|\bmo (k|ko|khong|hong|hok)\b|\bmay h\b|\bban dem\b|\bbuoi toi\b|\bat night\b|\bin the evening\b|\bночью\b|\bвечером\b|"
         # "what about during winter vacation?", "а на каникулах?": the same rule in another period
         r"\bvacations?\b|\bholidays?\b|\bsemester break\b|\bканикул|\bky nghi\b|\bnghi (he|dong|tet)\b",
         r"몇시|영업|운영시간|문열|근무시간|여는|무슨요일|몇요일|밤에|저녁에|방학|연휴",
@@ -261,6 +261,8 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
         return "hours"  # "can I call on Saturday?" asks when, not the number
     if _FREE_ADVICE.search(folded) or re.search(r"무료(로)?(상담|도와|도움)", korean):
         return "advice"  # "бесплатно где-то консультируют?": where free advice is to be had
+    if day and "hours" not in exclude and _asks("hours", folded, korean):
+        return "hours"  # "hom nay thu 3 co cho nao mo k": which is open that day, not where
     first = ("next_year", "balance", "use", "check")  # "проверить остаток" is about the balance, not a check
     for fact in sorted(_FACTS, key=lambda name: name not in first):
         if fact in ("check", "phone") and _asks("languages", folded, korean):

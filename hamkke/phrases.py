@@ -272,7 +272,10 @@ _CATEGORIES = {
     "health": (r"health", r"hospital", r"clinic", r"doctor", r"medical", r"здоров", r"больниц", r"клиник", r"врач",
                r"мед", r"병원", r"건강", r"의료", r"benh vien", r"suc khoe", r"bac si", r"y te"),
     "family": (r"family", r"marri", r"child", r"семь", r"брак", r"дет", r"가족", r"다문화", r"결혼", r"gia dinh",
-               r"ket hon", r"con cai"),
+               r"ket hon", r"con cai",
+               # a child's speech is late: the family centres' language-development classes
+               r"speech delay", r"late talker", r"language development", r"задержк\w* речи", r"развити\w* речи",
+               r"плохо говорит", r"noi cham", r"cham noi", r"언어 ?발달", r"말이 ?늦", r"말을 ?늦게"),
     "legal": (r"legal", r"lawyer", r"law\b", r"юрид", r"адвокат", r"юрист", r"법률", r"변호사", r"luat"),
     "korean_classes": (r"korean class", r"korean lesson", r"learn korean", r"курс\w* корейск", r"корейск\w* язык",
                        r"한국어", r"tieng han", r"hoc tieng", r"topik", r"kiip"),

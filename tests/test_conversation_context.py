@@ -601,3 +601,19 @@ async def test_a_named_place_whose_languages_nobody_recorded(settings: Settings,
     assert asked.startswith(hospital["name"]["ru"]) and hospital["phone"] in asked
     assert t("faq_hospital_interpreter", "ru") in asked
     assert hospital["address"]["ru"] in where and len(talk.asked) == 2
+
+
+@pytest.mark.parametrize(("text", "fact"), [
+    ("hom nay thu 3 co cho nao mo k", "hours"), ("where is it open on sunday?", "hours"),
+    ("thu 4 thi di dau", "address"),  # a day and "where" without "open": where to go that day
+])
+def test_a_day_with_open_asks_the_hours(text: str, fact: str) -> None:
+    assert detect_followup(text) == fact
+
+
+def test_a_childs_late_speech_is_the_family_centres() -> None:
+    from hamkke.phrases import service_filters
+
+    assert service_filters("e o 동구, muon hoc tieng han, con trai 4 tuoi noi cham, co cho nao giup k a") == {
+        "category": "family", "district": "dong-gu"}
+    assert service_filters("сыну 3 года, задержка речи, где помогут?")["category"] == "family"
