@@ -879,6 +879,14 @@ class DialogueCore:
                     key.startswith(("service_", "finder_")) for key in reply.keys):
                 # "what hospital is open?" in an emergency: the emergency rooms, under "call 119".
                 await self._add_emergency_rooms(reply, lang, child=bool(_CHILD.search(folded)))
+            if urgency is Urgency.DOMESTIC_VIOLENCE and (_CHILD.search(folded) or _DIVORCE.search(folded)) and \
+                    "faq_divorce_custody" not in reply.keys:
+                # "дочке 4 года", "neu ly hon e co o lai dc k": who may stay after leaving (F-6-2 with a child of
+                # the marriage, F-6-3 through no fault), under the line that says leaving does not end it.
+                stay = self.topic_facts.get("faq_divorce_custody", {}).get("documents", {}).get(lang)
+                if stay:
+                    reply.texts.append(str(stay))
+                    reply.keys.append("followup")
             status, error = ("handed_off" if reply.handoff is not None else "answered"), None
         return reply, status, error
 
@@ -1609,6 +1617,7 @@ _BOOKING = re.compile(r"\bbook|예약|запис|đặt lịch|hẹn", re.IGNORE
 _CHILD = re.compile(r"\b(baby|babies|child|children|kid|kids|son|daughter|toddler|infant|em be|be (trai|gai))\b|"
                     r"\bреб[её]н|\bдет(и|ей|ям|ск)|\bсын|\bдоч|\bмалыш|\bcon (toi|em|minh|trai|gai)\b|"
                     r"아기|애기|아이|아들|딸|유아|소아")
+_DIVORCE = re.compile(r"\bdivorc|\bразвод|\bly hon\b|\bly di\b|이혼")
 # An event asked after within this many days of its end: the answer says it ended before giving the next.
 LAST_ENDED_DAYS = 180
 # The line each first line sends the resident to (data/services.yml), for the follow-ups that come next.

@@ -50,7 +50,8 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bwhich days?\b|\bработа(ет|ют)\b|\bчасы\b|\bво сколько\b|\bдо скольки\b|"
         r"\bоткрыт|\bв какие дни\b|\bпринима(ет|ют)\b|"
         r"\bmay gio\b|\bgio mo\b|\bgio lam\b|\blam viec\b|"
-        r"\bmo cua\b|\bcon mo\b|\bmo (k|ko|khong|hong|hok)\b|\bmay h\b|\bban dem\b|\bbuoi toi\b|\bat night\b|\bin the evening\b|\bночью\b|\bвечером\b|"
+        r"\bmo cua\b|\bcon mo\b|\bmo (k|ko|khong|hong|hok)\b|\bmay h\b|\bban dem\b|\bbuoi toi\b|"
+        r"\bat night\b|\bin the evening\b|\bночью\b|\bвечером\b|"
         # "what about during winter vacation?", "а на каникулах?": the same rule in another period
         r"\bvacations?\b|\bholidays?\b|\bsemester break\b|\bканикул|\bky nghi\b|\bnghi (he|dong|tet)\b",
         r"몇시|영업|운영시간|문열|근무시간|여는|무슨요일|몇요일|밤에|저녁에|방학|연휴",

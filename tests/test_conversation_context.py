@@ -617,3 +617,16 @@ def test_a_childs_late_speech_is_the_family_centres() -> None:
     assert service_filters("e o 동구, muon hoc tieng han, con trai 4 tuoi noi cham, co cho nao giup k a") == {
         "category": "family", "district": "dong-gu"}
     assert service_filters("сыну 3 года, задержка речи, где помогут?")["category"] == "family"
+
+
+async def test_a_child_or_a_divorce_after_violence_at_home_says_who_may_stay(settings: Settings, db: Database) -> None:
+    stay = topic_facts()["faq_divorce_custody"]["documents"]
+    async with Conversation(settings, db, lambda *_: _key("fallback"), user="bathroom") as talk:
+        await talk.say("муж опять бьет меня я с ребенком закрылась в ванной помогите пожалуйста")
+        child = await talk.say("дочке 4 года она гражданка кореи")
+    assert child.startswith(t(first_line_key(Urgency.DOMESTIC_VIOLENCE), "ru")) and stay["ru"] in child
+    async with Conversation(settings, db, lambda *_: _key("faq_divorce_custody"), user="friend") as talk:
+        await talk.say("ck e say ruou danh e hoai, e dang tron o nha ban. giup e vs")
+        divorce = await talk.say("neu ly hon e co o lai han dc k")
+    # The topic's own answer says it already: not twice.
+    assert "F-6-2" in divorce and divorce.count("F-6-2") == 1
