@@ -798,9 +798,10 @@ class DialogueCore:
                 reply.about_topic = topic or reply.about_topic
                 return reply, status, error
             if place is not None and fact == "languages" and _languages_unrecorded(place) and \
-                    _asks_of_place(place, text):
+                    pick(place.address, lang) and _asks_of_place(place, text):
                 # "а в 조선대병원 есть кто по русски?": nobody recorded which languages its staff speak, so where
-                # it is and whom to ask, then (from Rasa) how to get an interpreter there.
+                # it is and whom to ask, then (from Rasa) how to get an interpreter there. (Not for a number
+                # without an address, 119 or 1345: its answer says how interpreting works on it.)
                 place_note = self._place_fact(place, "address", lang, None)
                 place_note.texts[0] += "\n" + t("followup_unknown", lang, name=pick(place.name, lang) or place.slug,
                                                  what=t("label_languages", lang).lower(),

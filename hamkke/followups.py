@@ -86,8 +86,12 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\b(use|spend)( it)? (until|by) when\b|\buntil when (can|do|should|must) (i|we|she|he|they) (use|spend)\b|"
         r"\bостат|\bбаланс|\bсколько (денег )?осталось\b|\bосталось\b|\bсгор(ят|ит|ает|ают)\b|"
         r"\bдо (какого|когда) (нужно |надо )?(тратить|потратить|использовать)\b|"
-        r"\bso du\b|\bcon (lai )?bao nhieu\b|\b(dung|xai|tieu) (den|toi) (khi nao|bao gio)\b",
-        r"잔액|남은금액|남은돈|얼마남|언제까지(써|쓸|사용)",
+        r"\bso du\b|\bcon (lai )?bao nhieu\b|\b(dung|xai|tieu) (den|toi) (khi nao|bao gio)\b|"
+        r"\bnever used\b|\b(didn'?t|did not|haven'?t) (use|spend)\b|\bне (использовал|потратил|тратил)|"
+        r"\bchua (dung|xai|su dung)\b|\bkhong (dung|xai) (het|gi)\b",
+        r"잔액|남은금액|남은돈|얼마남|언제까지(써|쓸|사용)|"
+        # "신청은 했었는데 한번도 안썼어요": what becomes of what was never used
+        r"(한번도|하나도|전혀)?(안|못)썼|사용(을)?안했|안쓰면|못쓰면",
     ),
     # "where can I spend it?", "do cinemas take it?": where a card or pass can be used.
     "use": (
@@ -215,6 +219,8 @@ _WITHOUT_PAPER = (
                r"\bchua (co|lam|dang ky)\b.{0,12}(the cu tru|giay to|외국인등록|등록증|\barc\b|dang ky)|"
                r"\bkhong co (the cu tru|giay to)\b"),
     re.compile(r"등록증(이|은)?(아직)?없|등록(을|은)?(아직)?안|등록(이|은)?(아직)?없|등록(증)?(이|은)?아직안"))
+_IN_PERSON = re.compile(r"\bin person\b|\bface to face\b|\bлично\b|\bвживую\b|\btruc tiep\b|"
+                        r"\bgap (truc tiep|mat)\b")
 # Words that make a message a question of its own, not a follow-up.
 _OWN_TOPIC = re.compile(
     r"visa|виз|вiз|bi sa|gia han|продл|extend|renew|\bluong\b|зарплат|salary|wage|insurance|страхов|bao hiem|"
@@ -264,6 +270,8 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
         return "advice"  # "бесплатно где-то консультируют?": where free advice is to be had
     if day and "hours" not in exclude and _asks("hours", folded, korean):
         return "hours"  # "hom nay thu 3 co cho nao mo k": which is open that day, not where
+    if _IN_PERSON.search(folded) or re.search(r"직접만나|만나서(얘기|이야기|상담)|찾아가서", korean):
+        return None  # "러시아어하는 사람 직접 만나서 얘기할수있는곳": a place to go, the classifier's question
     first = ("next_year", "balance", "use", "check")  # "проверить остаток" is about the balance, not a check
     for fact in sorted(_FACTS, key=lambda name: name not in first):
         if fact in ("check", "phone") and _asks("languages", folded, korean):

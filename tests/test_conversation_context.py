@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Optional
 
 import pytest
 import yaml
@@ -630,3 +630,28 @@ async def test_a_child_or_a_divorce_after_violence_at_home_says_who_may_stay(set
         divorce = await talk.say("neu ly hon e co o lai han dc k")
     # The topic's own answer says it already: not twice.
     assert "F-6-2" in divorce and divorce.count("F-6-2") == 1
+
+
+@pytest.mark.parametrize(("text", "fact"), [
+    ("신청은 했었는데 한번도 안썼어요", "balance"), ("i never used it", "balance"), ("chua dung lan nao", "balance"),
+    # A place to meet someone in person is a question of its own, not which languages the last place speaks.
+    ("러시아어하는 사람 직접 만나서 얘기할수있는곳", None), ("хочу поговорить лично с кем-то по-русски", None),
+    ("do they speak russian?", "languages"),
+])
+def test_never_used_and_in_person(text: str, fact: Optional[str]) -> None:
+    assert detect_followup(text) == fact
+
+
+async def test_never_used_in_the_middle_of_a_check_is_answered_then_the_question_again(
+        settings: Settings, db: Database) -> None:
+    facts = topic_facts()["faq_youth_culture_pass"]
+    async with Conversation(settings, db, lambda *_: _key("ask_nationality"), user="pass") as talk:
+        await talk.say("딸이 07년생인데 청년문화예술패스 이거 아직 신청할수있나요")
+        unused = await talk.say("신청은 했었는데 한번도 안썼어요")
+    assert unused.startswith(facts["penalty"]["ko"]) and unused.endswith(t("ask_nationality", "ko"))
+
+
+async def test_a_number_without_an_address_gets_no_place_note(settings: Settings, db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("faq_emergency_numbers"), user="uzbek") as talk:
+        said = await talk.say("119 전화하면 우즈벡말 돼요??")
+    assert t("label_address", "ko") not in said and said.startswith(t("faq_emergency_numbers", "ko")[:20])
