@@ -272,6 +272,9 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
         return "hours"  # "hom nay thu 3 co cho nao mo k": which is open that day, not where
     if _IN_PERSON.search(folded) or re.search(r"직접만나|만나서(얘기|이야기|상담)|찾아가서", korean):
         return None  # "러시아어하는 사람 직접 만나서 얘기할수있는곳": a place to go, the classifier's question
+    if "languages" not in exclude and _asks("languages", folded, korean) and _asks("address", folded, korean) and \
+            not _asks("phone", folded, korean):
+        return "languages"  # "где помогут по русски с этим": where help comes in that language
     first = ("next_year", "balance", "use", "check")  # "проверить остаток" is about the balance, not a check
     for fact in sorted(_FACTS, key=lambda name: name not in first):
         if fact in ("check", "phone") and _asks("languages", folded, korean):

@@ -637,6 +637,8 @@ async def test_a_child_or_a_divorce_after_violence_at_home_says_who_may_stay(set
     # A place to meet someone in person is a question of its own, not which languages the last place speaks.
     ("러시아어하는 사람 직접 만나서 얘기할수있는곳", None), ("хочу поговорить лично с кем-то по-русски", None),
     ("do they speak russian?", "languages"),
+    # Where help comes in a language: the languages fact, which says where.
+    ("где помогут по русски с этим", "languages"), ("o dau co nguoi noi tieng viet", "languages"),
 ])
 def test_never_used_and_in_person(text: str, fact: Optional[str]) -> None:
     assert detect_followup(text) == fact
