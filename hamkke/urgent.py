@@ -264,6 +264,8 @@ _RU: dict[Urgency, tuple[str, ...]] = {
         r"(прыгн|спрыгн|сброш)\w* (с|из) (крыши|моста|окна|балкона|этажа)", r"сто(ю|ит) на (мосту|крыше|краю)",
         r"\bne (hochu|khochu|xochu) (bolshe )?(zhit|jit)\b", r"\bzhit ne (hochetsya|hochu)\b",
         r"\b(hochu|khochu) umeret\b", r"\bpokonchit s soboj?\b",
+        r"себя (убить|уб[ьъ][её]т|порешить)", r"зачем (мне |нам )?(вообще )?ж[иы]ть", r"\b(ubit|ubet|ubyet) sebya\b",
+        r"\bzachem (mne )?(voobshe |voobshche )?zhit\b", r"\bne (hochet|khochet) (bolshe )?zhit\b",
     ),
     Urgency.DOMESTIC_VIOLENCE: (
         r"домашн\w* насили",
@@ -273,6 +275,9 @@ _RU: dict[Urgency, tuple[str, ...]] = {
         r"(сбежал|убежал|ушл|ушел|ушёл)\w* от (мужа|сожителя|парня)",
         r"(уб[ьъ][её]т|убить|приб[ьъ][её]т|убьют|зарежет)\w*.{0,20}если (я )?(уйду|разведусь|уеду|сбегу|расскажу|уйти)",
         r"если (я )?(уйду|разведусь|уеду|сбегу|расскажу).{0,20}(уб[ьъ][её]т|убить|приб[ьъ][её]т|убьют|зарежет)",
+        # drunk again, and hurt her, before the children
+        r"(опять|снова) (\w+ )?(напился|пьяный|пьян)\w*.{0,40}(разбил мне|ударил|избил|бь[её]т|толкн|душ)",
+        r"(разбил мне|ударил меня|избил меня|бь[её]т меня).{0,40}дети (видели|видят|плачут)",
     ),
     Urgency.VIOLENCE: (
         # beaten, hit, attacked ("мужик", a man, is not "муж")
@@ -306,6 +311,12 @@ _RU: dict[Urgency, tuple[str, ...]] = {
         r"\b(menya|nas) (\w+ )?(bjut|byut|b'yut|biut|bjet|byot|bet|b'et|izbili|bili)\b",
         r"\b(bjut|byut|b'yut|bjet|byot|b'et|bet|izbil|izbivaet|udaril|dushil|dushit) (menya|nas)\b",
         r"\bnapali\b", r"\bograbili\b", r"\bspasite\b",
+        r"\blom(it|yat)(sya|sja)\b", r"\b(ubyu|ubju)\b", r"\bgrabyat\b", r"\bzaper(la|li)?\b", r"\bne vypuskae",
+        r"(сумку|телефон|кошел\w*) (\w+ )?(вырвал|выхватил|отобрал|отняли|забрали)",
+        r"ударил\w* (\w+ )?(по лицу|по голове|в лицо|в живот|кулаком|ногой)",
+        r"разбил\w* (мне |ему |ей )?(губу|нос|лицо|голову)",
+        r"(сказал|грозит|грозится|обещал|орет|орёт)\w*,? (что )?(уб[ьъ][её]т|убьют|приб[ьъ][её]т|зарежет)",
+        r"толкнул\w* (меня|и сказал|и ударил)|(сегодня|только что) толкнул",
     ),
     Urgency.FIRE: (
         r"\bп[ао]ж[ао]р(а|е|ом|ы|ище)?\b", r"\bгорит\b", r"\bгорим\b", r"\bгорят\b", r"загорел", r"подожг",
@@ -343,6 +354,13 @@ _RU: dict[Urgency, tuple[str, ...]] = {
         r"упал\w*.{0,30}не (вста|двига|отвеча|дыш|шевел)", r"упал\w* с (лестниц|крыши|высоты|лесов|этажа|балкона)",
         r"сбил\w* (машин|автобус)|(машина|автобус) сбил",
         r"\bne (dyshit|dishit|dyshat)\b", r"\bploho s serd", r"\bposinel", r"\bbez soznaniya\b", r"\bskoru(yu|ju)\b",
+        r"губ\w* (\w+ )?(синие|синеют|посинели)|синие губы", r"пен\w* (изо|из|у) рт",
+        r"(трудно|тяжело|не может|не могу) (\w+ )?дышать|дышать (\w+ )?(трудно|тяжело|не может|не могу)",
+        r"(лицо|горло|губы|язык)\w* (\w+ )?(распух|опух|отек|отёк)|(распухл|опухл|отекл)\w* (лицо|горло)",
+        r"беременн\w*.{0,40}кров|кров\w*.{0,40}беременн",
+        r"выпил\w*.{0,25}средств\w* (для|от)",
+        r"\bne prihodit v seb(ya|ja)\b", r"\bbez soznan", r"\btemp\w* (pod )?(39|40|41)\b",
+        r"\bupal\w*.{0,30}\bne (vsta|dvigaet|dyshit|otvecha|prihodit)", r"\b(trudno|tyazhelo) dyshat",
     ),
     Urgency.OVERSTAY: (
         r"виз\w* (уже )?(истекла|истек|кончилась|закончилась|пр[ао]срочена|пр[ао]срочилась|вышла)",
@@ -358,6 +376,10 @@ _RU: dict[Urgency, tuple[str, ...]] = {
         r"нет (визы|документов) (уже|давно|с )",
         r"(у меня|у нас|у него|у нее|у неё|у мужа|у жены|у сына|у дочери) (уже )?нет (визы|документов)",
         r"\b(vizu|vizy) prosroch", r"\bviza (istekla|zakonchilas|konchilas|prosrochena)\b", r"\bnelegal",
+        r"(비자|체류기간|외국인등록증).{0,10}(истекл|истек\b|ист[её]к\b|кончил|закончил|пр[ао]сроч|вышл|вышел)",
+        r"пр[ао]сроч\w* (\w+ )?([a-h]-?\d{1,2}\b|визу|карту|срок)",
+        r"\bsrok\w* (\w+ ){0,2}(vyshel|konchilsya|konchilsja|istek|zakonchilsya|proshel)\b",
+        r"\b(vizu|vizy) ne prodlil", r"\bviz\w*.{0,20}\b(istekla|vyshla|konchilas|zakonchilas)\b",
     ),
 }
 
@@ -573,7 +595,8 @@ _PARTNER = _any(
     r"girlfriend|partner|spouse|fiance|ex[- ]?(husband|boyfriend|wife)|(mother|father|sister|brother)[- ]in[- ]law|"
     r"in[- ]laws)\b(?! (was|got|is being|has been|is getting|gets)\b)",
     r"\b(муж|мужем|жена|супруг|супруга|сожитель|сожительница|свекровь|свекор|свекры|бывший|деверь|золовка)\b",
-    r"(?<!какой-то )(?<!какой то )(?<!незнакомый )(?<!один )(?<!пьяный )\bпарень\b", r"\b(muzh|muj)\b",
+    r"(?<!какой-то )(?<!какой то )(?<!незнакомый )(?<!один )(?<!пьяный )\bпарень\b",
+    r"\b(muzh|muj|svekrov|svekor|sozhitel)\b",
     r"(?<!phong )\bchong\b(?! mat\b)(?! (em |toi |minh |chi |co |ban )?(bi|bj)\b)", r"\bnha chong\b",
     r"\b(ban trai|nguoi yeu|bo chong|me chong)\b",
 )
@@ -648,6 +671,11 @@ _NOT_EXPIRED_YET = re.compile(
     r"\bexpir\w* (next|this) (month|week)\b|(в следующем месяце|через (месяц|неделю|\d+ (дн|недел|месяц)))")
 
 
+# Fire named as a thing, not as something burning (Russian; English has _NOT_FIRE_THING in its patterns).
+_NOT_A_FIRE = re.compile(r"^(?!.*(горит|горим|дым|пламя|огонь|загорел|тушит)).*(страхов\w* (от )?(пожар|огня)|"
+                         r"пожарн\w* (безопасност|сигнализац|инспекц|выход|лестниц|часть|станци)|огнетушител)")
+
+
 # An illness that is over ("had a stroke last year, now at home"): a question about care, not an emergency.
 _RECOVERED = re.compile(
     r"\b(had|has had|after) (a |his |her )?(stroke|heart attack|surgery|operation)\b.{0,40}"
@@ -682,6 +710,8 @@ def detect_urgent(text: str) -> Optional[Urgency]:
         # Violence by the resident's partner or in-laws is domestic violence, with its own first line.
         found.discard(Urgency.VIOLENCE)
         found.add(Urgency.DOMESTIC_VIOLENCE)
+    if Urgency.FIRE in found and _NOT_A_FIRE.search(folded):
+        found.discard(Urgency.FIRE)  # "страховка от пожара", "пожарная сигнализация": nothing is burning
     if Urgency.OVERSTAY in found and _NOT_EXPIRED_YET.search(folded):
         found.discard(Urgency.OVERSTAY)  # about to expire: an extension question, not an overstay
     if found == {Urgency.MEDICAL} and _RECOVERED.search(folded + " " + korean):
