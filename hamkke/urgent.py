@@ -65,7 +65,7 @@ _NOT_FIRE_THING = rf"(?! {_FIRE_THINGS}\b)"
 # "threatend", "visa expird", "husbnd").
 _TYPOS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
     (r"\bwan+a\b", "want to"), (r"\bgon+a\b", "going to"),
-    (r"\b(husbnd|husban|hasband|husbend|husbant|hubsand|husabnd|hsuband)\b", "husband"),
+    (r"\b(husbnd|husban|hasband|husbend|husbant|hubsand|husabnd|hsuband|hus band)\b", "husband"),
     (r"\bfol+o?w", "follow"), (r"\bcol+aps", "collaps"), (r"\bbre(a)?th?ing\b", "breathing"),
     (r"\b(can'?t|cannot|not) breath\b", r"\1 breathe"), (r"\bhit+ing\b", "hitting"),
     (r"\bthreat(h)?e?n?e?d\b", "threatened"), (r"\bthreat(h)?e?n?ing\b", "threatening"),
@@ -108,6 +108,9 @@ _EN: dict[Urgency, tuple[str, ...]] = {
         r"\b(bought|got|have|tied) (a |the )?rope\b", r"\bhang (my|him|her)sel",
         r"\bcut(ting)? (my|him|her) ?self\b", r"\b(cut|slit|cutting|slitting) (my|his|her) (wrist|wrists|veins)\b",
         r"\bself[- ]?harm", r"\bhurt(ing)? (my|him|her) ?self\b",
+        r"\bcut (my|his|her) (arm|arms|wrist|wrists|leg|legs)\b", r"\b(tired|sick) of (living|life|being alive)\b",
+        r"\bno (reason|point) (to )?wake up\b", r"\bbetter (if )?(i|he|she) (disappear|die|was gone|were gone)\b",
+        r"\bhow (many|much) (pills?|tablets?|sleeping pills?)\b.{0,20}\b(die|kill|overdose|to end)\b",
     ),
     Urgency.DOMESTIC_VIOLENCE: (
         r"\bdomestic (violence|abuse)\b",
@@ -160,6 +163,9 @@ _EN: dict[Urgency, tuple[str, ...]] = {
         r"\bstole my \w+ and (is )?(running|ran)\b",
         r"\b(stole|stolen|snatched|took my|robbed|thief|robber)\b.{0,60}\bstill (around|nearby|here|near|there|"
         r"outside|close)\b",
+        # broken English: base forms ("boss kick me", "slap me every day"), pushing, forcing
+        r"\b(slap|punch|kick|beat|hit|choke|push|shove)( and \w+)? (me|us)\b", r"\b(pushing|shoving|chasing) (me|us)\b",
+        r"\b(force|forced|forcing) (me|us)\b(?! to (pay|work|sign|quit|leave|resign))",
     ),
     Urgency.FIRE: (
         rf"\b(there'?s|there is|a|house|room|building|kitchen|apartment) (is )?(on )?fire\b{_NOT_FIRE_THING}",
@@ -179,6 +185,8 @@ _EN: dict[Urgency, tuple[str, ...]] = {
         # a gas leak or smell
         r"\bgas (leak|leaks|leaking|smell|is leaking|hissing)\b", r"\bleaking gas\b",
         r"\bgas\b.{0,25}\bleak", r"\bleak\w*.{0,15}\bgas\b",
+        r"\bblack smoke\b", r"\bsmoke\b.{0,25}\b(can'?t|cannot) (go|get out|breathe|see)\b",
+        r"\bgas\b.{0,20}\bhiss", r"\bhiss\w*.{0,20}\bgas\b",
     ),
     Urgency.MEDICAL: (
         r"\bchest pain\b", r"\bpain in (my|his|her|the) chest\b", r"\bheart attack\b", r"\bnot breathing\b",
@@ -222,6 +230,12 @@ _EN: dict[Urgency, tuple[str, ...]] = {
         r"\b(leg|arm|bone|neck|back|hip|ankle|wrist|ribs?) (is |are )?(broken|fractured)\b", r"\bbone (is )?sticking",
         r"\bfracture", r"\bhit by a (car|truck|bus|motorbike|taxi)\b",
         r"\bfell (from|off) (a |the |my )?(ladder|roof|scaffold\w*|building|balcony|window|stairs|height|motorbike)",
+        r"\b(fall|fell|fallen|falled|collaps\w*)\b.{0,25}\b(not|no|can'?t|won'?t|dont|don'?t|doesn'?t) "
+        r"(wake|waking|move|moving|breath|respond|get up)",
+        r"\bfever\b.{0,15}\b(39|40|41)\b|\b(39|40|41)(\.\d)? ?(degree|degrees|°c?|c)\b.{0,10}\bfever\b",
+        r"\bpregnan\w*\b.{0,40}\bbleed|\bbleed\w*.{0,40}\bpregnan",
+        r"\b(drink|drank|drunk|swallow\w*|ate|eat)\b.{0,15}\b(cleaning|bleach|detergent|chemical|poison|soap)",
+        r"\bshaking (whole|all|his|her|the) body\b|\b(whole )?body (is )?shaking\b.{0,20}\beyes\b|\beyes rolling\b",
     ),
     Urgency.OVERSTAY: (
         r"\bvisa (has |is |was |already |just )?(expired|over|ran out|run out|ended|finished|lapsed)\b",
@@ -239,6 +253,9 @@ _EN: dict[Urgency, tuple[str, ...]] = {
         r"\bwithout (a )?(visa|papers|status|legal status)\b",
         r"\b(afraid|scared) of (the )?(immigration|crackdown|raid|deport)", r"\bimmigration raid\b",
         r"\bcrackdown\b",
+        r"\b(visa|arc|stay|permit|[a-h]-?\d{1,2})\b.{0,12}\bexpire[ds]? (yesterday|already|last (week|month)|"
+        r"\d+ (days?|weeks?|months?) ago)\b",
+        r"\b(stay|visa|permit)( period)? (end|ended|finish|finished|is over|over)\b.{0,30}\bstill (here|in korea)\b",
     ),
 }
 
@@ -406,6 +423,7 @@ _VI: dict[Urgency, tuple[str, ...]] = {
         r"\bnhay (tu|xuong|khoi) (\w+ )?(san thuong|cau|nha|lau|toa|noc|cua so|ban cong)\b",
         r"\b(muon|dinh|se|sap) nhay (cau|lau|song|xuong)\b",
         r"\b(dung|ngoi|dang o) tren (cau|san thuong|noc nha|mai nha|lan can)\b",
+        r"\b(cat|rach|rach) tay\b", r"\bmuon bien mat\b", r"\b(khong|ko|k) ai can (e|em|toi|minh)\b.{0,30}\bbien mat\b",
     ),
     Urgency.DOMESTIC_VIOLENCE: (
         r"\bbao luc gia dinh\b", r"\bchong\b.{0,30}\b(danh|dap|bop co|de doa|duoi)\b", r"\b(bi|bj) chong (danh|dap)\b",
@@ -434,12 +452,22 @@ _VI: dict[Urgency, tuple[str, ...]] = {
         r"\b(nhot|khoa cua nhot) (toi|em|minh|tui|me con)\b",
         r"\b(nam|tum|giat|keo) (toc|ao|tay) (toi|em|tui)\b", r"\bkeo (toi|em|tui) di\b",
         r"\bgoi canh sat\b", r"\bchan duong\b",
+        r"\bdap (dau|mat|nguoi|e|em|toi|minh|con|vo|do|do dac|pha)\b", r"\bdoa (dap|danh|giet|chem|dam)\b",
+        r"\bcam (dao|chai|gay|keo|bua)\b.{0,20}\b(doa|dam|chem|dap|danh)\b",
+        r"\bdanh (e|em|toi|minh|tui|con|vo)\b(?! (may|chu|van|bai|gia|dau|so|son|rang|thuc|vong|co|bong|"
+        r"nhau (vui|choi)))",
+        r"\bdam vao (mat|mieng|bung|dau|nguoi|mui)\b",
+        r"\b(nguoi|ng|thang|ong) la\b.{0,12}\b(di theo|bam theo|theo doi|theo sau)\b",
+        r"\b(di|bam) theo (e|em|toi|minh)\b",
     ),
     Urgency.FIRE: (
         # "cháy" and "chạy" (to run) are one word without diacritics: only where it can only be a fire
         r"\bhoa hoan\b", r"\bdam chay\b", r"(?<!phong )\bchay (phong|nha|xuong|can ho|chung cu|lon)\b",
         r"\bchay o (cong ty|tang|xuong|nha|chung cu|phong|bep|cho|khu|toa)\b", r"\b(bi|bj) chay\b(?! (mau|nang|hang))",
         r"\bboc (chay|khoi|lua)\b", r"\bchay (roi|to|lon) (cuu|moi nguoi|oi)\b", r"\bchap (dien|chay)\b",
+        # a place that is burning ("nha e chay roi!!"; "xuong dang chay ... goi 119")
+        r"\b(nha|xuong|phong|bep|ky tuc xa|nha tro)( (e|em|toi|minh|ben canh))? (dang |bi )?chay roi\b",
+        r"\b(xuong|nha|phong|bep|cong ty)( (e|em|toi|minh))?( lam)? dang chay\b.{0,40}\b(119|cuu|goi)\b",
         r"\b(toe|bat|ngon|boc) lua\b", r"\blua (chay|boc|lan|bung)\b", r"\bmui khet\b", r"\bkhet let\b",
         r"\bbao chay (keu|reo|hu|bao)\b", r"\bchuong bao chay\b", r"\bno (binh ga|binh gas|tung)\b", r"\bphat no\b",
         # smoke ("khỏi", away, is "khoi" too)
@@ -450,6 +478,8 @@ _VI: dict[Urgency, tuple[str, ...]] = {
         r"\b(ga|gas) (bi )?(ro|xi|ri)\b", r"\bxi (ga|gas)\b",
     ),
     Urgency.MEDICAL: (
+        r"\b(nga|te|ngat) (xuong|quy|xiu)\b.{0,25}\b(ko|khong|k) (tinh|day|tho|cu dong|tra loi)\b",
+        r"\bgoi (ko|khong|k) (tra loi|tinh|day)\b", r"\bdau dau (kinh khung|du doi|nhu bua bo|khung khiep|qua troi)\b",
         r"\bdau nguc\b", r"\btuc nguc\b", r"\bdau tim\b", r"\bnhoi mau\b", r"\bkho tho\b", r"\bngung tho\b",
         rf"\b{_KO} tho (duoc|dc|nua|noi)\b", r"\bkhong tho\b", r"\btim tai\b", r"\bhoc (xuong|di vat)\b",
         r"\bbat tinh\b", r"\bngat xiu\b", r"\b(bi|bj) ngat\b", r"\bngat (roi|xiu|luon|lim)\b",
@@ -487,6 +517,9 @@ _VI: dict[Urgency, tuple[str, ...]] = {
         r"\b(gio|bay gio|hien gio|hien tai) (em |toi )?(khong|ko|k) (co|con) visa\b",
         r"\bbo tron (khoi |ra khoi )?(cong ty|xuong|cho lam|nha may)", r"\b(khong|ko|k) (co |con )?giay to\b(?! gi\b)",
         r"\btruc xuat\b",
+        r"\b(visa|비자|the cu tru|thi thuc|giay to)\b.{0,12}\bhet han\b.{0,12}\b(tuan truoc|thang truoc|hom qua|roi|r|"
+        r"lau roi|\d+ (ngay|tuan|thang))\b",
+        r"\b(visa|비자|the cu tru|giay to|thi thuc)\b.{0,60}\bqua han\b|\bqua han (roi|r)\b",
     ),
 }
 
@@ -522,11 +555,19 @@ _KOREAN: dict[Urgency, re.Pattern[str]] = {
         r"번개탄",
         r"수면제\w{0,4}(모아|모았|다먹|한통|많이|사놨)", r"약(을)?모아(놨|뒀|놓)",
         r"다리위에(있|서있|올라|왔)", r"옥상(에|에서)?(서있|올라왔|왔어)",
+        r"ㅈㄱㅅ[ㅇㄷ]", r"(같이|그냥|차라리)\w{0,3}죽(을까|어버릴까|자)",
+        r"죽을까\w{0,3}(생각|봐|해|싶)",
+        r"(이제|곧)\w{0,2}편해질",
+        r"(?<![아어여워와파퍼겨해려져빠셔])죽(는다|겠다|을거)(고|라고|래요|)?(하|해|했|그래|며)",
+        r"옥상\w{0,6}(안내려|올라가서|올라갔)",
     ),
     Urgency.DOMESTIC_VIOLENCE: _any(
         r"가정폭력", r"(남편|아내|와이프|시어머니|시아버지|시댁|배우자|남친|남자친구)\w{0,8}"
                    r"(때려|때리|때렸|폭행|협박|목을조|쫓아냈|위협)", r"(남편|남친|남자친구|배우자)(한테|에게)맞",
         r"(나가면|이혼하면|도망가면|떠나면|신고하면|도망치면)\w{0,6}죽(인|이|여)",
+        r"(남편|아내|와이프|시어머니|시아버지|형부|배우자|남친)\w{0,6}(또|매일|맨날|자꾸)?\w{0,6}(술먹고|술마시고)?"
+        r"\w{0,4}(물건|그릇|접시|핸드폰|폰)(을|를)?(던져|던지|부숴|부셔|깨)",
+        r"(남편|형부|남친|시아버지|시어머니)(한테|에게)\w{0,2}맞(아|았|고)",
     ),
     Urgency.VIOLENCE: _any(
         r"때(려|리|렸)(?!치)", r"폭행", r"맞고있", r"두들겨", r"주먹으로", r"발로(차|찼)", r"밀쳤",
@@ -542,12 +583,15 @@ _KOREAN: dict[Urgency, re.Pattern[str]] = {
         r"(누가|누군가|모르는사람|남자가|강도가)\w{0,6}들어오려",
         r"침입", r"쳐들어", r"가둬|가뒀|가두|감금",
         r"(팔|손목|머리|옷)\w{0,2}(잡고|잡아|붙잡)", r"안놔|안놓아|끌고가|끌려가",
+        r"(안|못)내려(줘|주|줌)", r"문(을)?(잠궜|잠갔|잠궈|잠가)\w{0,4}(안열|못나|안내려|가둬)?", r"못나가게",
+        r"(한테|에게)\w{0,2}맞(아서|았어|고있)",
     ),
     Urgency.FIRE: _any(
         r"불(이)?(났|낫)", r"불(이)?나(서|요)", r"불이야", r"불(이|에)?붙", r"불타(?!는금)", r"불길", r"불꽃(?!놀이)",
         r"화재(?!경보기|보험|예방|안전|훈련|대피훈련|신고번호)",
         r"(?<!담배)연기(가)?(나|가득|들어|차|올라|새|자욱|피어)",
         r"타고있어", r"타는냄새", r"가스\w{0,2}냄새", r"가스(가)?(새|샌|누출)", r"폭발",
+        r"불(이)?\w{0,2}안꺼(져|지|짐)", r"(가스렌지|가스레인지|가스불)\w{0,6}(안꺼|냄새)",
     ),
     Urgency.MEDICAL: _any(
         r"가슴(이|에|가)?\w{0,4}아(파|프)", r"가슴통증", r"가슴이답답", r"심장마비", r"심장\w{0,3}아(파|프)",
@@ -572,12 +616,14 @@ _KOREAN: dict[Urgency, re.Pattern[str]] = {
         r"(차|오토바이|트럭|버스)에치였|치였어", r"사고(가)?(났|나서|당했)", r"(크게|많이|심하게)다쳤", r"추락",
         r"(떨어졌|넘어졌|쓰러졌|다쳤)\w{0,10}(안움직|못움직|움직이지)",
         r"(높은데|공사장|사다리|지붕|계단|옥상|비계)(에서)?\w{0,3}떨어졌",
+        r"임신\w{0,10}(피가|하혈|출혈)", r"하혈",
     ),
     Urgency.OVERSTAY: _any(
         r"비자(가|는|도)?만료(?!일|전|예정|되기|될|되면|되는|돼요|까지|날|기간|안내)", r"비자(가|도)?없어(요|서)",
         r"체류자격(이|도)?없",
         r"비자\w{0,8}(끝났|끝나서|지났|넘었|넘겼|만료(됐|되었|돼서|된))",
         r"체류\w{0,4}(지났|끝났|넘었|만료(됐|되|돼|된))",
+        r"([a-h]-?\d{1,2}|비자|체류)\w{0,4}기간(이)?\w{0,2}(끝났|지났|만료됐|만료되었)",
         r"(외국인등록증|등록증|체류카드)\w{0,4}(만료(됐|되었|돼|된)|지났|끝났)", r"오버스테이",
         # "불법이에요?" asks whether something is against the law
         r"불법체류", r"불법(이라|신분|이민|입국|이됐|이되)", r"불법(이에요|이예요|입니다|이야|인데)(?![?])",
@@ -596,11 +642,11 @@ _PARTNER = _any(
     r"in[- ]laws)\b(?! (was|got|is being|has been|is getting|gets)\b)",
     r"\b(муж|мужем|жена|супруг|супруга|сожитель|сожительница|свекровь|свекор|свекры|бывший|деверь|золовка)\b",
     r"(?<!какой-то )(?<!какой то )(?<!незнакомый )(?<!один )(?<!пьяный )\bпарень\b",
-    r"\b(muzh|muj|svekrov|svekor|sozhitel)\b",
+    r"\b(muzh|muj|svekrov|svekor|sozhitel)\b", r"\b(ck|ox|bx)\b",
     r"(?<!phong )\bchong\b(?! mat\b)(?! (em |toi |minh |chi |co |ban )?(bi|bj)\b)", r"\bnha chong\b",
     r"\b(ban trai|nguoi yeu|bo chong|me chong)\b",
 )
-_PARTNER_KO = re.compile(r"남편|남친|남자친구|시어머니|시아버지|시부모|시댁|시누|배우자|와이프|아내|동거인|전남편")
+_PARTNER_KO = re.compile(r"남편|남친|남자친구|시어머니|시아버지|시부모|시댁|시누|배우자|와이프|아내|동거인|전남편|형부")
 
 # What only a partner or in-laws do, domestic violence when they are named: taking her passport or ARC,
 # smashing her phone, not letting her out, threatening to take the children, the bruises they leave. (Taking
@@ -668,7 +714,13 @@ _NOT_EXPIRED_YET = re.compile(
     r"\btruoc khi het han\b|\bkhi nao het han\b|\bhet han vao\b|"
     r"\bhet han (vao )?(ngay|thang|tuan|nam) (\d+|sau|toi|nay)\b(?!.*\b(roi|da|tu)\b)|"
     r"\b(thang|tuan|nam) (sau|toi) (la )?het han\b|\b(next|this) (month|week)\b.{0,20}\bexpir|"
-    r"\bexpir\w* (next|this) (month|week)\b|(в следующем месяце|через (месяц|неделю|\d+ (дн|недел|месяц)))")
+    r"\bexpir\w* (next|this) (month|week)\b|(в следующем месяце|через (месяц|неделю|\d+ (дн|недел|месяц)))|"
+    r"(다음 ?(달|주)|이번 ?(달|주)|곧|내일|모레)\w{0,3} ?(비자 ?)?만료")
+
+
+# Who hurts at work: a boss or a co-worker is no partner.
+_AT_WORK = re.compile(r"\b(boss|manager|supervisor|foreman|co-?workers?|colleague)\b|사장|반장|관리자|직장|회사|"
+                      r"\b(начальник|бригадир|сажанним|коллег)|\b(ong chu|quan ly|dong nghiep|sep)\b")
 
 
 # Fire named as a thing, not as something burning (Russian; English has _NOT_FIRE_THING in its patterns).
@@ -712,6 +764,12 @@ def detect_urgent(text: str) -> Optional[Urgency]:
         found.add(Urgency.DOMESTIC_VIOLENCE)
     if Urgency.FIRE in found and _NOT_A_FIRE.search(folded):
         found.discard(Urgency.FIRE)  # "страховка от пожара", "пожарная сигнализация": nothing is burning
+    if Urgency.DOMESTIC_VIOLENCE in found and _AT_WORK.search(folded + " " + korean) and not (
+            _PARTNER.search(folded) or _PARTNER_KO.search(korean)):
+        found.discard(Urgency.DOMESTIC_VIOLENCE)  # "사장님 hit me again": the boss, not a partner
+        found.add(Urgency.VIOLENCE)
+    if Urgency.DOMESTIC_VIOLENCE in found and re.search(r"자원봉사|\bvolunteer|волонт|tinh nguyen vien", folded):
+        found.discard(Urgency.DOMESTIC_VIOLENCE)  # "가정폭력 상담소에서 통역 자원봉사 하고싶어요"
     if Urgency.OVERSTAY in found and _NOT_EXPIRED_YET.search(folded):
         found.discard(Urgency.OVERSTAY)  # about to expire: an extension question, not an overstay
     if found == {Urgency.MEDICAL} and _RECOVERED.search(folded + " " + korean):
