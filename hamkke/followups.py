@@ -42,8 +42,14 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bo dau\b|\bdi dau\b|\bden dau\b|\bdia chi\b|\bcho nao\b|\bo cho nao\b|\bduong nao\b|\bodau\b|\bo đau\b|"
         r"\bhow (do |can |should )?(i |we )?apply\b|\bhow to apply\b|\bкак (подать|оформить|записаться|получить)\b|"
         r"\bкуда (подавать|обращаться|идти)\b|\bdang ky (o dau|the nao|nhu the nao)\b|"
-        r"\blam (the nao|sao) de (dang ky|nhan)\b",
-        r"어디|주소|위치|어떻게가|찾아가|신청(은|을)?어떻게|어떻게신청",
+        r"\blam (the nao|sao) de (dang ky|nhan)\b|"
+        # "which office do we ask?", "к кому обращаться?": where to go with it
+        r"\bwhich (office|place|department|desk|center|centre|agency)\b|"
+        r"\bwho (do|should|can) (i|we) (ask|contact|go to)\b|\bк кому (обращаться|обратиться|идти)\b|"
+        r"\bв как(ой|ое|ую) (офис|отдел|центр|учреждени|организаци)|\bhoi (ai|o dau|cho nao)\b|"
+        r"\b(co quan|van phong) nao\b",
+        r"어디|주소|위치|어떻게가|찾아가|신청(은|을)?어떻게|어떻게신청|누구(한테|에게)(물어|문의|연락)|"
+        r"어느(기관|사무소|부서)",
     ),
     "hours": (
         r"\bopen\b|(?<!many )\bhours\b|\bwhat time\b|\bclosed?\b|\buntil when\b|"

@@ -606,6 +606,8 @@ async def test_a_named_place_whose_languages_nobody_recorded(settings: Settings,
 @pytest.mark.parametrize(("text", "fact"), [
     ("hom nay thu 3 co cho nao mo k", "hours"), ("where is it open on sunday?", "hours"),
     ("thu 4 thi di dau", "address"),  # a day and "where" without "open": where to go that day
+    # Whom to ask is where to go with it.
+    ("which office do we ask?", "address"), ("к кому обращаться?", "address"), ("누구한테 물어봐요?", "address"),
 ])
 def test_a_day_with_open_asks_the_hours(text: str, fact: str) -> None:
     assert detect_followup(text) == fact
