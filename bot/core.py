@@ -1250,17 +1250,7 @@ class DialogueCore:
             rows = {s.slug: s for s in (await session.scalars(select(Service).where(
                 Service.slug.in_(page), Service.retired.is_(False)))).all()}
         cards = [service_payload(rows[slug]) for slug in page if slug in rows]
-        custom = {"key": "service_list", "args": {"services": cards, "total": len(cards) + len(left),
-                                                  "shown": len(cards), "open_now": False}}
-        text_out, buttons, _ = render_message(custom, lang)
-        reply = Reply(language=lang, texts=[text_out], keys=["service_list"], more_services=left,
-                      about_topic="service_list", about_service=cards[0]["slug"] if cards else None)
-        shown = message_cards(custom, lang)
-        if shown:
-            reply.cards.extend(shown)
-            reply.cards_for[0] = shown
-        reply.add_buttons(buttons)
-        return reply
+        return _service_list(cards, left, lang)
 
     async def _context_words(self, resident: Resident) -> str:
         """The names of the place the last answer was about, folded ("where in the hospital do we go?" after
@@ -1285,19 +1275,8 @@ class DialogueCore:
             found = await find_services(session, ServiceQuery(category=category, district=filters["district"]))
         if not found:
             return None
-        page, left = found[:MORE_PAGE], [service.slug for service in found[MORE_PAGE:]]
-        cards = [service_payload(service) for service in page]
-        custom = {"key": "service_list", "args": {"services": cards, "total": len(found),
-                                                  "shown": len(cards), "open_now": False}}
-        text_out, buttons, _ = render_message(custom, lang)
-        reply = Reply(language=lang, texts=[text_out], keys=["service_list"], more_services=left,
-                      about_topic="service_list", about_service=page[0].slug)
-        shown = message_cards(custom, lang)
-        if shown:
-            reply.cards.extend(shown)
-            reply.cards_for[0] = shown
-        reply.add_buttons(buttons)
-        return reply
+        cards = [service_payload(service) for service in found[:MORE_PAGE]]
+        return _service_list(cards, [service.slug for service in found[MORE_PAGE:]], lang)
 
     async def _next_of_series(self, shown: dict[str, Any], lang: str) -> Reply:
         """The next occurrence of a shown event's series (its records share their aliases), or that none is known."""
@@ -1627,6 +1606,22 @@ URGENT_PLACES = {Urgency.MEDICAL: "fire-ambulance-119", Urgency.FIRE: "fire-ambu
                  Urgency.OVERSTAY: "immigration-contact-center"}
 OWN_QUESTION_WORDS = 6
 URGENT_MINUTES = 10
+
+
+def _service_list(cards: list[dict[str, Any]], left: list[str], lang: str) -> Reply:
+    """A page of services as the finder shows them; ``left`` are the slugs "more" shows next, and the next
+    "phone?" is about the first shown."""
+    custom = {"key": "service_list", "args": {"services": cards, "total": len(cards) + len(left),
+                                              "shown": len(cards), "open_now": False}}
+    text_out, buttons, _ = render_message(custom, lang)
+    reply = Reply(language=lang, texts=[text_out], keys=["service_list"], more_services=left,
+                  about_topic="service_list", about_service=cards[0]["slug"] if cards else None)
+    shown = message_cards(custom, lang)
+    if shown:
+        reply.cards.extend(shown)
+        reply.cards_for[0] = shown
+    reply.add_buttons(buttons)
+    return reply
 
 
 # Emergencies under way, whose line stays first when the next message asks whether to call for help.
