@@ -78,7 +78,14 @@ from hamkke.followups import (
 )
 from hamkke.handoff_words import asks_for_person, is_cancel, is_explicit_cancel, is_wait_question
 from hamkke.i18n import MissingMessage, has, long_date, t
-from hamkke.langid import UNSUPPORTED, choose_language, detect, explicit_switch_request, language_switch_request
+from hamkke.langid import (
+    UNSUPPORTED,
+    choose_language,
+    detect,
+    explicit_switch_request,
+    language_switch_request,
+    writes_in,
+)
 from hamkke.live import LiveBus
 from hamkke.logs import text_for_log
 from hamkke.office_hours import default_centre, handoff_notice, queue_status
@@ -690,7 +697,7 @@ class DialogueCore:
                 written = detect(text)  # ("korean" alone is a language name: confirmed in that language)
                 reply = await self._switch_language(resident, inbound, wanted)
                 if not bare and written.confident and written.language in SUPPORTED_LANGUAGES and \
-                        written.language != wanted and not _writes_in(text, wanted):
+                        written.language != wanted and not writes_in(text, wanted):
                     # "우리 엄마가 러시아어만 해요. 러시아어로 대답해 주세요": the son who asked reads the
                     # confirmation in his own language; his mother reads the answers that follow. (Who also
                     # wrote in the language asked for, "…дочке покажу. 한국어로 해주세요", reads it in that one.)
@@ -724,11 +731,12 @@ class DialogueCore:
         if stated:
             metadata["stated"] = stated
         urgency = detect_urgent(text) if payload is None else None
-        if urgency is Urgency.OVERSTAY and _recent_urgency(resident) in _EMERGENCIES_UNDER_WAY and \
-                _CALLS_EMERGENCY.search(fold(text.casefold()) + " " + text):
-            # "My friend has no visa, can we still call 119?" while the emergency goes on: what to do now
-            # comes first, as it did a minute ago; the visa can wait.
-            urgency = _recent_urgency(resident)
+        if urgency is Urgency.OVERSTAY:
+            recent = _recent_urgency(resident)
+            if recent in _EMERGENCIES_UNDER_WAY and _CALLS_EMERGENCY.search(fold(text.casefold()) + " " + text):
+                # "My friend has no visa, can we still call 119?" while the emergency goes on: what to do now
+                # comes first, as it did a minute ago; the visa can wait.
+                urgency = recent
         place_note: Optional[Reply] = None  # a named place said before Rasa's answer
         if payload is None and urgency is None:
             answer = self._short_answer(resident, text, lang)
@@ -830,11 +838,7 @@ class DialogueCore:
         else:
             reply, status, error = await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
             if place_note is not None and reply.handoff is None:
-                cards = place_note.cards_for.get(0, [])
-                reply.prepend(place_note.texts, place_note.keys)
-                if cards:
-                    reply.cards_for[0] = cards
-                    reply.cards[:0] = cards
+                reply.prepend(place_note.texts, place_note.keys, place_note.cards_for)
                 # The place named is what comes next ("адрес?"), not the topic Rasa answered with.
                 reply.about_topic, reply.about_service = None, place_note.about_service
             # A question the classifier took for "goodbye" or "hello" ("그냥 먼저 일하고 나중에 신고해도
@@ -1628,16 +1632,6 @@ def _service_list(cards: list[dict[str, Any]], left: list[str], lang: str) -> Re
 _EMERGENCIES_UNDER_WAY = (Urgency.MEDICAL, Urgency.FIRE, Urgency.VIOLENCE, Urgency.DOMESTIC_VIOLENCE)
 _CALLS_EMERGENCY = re.compile(r"\b11[29]\b|(?<!\d)11[29](?!\d)|\bambulance\b|\bpolice\b|\bскор(ую|ой|ая)\b|"
                               r"\bполици|\bcap cuu\b|\bcong an\b|\bcanh sat\b|구급차|경찰")
-
-
-_SCRIPTS = {"ko": re.compile(r"[가-힣]{2}"), "ru": re.compile(r"[а-яё]{2}", re.IGNORECASE),
-            "vi": re.compile(r"[ạ-ỹăâđêôơư]", re.IGNORECASE), "en": re.compile(r"\b[a-z]{2,}\b.*\b[a-z]{2,}\b", re.I)}
-
-
-def _writes_in(text: str, lang: str) -> bool:
-    """Whether a message has words written in ``lang`` (its script; Vietnamese by its marks)."""
-    pattern = _SCRIPTS.get(lang)
-    return bool(pattern and pattern.search(text))
 
 
 def _recent_urgency(resident: Resident) -> Optional[Urgency]:

@@ -75,10 +75,14 @@ class Reply:
         """All parts of the answer, as one text."""
         return "\n\n".join(self.texts)
 
-    def prepend(self, texts: list[str], keys: list[str]) -> None:
-        """Put ``texts`` (with their catalog ``keys``) before the answer; its cards stay with their texts."""
+    def prepend(self, texts: list[str], keys: list[str], cards_for: Optional[dict[int, list[Card]]] = None) -> None:
+        """Put ``texts`` (with their catalog ``keys`` and the cards that stand for them, by index in ``texts``)
+        before the answer; its own cards stay with their texts."""
         self.texts[:0], self.keys[:0] = texts, keys
         self.cards_for = {index + len(texts): cards for index, cards in self.cards_for.items()}
+        if cards_for:
+            self.cards_for.update(cards_for)
+            self.cards[:0] = [card for index in sorted(cards_for) for card in cards_for[index]]
 
     def add_buttons(self, buttons: Iterable[Button]) -> None:
         """Offer more buttons, skipping a payload already offered."""

@@ -127,7 +127,6 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bчто (с собой )?(брать|взять|нужно принести)\b|\bдокумент|\bбумаг|"
         r"\bgiay to\b|\bmang (theo )?gi\b|\bcan (mang|chuan bi) gi\b|\bho so\b|\bwhat do i need\b|"
         r"\bчто (нужно|надо) (принести|взять|с собой|сделать|подготовить|оформить)\b|"
-
         r"\bwhat (do|should) (i|we) (need to|have to) do\b|\b(can|phai) lam (gi|nhung gi)\b",
         r"서류|뭐가져|뭘가져|준비물|챙겨|뭐필요|뭐가필요|뭘준비|뭐준비",
     ),

@@ -162,6 +162,22 @@ def detect(text: str) -> Detection:
     return Detection(None, False, "ambiguous")
 
 
+def writes_in(text: str, lang: str) -> bool:
+    """Whether a message has words in ``lang``'s own letters (Hangul, Cyrillic, Vietnamese marked letters, or
+    two Latin words for English): a request written partly in the language it asks for
+    ("…дочке покажу. 한국어로 해주세요")."""
+    text = unicodedata.normalize("NFC", text)
+    scripts = [_script(ch) for ch in text]
+    if lang == "ko":
+        return scripts.count("hangul") >= 2
+    if lang == "ru":
+        return scripts.count("cyrillic") >= 2
+    if lang == "vi":
+        return any(ch in _VI_LETTERS or 0x1EA0 <= ord(ch) <= 0x1EF9 for ch in text)
+    latin_words = [w for w in _WORD.findall(text) if len(w) >= 2 and all(_script(ch) == "latin" for ch in w)]
+    return lang == "en" and len(latin_words) >= 2
+
+
 # --- Requests to change the language -----------------------------------------
 
 _LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {

@@ -95,3 +95,15 @@ def test_an_explicit_request_to_switch_in_a_longer_message(text: str, lang: str 
     from hamkke.langid import explicit_switch_request
 
     assert explicit_switch_request(text) == lang
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    ("здравствуйте, можно дальше по корейски? дочке покажу. 한국어로 해주세요", "ko", True),
+    ("안녕하세요 우리 엄마가 러시아어만해요. 러시아어로 대답해주세요", "ru", False),
+    ("ad tra loi bang tieng Han giup e", "ko", False), ("trả lời bằng tiếng Việt", "vi", True),
+    ("ответьте, please, in english", "en", True), ("ответьте по-английски", "en", False),
+])
+def test_a_request_written_partly_in_the_language_it_asks_for(text: str, lang: str, expected: bool) -> None:
+    from hamkke.langid import writes_in
+
+    assert writes_in(text, lang) is expected
