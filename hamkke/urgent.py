@@ -71,7 +71,8 @@ _TYPOS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p
     (r"\bthreat(h)?e?n?e?d\b", "threatened"), (r"\bthreat(h)?e?n?ing\b", "threatening"),
     (r"\bsu(i|e)?(c|s)i?de?\b", "suicide"), (r"\bmy ?s[el]{2}f\b", "myself"),
     (r"\bex(p)?(i|e|ie|ei)?r(i|e|ie)?e?d\b", "expired"), (r"\bover[- ]?sta(y|i)", "overstay"),
-    (r"\bsmel\b", "smell"), (r"\bon fir\b", "on fire"), (r"\bbrak(e|ing) in", "breaking in"),
+    (r"\bsmel\b", "smell"), (r"\b(evrywhere|everwhere|everywere|evrywere)\b", "everywhere"),
+    (r"\bon fir\b", "on fire"), (r"\bbrak(e|ing) in", "breaking in"),
     (r"\buncon(s)?c?ious", "unconscious"), (r"\bbl(e|ee|ea)d+ing\b", "bleeding"),
     (r"\bpo(i)?s(i|e)?(o|e)n", "poison"), (r"\b(knive|nife|knif)\b", "knife"),
 ))
@@ -82,7 +83,7 @@ _EN: dict[Urgency, tuple[str, ...]] = {
         # wanting to die, to end one's life, not to live
         r"\bkill(ing)? (my|him|her|them) ?sel(f|ves)\b", r"\bsuicid", r"\b(want(ed)?|wanna|going|ready) to die\b",
         r"\bwish i (was|were) dead\b", r"\bbetter off dead\b",
-        r"\bend(ing)? (my|his|her) (own )?life\b", r"\bend (it all|everything)\b", r"\bend it( tonight| now|$)",
+        r"\bend(ing)? (my|his|her) (own )?life\b", r"\bend(ing)? (it all|everything)\b", r"\bend it( tonight| now|$)",
         r"\b(don'?t|do not|doesn'?t) want to (live|be alive|exist|wake up)\b",
         r"\bno (reason|point) (to|in) (live|living|go on|going on)\b", r"\bno reason for living\b",
         r"\b(don'?t|do not|can'?t) see (any|the) point (in|of) (living|life)\b",
@@ -173,6 +174,7 @@ _EN: dict[Urgency, tuple[str, ...]] = {
         r"\b(factory|building|house|apartment|kitchen|car|room|office|dorm|hallway|warehouse|shop|store|"
         rf"restaurant|forest|bus|truck|electrical|grease) fire\b{_NOT_FIRE_THING}",
         r"\bfire,? help\b", r"\bhelp,? fire\b", r"\bfire ?!",
+        rf"^fire\b{_NOT_FIRE_THING}(?! (in|at) (the )?\w+ (station|department))",
         # things catching fire, flames, sparks, an explosion
         r"\b(caught|catching|catch|catches) (on )?fire\b", r"\bflames?\b", r"\bsparks\b", r"\bsparking\b",
         r"\bburning\b(?! (sensation|pain|feeling|eyes|throat|when|while))", r"\bexplo(ded|sion)\b",
@@ -224,6 +226,8 @@ _EN: dict[Urgency, tuple[str, ...]] = {
         r"\bcrushed (his|her|my) (hand|finger|leg|foot|arm)\b",
         r"\b(body|arms?|legs?) (is |are )?(jerking|twitching)\b", r"\bincoherent\b", r"\bdisoriented\b",
         r"\bconfused and (sweating|not)",
+        r"\b(vomit\w*|throw\w* up|threw up|puk\w*|cough\w*|spit\w*) (up )?(a lot of |so much |much )?blood\b",
+        r"\bblood (in|from) (his|her|my|the) (vomit|mouth)\b", r"\bblack (vomit|stool|poo)\b",
         r"\bblood (won'?t|wont|doesn'?t|does not|isn'?t|is not|not|can'?t) stop", r"\blots? of blood\b",
         r"\b(so much|too much|covered in|losing) (\w+ )?blood\b", r"\bblood everywhere\b",
         r"\bbroken (bone|leg|arm|neck|back|hip|ankle|ribs?)\b",
@@ -366,6 +370,7 @@ _RU: dict[Urgency, tuple[str, ...]] = {
         # bleeding, broken bones, a fall, an accident
         r"зажало|придавило|затянуло в (станок|машину)", r"(тело|тельце) д[её]ргается|д[её]ргается (все|всё)? ?тело",
         r"трясет\w* (все|всё|тело)", r"путается(?! в (документ|бумаг|адрес|дорог))|бредит|заговаривается",
+        r"(рв[её]т|вырвало|рвота|кашля\w*|харка\w*|отхаркива\w*) (\w+ )?кровь|кровью (рв|вырв|кашля)|рвота с кровью",
         r"кровотечени", r"много крови", r"кровь (не останавлива|хлещ|льется|течет)", r"(весь|вся|все) в крови",
         r"истекает кровью", r"перелом", r"сломал\w* (ногу|руку|шею|позвоночник|ребр|кость|бедро)", r"кость торчит",
         r"упал\w*.{0,30}не (вста|двига|отвеча|дыш|шевел)", r"упал\w* с (лестниц|крыши|высоты|лесов|этажа|балкона)",
@@ -611,7 +616,8 @@ _KOREAN: dict[Urgency, re.Pattern[str]] = {
         r"(락스|세제|표백제|농약|살충제|쥐약|독극물|화학|약품|부동액|세정제|휘발유|배터리|건전지)\w{0,3}(마셨|먹었|삼켰)",
         r"약(을)?\w{0,4}(많이|한통|통째)\w{0,2}(먹었|삼켰)",
         # bleeding ("커피가 많이" is coffee), broken bones, a fall, an accident
-        r"(?<!커)피(가|를)?(너무|엄청|계속)?(많이|철철|안멈|안그쳐|멈추지)", r"출혈",
+        r"(?<!커)피(가|를)?(너무|엄청|계속)?(많이|철철|안멈|안그쳐|멈추지)", r"출혈", r"피(를)?\w{0,3}토(해|했|하|함)",
+        r"토혈", r"각혈", r"피(를)?\w{0,2}(토|게워)", r"토(한|했는데|하는데)\w{0,4}피",
         r"뼈(가)?\w{0,3}(나왔|부러|보여|튀어)", r"(뼈|다리|팔|발목|손목|갈비뼈|목|허리)\w{0,3}부러", r"골절",
         r"(차|오토바이|트럭|버스)에치였|치였어", r"사고(가)?(났|나서|당했)", r"(크게|많이|심하게)다쳤", r"추락",
         r"(떨어졌|넘어졌|쓰러졌|다쳤)\w{0,10}(안움직|못움직|움직이지)",

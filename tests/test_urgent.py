@@ -56,8 +56,14 @@ URGENT = [
     ("visa cua em het han roi", U.OVERSTAY),
     ("비자가 만료됐어요", U.OVERSTAY),
     ("불법체류 상태예요", U.OVERSTAY),
+    # Written by the second development set's writers (bench/dialogues-dev2): careless, mid-conversation.
+    ("FIRE my building smoke evrywhere im 3 floor", Urgency.FIRE),
+    ("honestly whats the point. failed all my courses, thinking of ending it all", Urgency.SUICIDE),
+    ("now vomit blood", Urgency.MEDICAL), ("папа рвет кровью", Urgency.MEDICAL),
+    ("아빠가 피를 토했어요", Urgency.MEDICAL), ("my friend is coughing blood", Urgency.MEDICAL),
 ]
 NOT_URGENT = [
+    "fire station where", "fire extinguisher where to buy", "fire department phone number",
     "where is the emergency room at night", "응급실 어디예요", "how long is the visa valid",
     "my visa will expire next week, how to extend", "thang sau het han visa, gia han dc k",
     "my visa expires next month", "через месяц виза закончится",
