@@ -147,7 +147,13 @@ class ValidateEligibilityForm(FormValidationAction):
             if any(key != slot for key in said):
                 return {slot: None}  # another question answered (ahead, or again): this one is asked again
             return self._not_understood(dispatcher, tracker, slot)
-        return {slot: value}
+        found = {slot: value}
+        # Answers given ahead of their questions ("мы 차상위" with the first message) fill theirs now:
+        # the plan asked for this one first, so theirs were not extracted yet.
+        for other, ahead in stated(tracker).items():
+            if other != slot and ahead is not None and tracker.get_slot(other) is None:
+                found[other] = ahead
+        return found
 
     async def extract_birth_year(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -89,8 +89,12 @@ def parse_birth_year(text: str, today: dt.date) -> Value:
     year: Optional[int] = int(match.group(1)) if match else None
     if year is None:
         # "85년생", "85 г.р.", "born in 85"
-        short = re.search(r"(?<!\d)(\d\d)\s*(년생|년도|г\.?\s*р|гр\b)", norm) or re.fullmatch(r"(\d\d)", norm)
-        if short:
+        # A bare "07" is a year; a bare "62" an age (the question asks for either: "62 or 1985").
+        short = re.search(r"(?<!\d)(\d\d)\s*(년생|년도|г\.?\s*р|гр\b)", norm) or re.fullmatch(r"(0\d)", norm)
+        bare = re.fullmatch(r"([1-9]\d?|1[01]\d)", norm)
+        if bare:
+            year = today.year - int(bare.group(1))
+        elif short:
             two = int(short.group(1))
             year = 2000 + two if 2000 + two <= today.year else 1900 + two
     if year is None:
@@ -436,13 +440,27 @@ _STATED_BIRTH = re.compile(r"년생|г\.?\s*р|\bborn\b|\bsinh nam\b|рожде�
                            r"\d\s*(?:살|세)|\d\s*(?:лет|года?|years?|tuoi)\b")
 
 
+# A child's age said while the resident asks for themself ("can i get it? we have 1 son 5 years old"):
+# not the resident's age.
+_CHILD_AGE = re.compile(r"\b(son|daughter|child|kid|baby|boy|girl|сын\w*|доч\w*|реб[её]н\w*|дет\w*|малыш\w*|"
+                        r"con( trai| gai)?|be)\b(\W+\w+){0,2}?\W+\d{1,2}\s*(years?|yrs?|лет|года?|tuoi|t)\b|"
+                        r"(아들|딸|아이|애기|아기|애)(는|가|이)?\s*\d{1,2}\s*(살|세)")
+_ASKS_FOR_SELF = re.compile(r"\bcan i\b|\bi can\b|\b(for|to) me\b|\bмне (можно|положен|да)|\bя могу\b|"
+                            r"제가|저도|나도|저는|\b(toi|em|minh) (co )?(duoc|lam|dang ky)\b")
+
+
 def stated_birth_year(text: str, today: dt.date) -> Optional[int]:
     """A birth year or age stated in passing ("мне 62, можно 문화누리카드?"), else ``None``.
 
     Stricter than :func:`parse_birth_year`, which reads a bare "1985" as the answer to
-    its question: here a year must come as one ("85년생", "born 1985", "62 года").
+    its question: here a year must come as one ("85년생", "born 1985", "62 года"). A child's
+    age, while the resident asks for themself, is not theirs.
     """
-    if not _STATED_BIRTH.search(_norm(text)):
+    norm = _norm(text)
+    if not _STATED_BIRTH.search(norm):
+        return None
+    if _CHILD_AGE.search(norm) and _ASKS_FOR_SELF.search(norm) and not re.search(
+            r"\b(i'?m|i am|мне|toi|em) \d{1,3}\b|\d\s*(년생|г\.?\s*р)|\bborn\b", norm):
         return None
     value = parse_birth_year(text, today)
     return value if isinstance(value, int) else None

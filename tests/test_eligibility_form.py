@@ -145,7 +145,7 @@ async def test_change_of_mind_by_button(form_db: Database) -> None:
 @pytest.mark.parametrize(
     ("lang", "text", "requested", "expected"),
     [
-        ("ru", "вчера", "birth_year", "четырёх цифр"),
+        ("ru", "вчера", "birth_year", "возраст или год рождения"),
         ("vi", "nhieu lam", "household_size", "1 đến 30"),
         ("ko", "많아요", "monthly_income_krw", "250만원"),
         ("en", "maybe", "nationality", "Korean"),
@@ -224,3 +224,13 @@ async def test_facts_the_gateway_kept_and_a_benefit_found_out_later(form_db: Dat
     slots, messages = await validate(later)
     assert slots["benefit_status"] == "basic_livelihood"
     assert not any(m.get("json_message", {}).get("key", "").startswith("elig_invalid") for m in messages)
+
+
+async def test_a_status_said_before_the_age_is_used_once_the_age_comes(form_db: Database) -> None:
+    # "мы 차상위. мне можно 문화누리카드?": the age is asked first; the status said with the question is kept
+    # by the gateway and fills its slot with the age's answer (a bare "38" is an age), not asked again.
+    answered = turn("38", "ru", requested="birth_year", program="culture-nuri")
+    answered.latest_message["metadata"]["stated"] = {"benefit_status": "near_poor"}
+    slots, messages = await validate(answered)
+    assert slots["birth_year"] == 2026 - 38 and slots["benefit_status"] == "near_poor"
+    assert slots["requested_slot"] != "benefit_status" and messages == []

@@ -106,6 +106,8 @@ def test_service_filters() -> None:
 @pytest.mark.parametrize(("text", "year"), [
     ("мне 62", 1964), ("мне 62 года", 1964), ("62살이에요", 1964), ("저는 62세예요", 1964), ("I'm 62", 1964),
     ("i am 62 years old", 1964), ("toi 36 tuoi", 1990), ("tôi 36 tuổi", 1990), ("36t", 1990),
+    # a bare number answers "how old are you, or in which year were you born?" with an age; "07" is a year
+    ("38", 1988), ("62", 1964), ("07", 2007),
 ])
 def test_an_age_is_read_as_a_birth_year(text: str, year: int) -> None:
     assert parse_birth_year(text, dt.date(2026, 12, 8)) == year
@@ -122,3 +124,14 @@ def test_a_greeting_that_carries_a_question_gives_the_question(text: str, questi
     from hamkke.phrases import without_greeting
 
     assert without_greeting(text) == question
+
+
+@pytest.mark.parametrize(("text", "year"), [
+    ("hi can i get 문화누리카드? im filipina married to korean, we have 1 son 5 years old", None),
+    ("우리 아들 7살인데 저도 받을수있어요?", None),
+    ("i'm 45, my daughter is 8, can i get it", 1981), ("сыну 7 лет можно карту?", 2019),
+])
+def test_a_childs_age_is_not_the_residents(text: str, year: object) -> None:
+    from hamkke.phrases import stated_birth_year
+
+    assert stated_birth_year(text, dt.date(2026, 12, 8)) == year
