@@ -84,12 +84,21 @@ from hamkke.langid import (
     detect,
     explicit_switch_request,
     language_switch_request,
+    without_switch_request,
     writes_in,
 )
 from hamkke.live import LiveBus
 from hamkke.logs import text_for_log
 from hamkke.office_hours import default_centre, handoff_notice, queue_status
-from hamkke.phrases import named_program, parse_yes_no, service_filters, stated_facts, time_frame, without_greeting
+from hamkke.phrases import (
+    is_unknown,
+    named_program,
+    parse_yes_no,
+    service_filters,
+    stated_facts,
+    time_frame,
+    without_greeting,
+)
 from hamkke.privacy import mask, normalise
 from hamkke.translit import is_translit_russian, to_cyrillic
 from hamkke.urgent import RELATED_KEYS, Urgency, detect_urgent, first_line_key
@@ -126,6 +135,13 @@ _WHAT_ABOUT = re.compile(r"^(and |but )?(what|how) about\b|^and (in|on|at|for|du
                          r"[가-힣](는|은|이|에는|때는|엔)요\s*\??$")
 # What the classifier answers to small talk; a question it took for one is not small talk.
 SMALL_TALK = frozenset({"goodbye", "greet"})
+# A language named as the manner of answering ("по-корейски", "in Korean", "bằng tiếng Hàn", "한국어로").
+_IN_LANGUAGE = {
+    "ko": re.compile(r"по[- ]?корейски|на корейском|\bin korean\b|\btieng han\b|한국어로|한국말로"),
+    "ru": re.compile(r"по[- ]?русски|на русском|\bin russian\b|\btieng nga\b|러시아어로|러시아말로"),
+    "en": re.compile(r"по[- ]?английски|на английском|\bin english\b|\btieng anh\b|영어로"),
+    "vi": re.compile(r"по[- ]?вьетнамски|на вьетнамском|\bin vietnamese\b|\btieng viet\b|베트남어로|베트남말로"),
+}
 _QUESTION = re.compile(r"\?|^(what|when|where|how|can|is|do|does)\b|\b(ли|как|когда|где|сколько|можно)\b|"
                        r"\b(khong|ko|k|chua|nao|sao|gi|dau)\s*\??$|(나요|까요|죠|어요|에요|해요|돼요|되요)\s*\??$",
                        re.IGNORECASE)
@@ -695,6 +711,9 @@ class DialogueCore:
             wanted = bare or explicit_switch_request(text)
             if wanted:
                 written = detect(text)  # ("korean" alone is a language name: confirmed in that language)
+                rest = "" if bare else without_switch_request(text)
+                asks_more = len(rest.split()) >= 3 and bool(
+                    _QUESTION.search(rest) or named_program(rest) or names_a_topic(rest) or detect_urgent(rest))
                 reply = await self._switch_language(resident, inbound, wanted)
                 if not bare and written.confident and written.language in SUPPORTED_LANGUAGES and \
                         written.language != wanted and not writes_in(text, wanted):
@@ -702,6 +721,13 @@ class DialogueCore:
                     # confirmation in his own language; his mother reads the answers that follow. (Who also
                     # wrote in the language asked for, "…дочке покажу. 한국어로 해주세요", reads it in that one.)
                     reply.texts[0] = t(f"language_changed_to_{wanted}", written.language)
+                if asks_more:
+                    # "아내가 베트남 사람인데 한국어 배울 곳 있어요? 베트남어로 답해 주세요": the question is
+                    # answered too, in the language asked for, after the confirmation.
+                    whole, status, error = await self._answer(
+                        resident, inbound, dataclasses.replace(msg, text=rest, language_hint=wanted))
+                    whole.prepend(reply.texts[:1], reply.keys[:1])
+                    return whole, status, error
                 return reply, "answered", None
             detection = detect(text)
             if detection.language == UNSUPPORTED and (detection.confident or resident.language is None):
@@ -746,6 +772,14 @@ class DialogueCore:
                 rasa_text = answer
                 reply, status, error = await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
                 return reply, status, error
+            context = resident.context or {}
+            if context.get("topic") == "faq_culture_nuri" and _fresh(context, "at", FRESH_MINUTES) and \
+                    len(text.split()) <= 4 and is_unknown(text) and not self._in_check(resident):
+                # "не знаю" after the card's answer (who gets it: recipients, the near-poor): who can tell.
+                unknown = simple("elig_unknown_benefit_status", lang, [human_button(lang)])
+                unknown.keys.append("elig_unknown_benefit_status")
+                unknown.about_topic = "faq_culture_nuri"
+                return unknown, "answered", None
             more = await self._more_services(resident, text, lang) or \
                 await self._topic_places_in_district(resident, text, lang)
             if more is not None:  # "more" after a list of services: the next few; "Dong-gu" after the
@@ -771,7 +805,11 @@ class DialogueCore:
                 return await self._ask_rasa(resident, inbound, "/faq_events", metadata, lang)
             place = await self._named_place(text)
             about = await self._context_words(resident)
-            fact = detect_followup(text, place_named=place is not None, context_words=about)
+            # "тоже по-корейски" from one who chose Korean answers: the language of the answer, not a question
+            # about the languages spoken there.
+            same = ("languages",) if resident.language_source == "chosen" and _IN_LANGUAGE[lang].search(
+                fold(text.casefold())) else ()
+            fact = detect_followup(text, place_named=place is not None, context_words=about, exclude=same)
             in_check = self._in_check(resident)  # the form's own question is pending: Rasa reads the answer
             if in_check and fact == "check":  # "when can we apply?" during the check asks when, not for a check
                 fact = detect_followup(text, place_named=place is not None, exclude=("check",), context_words=about)
@@ -1227,6 +1265,8 @@ class DialogueCore:
             lines = [f"{name}", f"{label}: {value}"]
             if fact != "phone" and service.phone:
                 lines.append(f"{t('label_phone', lang)}: {service.phone}")
+            if fact == "languages" and service.phone != "1345":
+                lines.append(t("label_other_languages", lang))  # interpreting for the languages not listed
             if service.confidence == "L":
                 lines.append(t("label_unconfirmed", lang, phone=service.confirm_phone or "1345"))
             text = "\n".join(lines)

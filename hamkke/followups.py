@@ -66,18 +66,23 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bphone\b|\bnumber\b|\bcall them\b|\btel\b|\bcontact\b|"
         r"\bтелефон|\bномер\b|\bпозвонить\b|\bконтакт|"
         r"\bso dien thoai\b|\bsdt\b|\bso dt\b|\bdien thoai\b|\bso lien lac\b|\bgoi so\b",
-        r"전화|번호|연락처",
+        r"전화|번호|연락처|전번",
     ),
     "when": (
         r"\bwhen\b(?! (i|we|you|she|he|they) (go|come|visit|get there|arrive))|"
         r"\bdeadline\b|\bкогда\b|\bдо какого\b|\bсрок|\bkhi nao\b|\bbao gio\b|\bhan chot\b|"
         r"\bthang may\b|\bluc nao\b|"
+        # "and in January?", "а в январе?", "con thang 1 thi sao": when it runs or opens then
+        r"\b(in|and|by|until) (january|february|march|april|june|july|august|september|october|november|december)\b|"
+        r"\b(в|к|до) (январ|феврал|март|апрел|ма[ея]\b|июн|июл|август|сентябр|октябр|ноябр|декабр)|"
+        r"\bthang (1[0-2]?|[2-9]|gieng)\b|"
         # "before I start or after?": when a step must be done
         r"\bbefore\b.{0,30}\bor after\b|\bafter or before\b|\bдо или после\b|\btruoc hay sau\b|"
         # "co can xin phep truoc ko": whether a permission must come first
         r"\b(permission|permit|approval) (first|beforehand|in advance)\b|\bпредварительн\w* разрешени|"
+        r"\b(permission|permit|approval)\b.{0,20}\bbefore (i|we|you) (start|begin|work)|"
         r"\bразрешени\w* (заранее|сначала)|\b(xin phep|bao|dang ky|khai bao) truoc\b",
-        r"언제|기한|마감|며칠까지|먼저.*나중|나중에.*(해도|신고)|미리(허가|신고|신청)|허가(를)?먼저|먼저허가",
+        r"언제|기한|마감|며칠까지|(?<!\d)(1[0-2]?|[2-9])월(엔|에는|에|은|달)|먼저.*나중|나중에.*(해도|신고)|미리(허가|신고|신청)|허가(를)?먼저|먼저허가",
     ),
     "booking": (
         r"\b(need|make|book) (an |a )?(appointment|reservation|booking)\b|\bappointment\??$|\bwalk in\b|"
@@ -203,8 +208,10 @@ _FACTS: dict[str, tuple[str, str]] = {
 _WEEKDAYS = (
     r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)s?\b|\bпонедельник|\bвторник|"
     r"\bсред(а|у|ам|е)\b|\bчетверг|\bпятниц|\bсуббот|\bвоскресен|\bвыходн|"
-    r"\bthu (2|3|4|5|6|7|hai|ba|tu|nam|sau|bay)\b|\bchu nhat\b|\bcuoi tuan\b",
-    r"월요일|화요일|수요일|목요일|금요일|토요일|일요일|주말",
+    r"\bthu (2|3|4|5|6|7|hai|ba|tu|nam|sau|bay)\b|\bchu nhat\b|\bcuoi tuan\b|"
+    # "tomorrow ok?", "오늘 가도 돼요?": that day's hours too
+    r"\b(tomorrow|today|tonight)\b|\bзавтра\b|\bсегодня\b|\bngay mai\b|\bhom nay\b|\btoi nay\b",
+    r"월요일|화요일|수요일|목요일|금요일|토요일|일요일|주말|내일|오늘|낼",
 )
 # The voluntary-departure period ("amnesty") asked after, in a longer sentence too: when it ran.
 _AMNESTY = (re.compile(r"\bamnest|\bамнист|\bvoluntary departure\b|\bдобровольн\w* выезд|"
@@ -231,9 +238,11 @@ _OWN_TOPIC = re.compile(
     r"visa|виз|вiз|bi sa|gia han|продл|extend|renew|\bluong\b|зарплат|salary|wage|insurance|страхов|bao hiem|"
     r"school|школ|truong|"
     r"culture|культур|van hoa|rubbish|garbage|мусор|rac|event|мероприят|su kien|hospital|больниц|benh vien|"
-    r"event|festival|праздник|le hoi|korean class|корейск|tieng han|"
+    r"event|festival|праздник|le hoi|korean class|корейск(?!и\b|ом\b)|"
+    r"(hoc|lop|khoa) tieng han|"
     r"\barc\b|residence card|регистрац|\bthe cu tru\b|"
-    r"비자|연장|월급|임금|보험|학교|쓰레기|행사|축제|병원|문화누리|한국어|외국인등록|등록증", re.IGNORECASE)
+    r"\bminimum\b|минимальн|toi thieu|"
+    r"최저|시급|비자|연장|월급|임금|보험|학교|쓰레기|행사|축제|병원|문화누리|한국어(?!로)|외국인등록|등록증", re.IGNORECASE)
 
 
 def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ...] = (),

@@ -112,9 +112,14 @@ def _langdetect(text: str) -> Optional[tuple[str, float]]:
     return best.lang, best.prob
 
 
+_DISTRICT = re.compile(r"\b(nam|buk|dong|seo|gwangsan)[- ]?gu\b", re.IGNORECASE)
+
+
 def detect(text: str) -> Detection:
     """Detect the language of one message."""
-    text = unicodedata.normalize("NFC", text)
+    # Gwangju's districts spelt in Latin letters ("nam-gu", "Buk-gu") belong to no language: "nam" is not
+    # Vietnamese there.
+    text = _DISTRICT.sub(" ", unicodedata.normalize("NFC", text))
     counts = {"hangul": 0, "cyrillic": 0, "latin": 0, "other": 0}
     vi_letters = 0
     non_ru = 0
@@ -271,6 +276,16 @@ def explicit_switch_request(text: str) -> Optional[str]:
     folded = fold(unicodedata.normalize("NFC", text).casefold())
     asked = [lang for lang, pattern in _ASKED_LANGUAGE.items() if pattern.search(folded)]
     return asked[0] if len(asked) == 1 else None
+
+
+def without_switch_request(text: str) -> str:
+    """What a message asks besides its request to switch ("хочет 문화누리카드. напишите по-корейски для
+    него" -> "хочет 문화누리카드."): its sentences without the one that asks for a language."""
+    sentences = re.findall(r"[^.!?\n]+[.!?]*", text)
+    kept = [part for part in sentences
+            if not any(pattern.search(fold(unicodedata.normalize("NFC", part).casefold()))
+                       for pattern in _ASKED_LANGUAGE.values())]
+    return " ".join(part.strip() for part in kept if part.strip())
 
 
 def choose_language(

@@ -649,3 +649,21 @@ async def test_a_number_without_an_address_gets_no_place_note(settings: Settings
     async with Conversation(settings, db, lambda *_: _key("faq_emergency_numbers"), user="uzbek") as talk:
         said = await talk.say("119 전화하면 우즈벡말 돼요??")
     assert t("label_address", "ko") not in said and said.startswith(t("faq_emergency_numbers", "ko")[:20])
+
+
+async def test_a_question_with_a_request_for_another_language_is_answered_in_it(settings: Settings,
+                                                                              db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("faq_korean_classes"), user="ko-vi") as talk:
+        text = await talk.say("안녕하세요 아내가 베트남 사람인데 한국어 배울 수 있는 곳 있어요? "
+                              "아내가 읽게 베트남어로 답해 주세요")
+    message, metadata = talk.asked[0]
+    assert "베트남어로" not in message and "한국어 배울" in message and metadata["lang"] == "vi"
+    # The husband reads the confirmation in Korean; his wife the answer in Vietnamese.
+    assert text.startswith(t("language_changed_to_vi", "ko")) and t("faq_korean_classes", "vi") in text
+
+
+async def test_i_dont_know_after_the_cards_answer_says_who_knows(settings: Settings, db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("faq_culture_nuri"), user="ru-unknown") as talk:
+        await talk.say("как получить карту культура нури")
+        text = await talk.say("не знаю")
+    assert text.startswith(t("elig_unknown_benefit_status", "ru")) and len(talk.asked) == 1

@@ -19,6 +19,10 @@ from hamkke.followups import detect_followup, topic_facts, topic_places
 from tests.helpers import LocalServer
 
 FOLLOWUPS = [
+    # a month, a relative day, a permission asked before starting, "전번" (dialogues-dev2)
+    ("1월엔요?", "when"), ("and in january?", "when"), ("а в январе?", "when"), ("con thang 1 thi sao", "when"),
+    ("tomorrow ok?", "hours"), ("내일 가도 돼요?", "hours"), ("завтра можно?", "hours"), ("ngay mai di dc ko", "hours"),
+    ("do i need permission before i start", "when"), ("전번좀", "phone"),
     ("where is it?", "address"), ("address?", "address"), ("а где это?", "address"), ("адрес какой", "address"),
     ("o dau vay", "address"), ("địa chỉ ở đâu", "address"), ("어디에 있어요?", "address"),
     ("주소 알려주세요", "address"),
@@ -54,6 +58,7 @@ FOLLOWUPS = [
     ("어떤 서비스 해주세요?", "services"), ("what should we bring when we go there", "documents"),
 ]
 NOT_FOLLOWUPS = [
+    "how much is minimum pay", "올해 최저시급 얼마에요", "시급 얼마줘야돼요", "а корейский ему где подтянуть",
     "where can i extend my visa", "где продлить визу", "o dau gia han visa", "비자 연장 어디서 해요",
     "where is the nearest hospital", "hello", "спасибо", "cảm ơn", "고마워요",
     "my boss did not pay my salary for two months, what should I do now please", "he still does not pay",

@@ -33,7 +33,7 @@ def test_detect(text: str, lang: str) -> None:
     assert detect(text).language == lang
 
 
-@pytest.mark.parametrize("text", ["ok", "F-4", "1345", "???", ""])
+@pytest.mark.parametrize("text", ["ok", "F-4", "1345", "???", "", "nam-gu", "Buk-gu"])
 def test_ambiguous_text_says_nothing(text: str) -> None:
     assert detect(text).language is None
 
@@ -107,3 +107,16 @@ def test_a_request_written_partly_in_the_language_it_asks_for(text: str, lang: s
     from hamkke.langid import writes_in
 
     assert writes_in(text, lang) is expected
+
+
+@pytest.mark.parametrize(("text", "rest"), [
+    ("пишу за отца, ему 63, он 차상위. хочет 문화누리카드. напишите по-корейски для него пожалуйста",
+     "пишу за отца, ему 63, он 차상위. хочет 문화누리카드."),
+    ("안녕하세요 아내가 베트남 사람인데 한국어 배울 수 있는 곳 있어요? 아내가 읽게 베트남어로 답해 주세요",
+     "안녕하세요 아내가 베트남 사람인데 한국어 배울 수 있는 곳 있어요?"),
+    ("пишите по-русски пожалуйста", ""),
+])
+def test_what_a_message_asks_besides_its_switch_request(text: str, rest: str) -> None:
+    from hamkke.langid import without_switch_request
+
+    assert without_switch_request(text) == rest
