@@ -1236,8 +1236,10 @@ class DialogueCore:
         if fact == "documents" and record is None:
             # What to bring, when nobody listed it: what every office asks for, and who has the list.
             phone = (service.phone or service.confirm_phone) if service is not None else None
-            return Reply(language=lang, texts=[t("followup_documents_general", lang, phone=phone or "1345")],
-                         keys=["followup"], about_topic=topic, about_service=slug)
+            # 1345 answers documents questions for every office, in the resident's language.
+            text = t("followup_documents_general", lang, phone=phone) if phone and phone != "1345" else \
+                t("followup_documents_general_1345", lang)
+            return Reply(language=lang, texts=[text], keys=["followup"], about_topic=topic, about_service=slug)
         if service is None:
             if topic and fact in ("fee", "documents", "penalty", "when", "languages"):
                 # The topic's answer holds what we know; nobody recorded this fact for it.

@@ -290,7 +290,7 @@ async def test_a_fact_nobody_recorded_says_whom_to_ask(settings: Settings, db: D
         documents = await talk.say("what should i bring?")
         fee = await talk.say("how much is it?")
     # What every office asks for, and who has the list; a fee nobody recorded: whom to ask.
-    assert documents == t("followup_documents_general", "en", phone="1345")
+    assert documents == t("followup_documents_general_1345", "en")
     assert fee == t("followup_unknown_topic", "en", what=t("label_fee", "en").lower(), phone="1345")
 
 
@@ -667,3 +667,11 @@ async def test_i_dont_know_after_the_cards_answer_says_who_knows(settings: Setti
         await talk.say("как получить карту культура нури")
         text = await talk.say("не знаю")
     assert text.startswith(t("elig_unknown_benefit_status", "ru")) and len(talk.asked) == 1
+
+
+async def test_what_to_bring_to_an_office_names_1345_beside_its_number(settings: Settings, db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("fallback"), user="bring") as talk:
+        await talk.say("where is the immigration office? 출입국")
+        documents = await talk.say("what do i bring")
+    assert documents == t("followup_documents_general", "en", phone="062-605-5280")
+    assert "1345" in documents
