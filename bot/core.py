@@ -142,6 +142,9 @@ _IN_LANGUAGE = {
     "en": re.compile(r"по[- ]?английски|на английском|\bin english\b|\btieng anh\b|영어로"),
     "vi": re.compile(r"по[- ]?вьетнамски|на вьетнамском|\bin vietnamese\b|\btieng viet\b|베트남어로|베트남말로"),
 }
+# ... unless someone there is to speak it ("там говорят по-русски?", "co ai noi tieng viet ko").
+_SPEAKS = re.compile(r"\bspeak|\btalk|\binterpret|\bговор|\bпонима|\bпереводч|\bnoi\b|\bhieu\b|\bphien dich|"
+                     r"\bthong dich|말하|말할|하는 ?사람|하시는|통역|알아듣")
 _QUESTION = re.compile(r"\?|^(what|when|where|how|can|is|do|does)\b|\b(ли|как|когда|где|сколько|можно)\b|"
                        r"\b(khong|ko|k|chua|nao|sao|gi|dau)\s*\??$|(나요|까요|죠|어요|에요|해요|돼요|되요)\s*\??$",
                        re.IGNORECASE)
@@ -807,8 +810,9 @@ class DialogueCore:
             about = await self._context_words(resident)
             # "тоже по-корейски" from one who chose Korean answers: the language of the answer, not a question
             # about the languages spoken there.
+            folded_text = fold(text.casefold())
             same = ("languages",) if resident.language_source == "chosen" and _IN_LANGUAGE[lang].search(
-                fold(text.casefold())) else ()
+                folded_text) and not _SPEAKS.search(folded_text) else ()
             fact = detect_followup(text, place_named=place is not None, context_words=about, exclude=same)
             in_check = self._in_check(resident)  # the form's own question is pending: Rasa reads the answer
             if in_check and fact == "check":  # "when can we apply?" during the check asks when, not for a check

@@ -675,3 +675,21 @@ async def test_what_to_bring_to_an_office_names_1345_beside_its_number(settings:
         documents = await talk.say("what do i bring")
     assert documents == t("followup_documents_general", "en", phone="062-605-5280")
     assert "1345" in documents
+
+
+async def test_the_chosen_language_named_again_is_no_question_about_languages(settings: Settings,
+                                                                            db: Database) -> None:
+    answers = {}
+    for user, first in (("ru-chosen", "пишите по-русски пожалуйста"), ("ru-detected", "здравствуйте")):
+        async with Conversation(settings, db, lambda *_: _key("fallback"), user=user) as talk:
+            await talk.say(first)
+            await talk.say("где 출입국?")
+            speaks = await talk.say("там говорят по-русски?")
+            await talk.say("где 출입국?")
+            where = await talk.say("а где это? тоже по-русски")
+        answers[user] = (speaks, where)
+    # Whether someone there speaks it is asked alike, chosen or not; "тоже по-русски" from one who chose
+    # Russian is the answer's language: where it is.
+    assert answers["ru-chosen"][0] == answers["ru-detected"][0]
+    where = answers["ru-chosen"][1]
+    assert t("label_address", "ru") in where and t("label_languages", "ru") not in where
