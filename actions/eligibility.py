@@ -23,7 +23,16 @@ from actions.common import HUMAN_BUTTON, language, say
 from hamkke import clock, phrases
 from hamkke.db.session import get_database
 from hamkke.directory import eligibility_records
-from hamkke.eligibility import PROGRAMS, Answers, RulesError, evaluate, offered, questions
+from hamkke.eligibility import (
+    PROGRAMS,
+    Answers,
+    RulesError,
+    applications,
+    evaluate,
+    offered,
+    questions,
+    rules_for,
+)
 
 ANSWER_SLOTS = ("birth_year", "nationality", "benefit_status", "used_last_year", "household_size",
                 "monthly_income_krw")
@@ -158,8 +167,13 @@ class ValidateEligibilityForm(FormValidationAction):
     async def extract_birth_year(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Year of birth: "1985", "85년생", "1985 г.р."."""
-        return await self._extract_answer("birth_year", dispatcher, tracker)
+        """Year of birth: "1985", "85년생", "1985 г.р.", or an age."""
+        found = await self._extract_answer("birth_year", dispatcher, tracker)
+        year = found.get("birth_year")
+        if tracker.get_slot("program") == "culture-nuri" and isinstance(year, int) and not isinstance(year, bool) \
+                and found.get("benefit_status") is None and tracker.get_slot("benefit_status") is None:
+            await _amount_at_age(dispatcher, year)
+        return found
 
     async def extract_nationality(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -190,6 +204,23 @@ class ValidateEligibilityForm(FormValidationAction):
     ) -> dict[str, Any]:
         """The household's monthly income in won."""
         return await self._extract_answer("monthly_income_krw", dispatcher, tracker)
+
+
+async def _amount_at_age(dispatcher: CollectingDispatcher, year: int) -> None:
+    """Before the status is asked: what the card gives at that age, and whether applications are closed
+    ("im 45" in December: ₩150,000 a year as a recipient, but this year's round closed on 30 November)."""
+    async with get_database().session() as session:
+        records = await eligibility_records(session)
+    record = rules_for("culture-nuri", clock.today(), records)
+    rules = record["rules"]
+    if year > rules["born_on_or_before"]:
+        return  # too young: the result says so at once
+    higher = any(first <= year <= last for first, last in rules["higher_amount_born"])
+    say(dispatcher, "elig_cnuri_amount_at_age", year=record["year"],
+        amount_krw=rules["higher_amount_krw"] if higher else rules["amount_krw"])
+    period = applications(record, clock.today())
+    if period["state"] == "closed":
+        say(dispatcher, "elig_reason_period_closed", year=record["year"], until_date=period["until"])
 
 
 def reset_events() -> list[dict[str, Any]]:

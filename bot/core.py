@@ -1176,7 +1176,7 @@ class DialogueCore:
             name = pick(event.get("name"), lang) or str(event.get("slug"))
             text = t("followup_unknown", lang, name=name, what=t("label_phone", lang).lower(), phone="1345")
             return Reply(language=lang, texts=[text], keys=["followup"], about_topic="events", about_event=event)
-        if isinstance(event, dict) and fact in ("address", "hours", "when", "phone", "website", "fee"):
+        if isinstance(event, dict) and fact in ("address", "hours", "when", "phone", "website", "fee", "services"):
             # "Where is it?", "what time?" after a list of events: the first (nearest) one, in full.
             return Reply(language=lang, texts=[render_event(event, lang)], keys=["followup"], about_topic="events",
                          about_event=event)

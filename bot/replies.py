@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from babel import Locale
+from babel.dates import format_date
 
 from hamkke import SUPPORTED_LANGUAGES
 from hamkke.conversations import HandoffSignal
@@ -137,8 +138,10 @@ def render_service(service: dict[str, Any], lang: str, compact: bool = False) ->
 def format_dates(start: str, end: str, lang: str) -> str:
     """A date or a date range as ``lang`` writes it ("17–18 мая 2027 г.", "2027년 5월 17일")."""
     first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-    if first == last:
-        return long_date(first, lang)
+    if first == last:  # one day: with its weekday ("thu may?", "무슨 요일이에요?")
+        if lang == "vi":
+            return f"{format_date(first, 'EEEE', locale='vi')}, {long_date(first, lang)}"
+        return str(format_date(first, format="full", locale=lang))
     return f"{long_date(first, lang)} – {long_date(last, lang)}"
 
 

@@ -71,7 +71,8 @@ _FACTS: dict[str, tuple[str, str]] = {
     "when": (
         r"\bwhen\b(?! (i|we|you|she|he|they) (go|come|visit|get there|arrive))|"
         r"\bdeadline\b|\bкогда\b|\bдо какого\b|\bсрок|\bkhi nao\b|\bbao gio\b|\bhan chot\b|"
-        r"\bthang may\b|\bluc nao\b|"
+        r"\bthang may\b|\bluc nao\b|\bthu may\b|\bngay (may|nao)\b|\bwhat (date|day of the week)\b|\bwhich day\b|"
+        r"\bкакого числа\b|\bкакое число\b|\bкакой день( недели)?\b|"
         # "and in January?", "а в январе?", "con thang 1 thi sao": when it runs or opens then
         r"\b(in|and|by|until) (january|february|march|april|june|july|august|september|october|november|december)\b|"
         r"\b(в|к|до) (январ|феврал|март|апрел|ма[ея]\b|июн|июл|август|сентябр|октябр|ноябр|декабр)|"
@@ -82,7 +83,7 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\b(permission|permit|approval) (first|beforehand|in advance)\b|\bпредварительн\w* разрешени|"
         r"\b(permission|permit|approval)\b.{0,20}\bbefore (i|we|you) (start|begin|work)|"
         r"\bразрешени\w* (заранее|сначала)|\b(xin phep|bao|dang ky|khai bao) truoc\b",
-        r"언제|기한|마감|며칠까지|(?<!\d)(1[0-2]?|[2-9])월(엔|에는|에|은|달)|먼저.*나중|나중에.*(해도|신고)|미리(허가|신고|신청)|허가(를)?먼저|먼저허가",
+        r"언제|기한|마감|며칠까지|며칠(에|이|날)|몇일|(?<!\d)(1[0-2]?|[2-9])월(엔|에는|에|은|달)|먼저.*나중|나중에.*(해도|신고)|미리(허가|신고|신청)|허가(를)?먼저|먼저허가",
     ),
     "booking": (
         r"\b(need|make|book) (an |a )?(appointment|reservation|booking)\b|\bappointment\??$|\bwalk in\b|"
@@ -140,7 +141,10 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bwhat (exactly )?(do|does|will|can) (they|it|the program|the programme|the service)s? "
         r"(do|offer|provide|help with)\b|\bwhat services\b|\bwhat kinds? of (help|services?)\b|"
         r"\bчто (именно |конкретно )?(делают|дают|предоставля)|\bкакие (услуги|виды помощи)\b|\bчем (именно )?помога|"
-        r"\bdich vu (gi|nao)\b|\bho (lam|giup) (gi|nhung gi)\b|\bho tro (nhung )?gi\b",
+        r"\bdich vu (gi|nao)\b|\bho (lam|giup) (gi|nhung gi)\b|\bho tro (nhung )?gi\b|"
+        # "what happens there?" after an event: what it is
+        r"\bwhat happens( there)?\b|\bwhat (is|will be) there\b|\bчто там (будет|делают|происходит|бывает)\b|"
+        r"\bco (gi|nhung gi) (o do|vay|khong)\b|\bo do co gi\b",
         r"뭐해주|뭘해주|무엇을해주|어떤거해주|어떤걸해주|무슨서비스|어떤서비스|어떤도움",
     ),
     # "my TOPIK is only 3", "у меня топик 2": what a resident must have or meet (a level, grades).

@@ -168,6 +168,10 @@ def test_events_by_name_at_their_next_occurrence() -> None:
     assert match_names("한국 설날은요?", aliases) == ["goryeoin-village-seollal-2027"]
     world_days = match_names("what about world day?", aliases)
     assert len(world_days) == 3  # every year of the series; the next one is chosen
+    # "5.18" alone is the ceremony (its eve has a longer name); the Day of Goryeoin as Goryeoin write it.
+    assert set(match_names("а 5.18 когда?", aliases)) == {"may-18-ceremony-2026", "may-18-ceremony-2027"}
+    assert "may-18-eve-festival-2027" in match_names("5.18 전야제 몇시", aliases)
+    assert "day-of-goryeoin-2027" in match_names("а день корёин когда?", aliases)
 
     class Row:
         def __init__(self, record: dict[str, Any]) -> None:
@@ -197,6 +201,12 @@ def test_dates_as_each_language_writes_them() -> None:
     assert long_date(day, "ru").startswith("6 февраля 2027")
     assert long_date(day, "vi") == "6 tháng 2 năm 2027"  # sentences say "ngày {date}"
     assert long_date(day, "ko") == "2027년 2월 6일"
+    # An event on one day says its weekday too ("thu may?", "무슨 요일이에요?").
+    from bot.replies import format_dates
+    assert format_dates("2027-05-20", "2027-05-20", "en") == "Thursday, May 20, 2027"
+    assert format_dates("2027-05-20", "2027-05-20", "vi") == "Thứ Năm, 20 tháng 5 năm 2027"
+    assert format_dates("2027-05-20", "2027-05-20", "ko") == "2027년 5월 20일 목요일"
+    assert format_dates("2027-05-20", "2027-05-20", "ru").startswith("четверг, 20 мая 2027")
 
 
 def test_topic_facts_are_complete_sourced_and_agree_across_languages() -> None:

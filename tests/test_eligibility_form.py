@@ -83,7 +83,11 @@ async def test_happy_path_in_russian_from_start_to_result(form_db: Database) -> 
     ]:
         slots, messages = await validate(turn(text, "ru", requested=requested, **state))
         assert slots == {requested: value, "requested_slot": following}, (text, slots)
-        assert messages == []
+        if requested == "birth_year":
+            # Before the status is asked: what the card gives at that age (applications are open in March).
+            assert rendered(messages, "ru") == [t("elig_cnuri_amount_at_age", "ru", amount_krw=160_000, year=2026)]
+        else:
+            assert messages == []
         state[requested] = value
 
     dispatcher = CollectingDispatcher()
@@ -234,3 +238,14 @@ async def test_a_status_said_before_the_age_is_used_once_the_age_comes(form_db: 
     slots, messages = await validate(answered)
     assert slots["birth_year"] == 2026 - 38 and slots["benefit_status"] == "near_poor"
     assert slots["requested_slot"] != "benefit_status" and messages == []
+
+
+async def test_an_age_in_december_says_the_amount_and_that_the_round_closed(
+        action_db: Database, frozen: Callable[[str], None]) -> None:
+    frozen("2026-12-08T10:00:00+09:00")
+    slots, messages = await validate(turn("im 45", "en", requested="birth_year", program="culture-nuri"))
+    assert slots["birth_year"] == 2026 - 45 and slots["requested_slot"] == "benefit_status"
+    said = rendered(messages, "en")
+    assert said == [t("elig_cnuri_amount_at_age", "en", amount_krw=150_000, year=2026),
+                    t("elig_reason_period_closed", "en", year=2026, until_date="2026-11-30")]
+    assert "₩150,000" in said[0] and "November 30, 2026" in said[1]

@@ -135,3 +135,14 @@ def test_a_childs_age_is_not_the_residents(text: str, year: object) -> None:
     from hamkke.phrases import stated_birth_year
 
     assert stated_birth_year(text, dt.date(2026, 12, 8)) == year
+
+
+@pytest.mark.parametrize(("text", "month"), [
+    ("may gio", None), ("thu may", None), ("may i come", None), ("events in may", 5), ("su kien thang 5", 5),
+    ("что будет в мае", 5), ("5월 행사", 5),
+])
+def test_vietnamese_may_is_no_month(text: str, month: object) -> None:
+    from hamkke.phrases import time_frame
+
+    frame = time_frame(text, dt.date(2026, 12, 8))
+    assert (frame[0].month if frame else None) == month
