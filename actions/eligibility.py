@@ -121,6 +121,10 @@ class ValidateEligibilityForm(FormValidationAction):
                 # The facts the resident gave with the question, or earlier in the
                 # conversation (the gateway sends them), are not asked again.
                 found.update(stated(tracker))
+                year = found.get("birth_year")
+                if named == "culture-nuri" and isinstance(year, int) and not isinstance(year, bool) and \
+                        found.get("benefit_status") is None:
+                    await _amount_at_age(dispatcher, year)  # "62" after the card's answer: its amount at 62
             return found
         if tracker.get_slot("requested_slot") == "program" and not named:
             return self._not_understood(dispatcher, tracker, "program")

@@ -154,8 +154,10 @@ PROGRAM_FAQ = {program: topic for topic, program in CHECKABLE_TOPICS.items()}
 MORE_PAGE = 3
 # Topics with a place in every district: a district said right after their answer ("동구요", "а в Квансан-гу?")
 # asks for that district's place, not for everything in the district.
-TOPIC_CATEGORIES = {"faq_family_center": "family", "faq_korean_classes": "korean_classes",
-                    "faq_legal_aid": "legal", "faq_hospital_interpreter": "health"}
+TOPIC_CATEGORIES = {"faq_family_center": ("family",),
+                    # Family centres teach Korean too (to marriage migrants and their children).
+                    "faq_korean_classes": ("korean_classes", "family"),
+                    "faq_legal_aid": ("legal",), "faq_hospital_interpreter": ("health",)}
 ALIASES_TTL_S = 30  # an admin's new alias is used within half a minute
 _PHONE_NUMBER = re.compile(r"(?<![\d-])(?:\d{2,4}-\d{3,4}(?:-\d{4})?|1[3-9]\d{2})(?![\d-])")
 # What a named place answers for itself ("조선대병원 전화번호요").
@@ -1313,16 +1315,26 @@ class DialogueCore:
 
     async def _topic_places_in_district(self, resident: Resident, text: str, lang: str) -> Optional[Reply]:
         """A district named alone right after a topic with a place in every district: that topic's places
-        there (the district's own first), as a list whose first place the next "phone?" is about."""
+        there (the district's own first), as a list whose first place the next "phone?" is about. A kind
+        of place with a district in a short message ("동구 살아요 가족센터 전화번호"): those places, whatever
+        came before."""
         context = resident.context or {}
-        category = TOPIC_CATEGORIES.get(str(context.get("topic")))
-        if category is None or not _fresh(context, "at", FRESH_MINUTES) or len(text.split()) > 3:
-            return None
         filters = service_filters(text)
-        if set(filters) != {"district"}:
+        categories: tuple[str, ...] = ()
+        if set(filters) == {"district", "category"} and len(text.split()) <= 6:
+            categories = (filters["category"],)
+        elif set(filters) == {"district"} and len(text.split()) <= 3 and _fresh(context, "at", FRESH_MINUTES):
+            categories = TOPIC_CATEGORIES.get(str(context.get("topic")), ())
+        if not categories:
             return None
+        found: list[Service] = []
         async with self.db.session() as session:
-            found = await find_services(session, ServiceQuery(category=category, district=filters["district"]))
+            for category in categories:
+                found += [s for s in await find_services(session, ServiceQuery(category=category,
+                                                                               district=filters["district"]))
+                          if s not in found]
+        # The district's own places first (a citywide one, such as KIIP, after them).
+        found.sort(key=lambda service: service.district != filters["district"])
         if not found:
             return None
         cards = [service_payload(service) for service in found[:MORE_PAGE]]

@@ -703,3 +703,19 @@ async def test_the_chosen_language_named_again_is_no_question_about_languages(se
     assert answers["ru-chosen"][0] == answers["ru-detected"][0]
     where = answers["ru-chosen"][1]
     assert t("label_address", "ru") in where and t("label_languages", "ru") not in where
+
+
+async def test_a_kind_of_place_and_a_district_find_those_places(settings: Settings, db: Database) -> None:
+    services = {s["slug"]: s for s in load_services()}
+    async with Conversation(settings, db, lambda *_: _key("faq_childcare"), user="ko-dong") as talk:
+        await talk.say("애 어린이집 어떻게 보내요?")
+        text = await talk.say("동구 살아요 가족센터 전화번호")
+    # Whatever the topic before: that district's family centre, with its number, and no other district's.
+    assert services["dong-gu-family-center"]["name"]["ko"] in text and "062-234-5790" in text
+    assert services["nam-gu-family-center"]["name"]["ko"] not in text and len(talk.asked) == 1
+    # A district alone after the Korean classes: that district's family centre (it teaches Korean) first.
+    async with Conversation(settings, db, lambda *_: _key("faq_korean_classes"), user="en-nam") as talk:
+        await talk.say("korean lessons for kids?")
+        text = await talk.say("nam-gu")
+    names = [services[slug]["name"]["en"] for slug in ("nam-gu-family-center", "kiip-korean-classes")]
+    assert names[0] in text and text.index(names[0]) < text.index(names[1][:20]) and len(talk.asked) == 1
