@@ -896,6 +896,7 @@ class DialogueCore:
                 reply = self._stay_on_topic(resident, reply, lang, also=also)
             if payload is None:
                 self._compare_pay(resident, reply, text, lang)
+                await self._introduce_new_programme(resident, reply, lang)
         program = self._program_to_check(resident, "check") if reply.keys == ["ask_program"] else None
         if program is not None:  # "which programme?" right after that programme's answer: no need to ask
             reply, status, error = await self._ask_rasa(
@@ -918,9 +919,11 @@ class DialogueCore:
             # I lose my visa?"), which its line answers, and the classifier reads them as other topics.
             # An overstay is no emergency going on: what comes next ("the hospital bill is too high") is a
             # question of its own, answered whole under the line, however short.
+            # A short one that names a topic of its own ("с зарплатой тоже помогите", "no insurance, hospital
+            # money?") asks it too.
             own_question = urgency is Urgency.OVERSTAY or (
                 urgency not in (None, Urgency.VIOLENCE, Urgency.DOMESTIC_VIOLENCE)
-                and len(text.split()) >= OWN_QUESTION_WORDS)
+                and (len(text.split()) >= OWN_QUESTION_WORDS or names_a_topic(text)))
         if urgency is not None:
             reply = urgent_first(reply, urgency, lang, own_question)
             folded = fold(text.casefold())
@@ -938,6 +941,20 @@ class DialogueCore:
                     reply.keys.append("followup")
             status, error = ("handed_off" if reply.handoff is not None else "answered"), None
         return reply, status, error
+
+    async def _introduce_new_programme(self, resident: Resident, reply: Reply, lang: str) -> None:
+        """A check that moved to another programme in the middle ("아 그리고 시아버지 돌봄 받을 수 있어요?" while
+        the card was checked): what that programme is first, then its first question."""
+        if not reply.keys or reply.keys[0] not in FORM_QUESTIONS:
+            return
+        context = resident.context or {}
+        topic = reply.about_topic
+        if topic not in PROGRAM_FAQ.values() or not context.get("topic") or context.get("topic") == topic or \
+                not has(str(topic), lang):
+            return
+        intro = Reply(language=lang, texts=[t(str(topic), lang)], keys=[str(topic)])
+        await self._date_the_programmes(intro, lang)
+        reply.prepend(intro.texts, intro.keys)
 
     def _compare_pay(self, resident: Resident, reply: Reply, text: str, lang: str) -> None:
         """"Мне платят 9000 в час, это нормально?" with the minimum wage's answer (or right after it): first

@@ -246,7 +246,14 @@ _OWN_TOPIC = re.compile(
     r"(hoc|lop|khoa) tieng han|"
     r"\barc\b|residence card|регистрац|\bthe cu tru\b|"
     r"\bminimum\b|минимальн|toi thieu|"
-    r"최저|시급|비자|연장|월급|임금|보험|학교|쓰레기|행사|축제|병원|문화누리|한국어(?!로)|외국인등록|등록증", re.IGNORECASE)
+    # the boss, learning, a free doctor: questions of their own after any place ("where we report boss",
+    # "есть где учить?", "free doctor sunday?")
+    r"\bboss\b|\bemployer\b|начальник|работодател|\bchu (cong ty|xuong)\b|사장|"
+    r"\blearn\b|\b(вы|на|из)?учи(ть|ться)\b|\bизучать\b|\bподтянуть\b|\bhoc tieng\b|배우|"
+    r"\bfree (doctor|clinic|treatment|medical|check)|бесплатн\w* (врач|при[её]м|лечен|клиник)|"
+    r"\bkham (benh )?mien phi\b|\bmien phi kham\b|무료 ?(진료|병원)|"
+    r"최저|시급|비자|연장|월급|임금|보험|학교|쓰레기|행사|축제|병원|문화누리|한국어(?!로)|외국인등록|등록증",
+    re.IGNORECASE)
 
 
 def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ...] = (),

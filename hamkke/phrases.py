@@ -352,7 +352,8 @@ _MONTHS = {
     3: (r"march", r"\bmar\b", r"\bмарт", r"\bthang (3|ba)\b", r"(?<!\d)3 ?월"),
     4: (r"april", r"\bapr\b", r"апрел", r"\bthang (4|tu)\b", r"(?<!\d)4 ?월"),
     # "may" is also Vietnamese "mấy" ("may gio", "thu may"): not the month then
-    5: (r"(?<!thu )(?<!ngay )(?<!luc )(?<!lan )\bmay\b(?! (gio|h|ngay|tieng|lan|nguoi|tuoi|phut|buoi|i|we|be|luc)\b)", r"\bма[йяе]\b", r"\bthang (5|nam)\b", r"(?<!\d)5 ?월"),
+    5: (r"(?<!thu )(?<!ngay )(?<!luc )(?<!lan )\bmay\b(?! (gio|h|ngay|tieng|lan|nguoi|tuoi|phut|buoi|i|we|be|luc)\b)",
+        r"\bма[йяе]\b", r"\bthang (5|nam)\b", r"(?<!\d)5 ?월"),
     # "tháng sáu" (June) and "tháng sau" (next month) fold alike: only the digit here.
     6: (r"june", r"\bjun\b", r"июн", r"\bthang 6\b", r"(?<!\d)6 ?월"),
     7: (r"july", r"\bjul\b", r"июл", r"\bthang (7|bay)\b", r"(?<!\d)7 ?월"),

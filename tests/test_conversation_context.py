@@ -719,3 +719,24 @@ async def test_a_kind_of_place_and_a_district_find_those_places(settings: Settin
         text = await talk.say("nam-gu")
     names = [services[slug]["name"]["en"] for slug in ("nam-gu-family-center", "kiip-korean-classes")]
     assert names[0] in text and text.index(names[0]) < text.index(names[1][:20]) and len(talk.asked) == 1
+
+
+async def test_a_check_that_moves_to_another_programme_says_what_that_one_is(settings: Settings,
+                                                                            db: Database) -> None:
+    def rasa(message: str, _metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        if "돌봄" in message:  # the form moved to integrated care (the resident named it)
+            return [{"custom": {"key": "ask_household_size", "program": "integrated-care"}}]
+        return [{"custom": {"key": "ask_benefit_status", "program": "culture-nuri"}}]
+
+    async with Conversation(settings, db, rasa, user="ko-care") as talk:
+        await talk.say("문화누리카드 받을수있어요? 62살이에요")
+        text = await talk.say("아 그리고 시아버지가 거동이 불편하신데 돌봄 받을수있는거 있어요?")
+    assert text.startswith(t("faq_integrated_care", "ko")) and text.rstrip().endswith(t("ask_household_size", "ko"))
+
+
+async def test_a_short_question_of_its_own_during_a_crisis_is_answered_under_the_line(settings: Settings,
+                                                                                     db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("faq_unpaid_wages"), user="ru-crisis") as talk:
+        await talk.say("все надоело долги зарплату не платят не хочу больше жить")
+        text = await talk.say("с зарплатой тоже помогите")
+    assert text.startswith(t(first_line_key(Urgency.SUICIDE), "ru")) and t("faq_unpaid_wages", "ru") in text

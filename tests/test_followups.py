@@ -58,6 +58,7 @@ FOLLOWUPS = [
     ("어떤 서비스 해주세요?", "services"), ("what should we bring when we go there", "documents"),
 ]
 NOT_FOLLOWUPS = [
+    "after this where we report boss", "он по корейски вообще не говорит, есть где учить?", "free doctor sunday?",
     "how much is minimum pay", "올해 최저시급 얼마에요", "시급 얼마줘야돼요", "а корейский ему где подтянуть",
     "where can i extend my visa", "где продлить визу", "o dau gia han visa", "비자 연장 어디서 해요",
     "where is the nearest hospital", "hello", "спасибо", "cảm ơn", "고마워요",

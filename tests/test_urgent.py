@@ -63,6 +63,7 @@ URGENT = [
     ("아빠가 피를 토했어요", Urgency.MEDICAL), ("my friend is coughing blood", Urgency.MEDICAL),
 ]
 NOT_URGENT = [
+    "я на E-9, контракт закончился, хочу другую работу. как поменять?",
     "fire station where", "fire extinguisher where to buy", "fire department phone number",
     "where is the emergency room at night", "응급실 어디예요", "how long is the visa valid",
     "my visa will expire next week, how to extend", "thang sau het han visa, gia han dc k",
