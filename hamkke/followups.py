@@ -60,7 +60,7 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bat night\b|\bin the evening\b|\bночью\b|\bвечером\b|"
         # "what about during winter vacation?", "а на каникулах?": the same rule in another period
         r"\bvacations?\b|\bholidays?\b|\bsemester break\b|\bканикул|\bky nghi\b|\bnghi (he|dong|tet)\b",
-        r"몇시|영업|운영시간|문열|근무시간|여는|무슨요일|몇요일|밤에|저녁에|방학|연휴",
+        r"몇시|영업|운영시간|문열|근무시간|여는|무슨요일|몇요일|밤에|저녁에|방학|연휴|열어|열려|여나|열었|열까|쉬는날|휴관",
     ),
     "phone": (
         r"\bphone\b|\bnumber\b|\bcall them\b|\btel\b|\bcontact\b|"
@@ -117,8 +117,10 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bif (i|we) (don'?t|dont|do not)\b|"
         r"\bfine\b|\bpenalt|\bесли не\b|\bне смогу (за)?платить\b|\bcan'?t pay\b|"
         r"\bkhong (dong|tra) (duoc|noi)\b|\bа если (не|опозда|пропуст)|\bчто будет\b|\bштраф|"
-        r"\bneu (ko|khong|k) (dong|lam|dang ky|bao)\b|\bbi phat\b|\btre han\b|\bneu tre\b|\bphat (bao nhieu|tien)\b",
-        r"안하면|안내면|못내면|늦으면|벌금|과태료|어기면|안지키면|놓치면",
+        r"\bneu (ko|khong|k) (dong|lam|dang ky|bao)\b|\bbi phat\b|\btre han\b|\bneu tre\b|\bphat (bao nhieu|tien)\b|"
+        # "а если 4 месяца не заплачу?", "neu 4 thang ko dong": what happens after months unpaid
+        r"\bесли\b.{0,20}\bне (за)?плач|\bneu\b.{0,15}\b(ko|khong|k) dong\b",
+        r"안하면|안내면|못내면|늦으면|벌금|과태료|어기면|안지키면|놓치면|밀리면|체납하면|연체하면",
     ),
     "fee": (
         r"\bhow much\b|\bcost\b|\bfee\b|\bprice\b|\bfree\b|\bticket\b|\bper month\b|\ba month\b|\bmonthly\b|"
@@ -201,6 +203,9 @@ _FACTS: dict[str, tuple[str, str]] = {
         # Any other language a resident may speak: "any one speak khmer?", "по-узбекски?", "네팔어 돼요?"
         r"\b(speaks?|speaking|in) (khmer|cambodian|nepali|uzbek|chinese|mongolian|thai|tagalog|filipino|"
         r"indonesian|kazakh|kyrgyz|sinhala|bengali|urdu|burmese|myanmar)\b|"
+        # broken English puts the language first: "khmer speak?", "nepali speak person there?"
+        r"\b(khmer|cambodian|nepali|uzbek|chinese|mongolian|thai|tagalog|filipino|indonesian|kazakh|kyrgyz|"
+        r"sinhala|bengali|urdu|burmese|myanmar|vietnamese|russian|english) (speak|speaker|speaking|speaks)\b|"
         r"\bпо[- ]?(узбекски|казахски|киргизски|китайски|монгольски|тайски|кхмерски|английски|корейски)\b|"
         r"\btieng (khmer|campuchia|nepal|trung|thai|mong co|indonesia|uzbek|philippines)\b",
         r"베트남말|베트남어|러시아말|러시아어|영어로|통역|"

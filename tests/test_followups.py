@@ -19,6 +19,10 @@ from hamkke.followups import detect_followup, topic_facts, topic_places
 from tests.helpers import LocalServer
 
 FOLLOWUPS = [
+    ("а если 4 месяца не заплачу?", "penalty"), ("4달 밀리면요?", "penalty"), ("neu 4 thang ko dong thi sao", "penalty"),
+    ("지금가면 열어요?", "hours"), ("월요일에 휴관이에요?", "hours"),
+    ("khmer speak?", "languages"), ("nepali speak person there?", "languages"),
+    ("wednesday place have khmer speaker?", "languages"),
     # a month, a relative day, a permission asked before starting, "전번" (dialogues-dev2)
     ("1월엔요?", "when"), ("and in january?", "when"), ("а в январе?", "when"), ("con thang 1 thi sao", "when"),
     ("tomorrow ok?", "hours"), ("내일 가도 돼요?", "hours"), ("завтра можно?", "hours"), ("ngay mai di dc ko", "hours"),
