@@ -373,7 +373,11 @@ class DialogueCore:
                 inbound.conversation_id = conversation.id
                 place = await convs.position(session, conversation)
                 wait = await convs.expected_wait_minutes(session, place)
-                reply.texts = handoff_notice(centre, lang, clock.now(), place, wait, kakao=channel == "kakao")
+                # What to do now stays first during an emergency ("call 119 now"), then the notice.
+                urgent_line = [text for text, key in zip(reply.texts, reply.keys, strict=False)
+                               if key.startswith("urgent_")][:1]
+                reply.texts = urgent_line + handoff_notice(centre, lang, clock.now(), place, wait,
+                                                           kakao=channel == "kakao")
                 reply.cards, reply.cards_for, reply.buttons = [], {}, []
                 reply.handed_off = True
                 status = MessageStatus.HANDED_OFF.value

@@ -740,3 +740,15 @@ async def test_a_short_question_of_its_own_during_a_crisis_is_answered_under_the
         await talk.say("все надоело долги зарплату не платят не хочу больше жить")
         text = await talk.say("с зарплатой тоже помогите")
     assert text.startswith(t(first_line_key(Urgency.SUICIDE), "ru")) and t("faq_unpaid_wages", "ru") in text
+
+
+async def test_a_hand_off_during_an_emergency_keeps_what_to_do_now_first(settings: Settings, db: Database) -> None:
+    def rasa(message: str, _metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        if "불났" in message:
+            return _key("faq_emergency_numbers")
+        return [{"custom": {"key": "handoff_recorded", "handoff": {"reason": "requested"}}}]
+
+    async with Conversation(settings, db, rasa, user="ko-fire") as talk:
+        await talk.say("옆집 외국인집에 불났어요 연기 엄청나요")
+        text = await talk.say("그집 사람들 한국말 잘 못해요")  # the classifier took it for a request for a person
+    assert text.startswith(t(first_line_key(Urgency.FIRE), "ko")) and "119" in text.split("\n")[0]
