@@ -61,6 +61,10 @@ URGENT = [
     ("honestly whats the point. failed all my courses, thinking of ending it all", Urgency.SUICIDE),
     ("now vomit blood", Urgency.MEDICAL), ("папа рвет кровью", Urgency.MEDICAL),
     ("아빠가 피를 토했어요", Urgency.MEDICAL), ("my friend is coughing blood", Urgency.MEDICAL),
+    ("wait my roommate very hot fever and shaking cant wake her properly", Urgency.MEDICAL),
+    ("деду плохо, в груди давит, потеет весь", Urgency.MEDICAL),
+    ("지금 와이프가 배가 너무아프다고 피나요 어떡해요", Urgency.MEDICAL),
+    ("옆집에 불나써요 연기마니나요", Urgency.FIRE),
 ]
 NOT_URGENT = [
     "я на E-9, контракт закончился, хочу другую работу. как поменять?",
