@@ -789,6 +789,16 @@ class DialogueCore:
                 unknown.keys.append("elig_unknown_benefit_status")
                 unknown.about_topic = "faq_culture_nuri"
                 return unknown, "answered", None
+            # (A status said with the age, "시어머니가 62세시고 기초생활수급자세요", starts a check instead.)
+            ages = _others_ages(text) if context.get("topic") == "faq_culture_nuri" and _fresh(
+                context, "at", FRESH_MINUTES) and not self._in_check(resident) and "benefit_status" not in said \
+                else []
+            if ages:
+                # "мужу 66", "my mother in law is 63, she gets more?", "and my kids? 8 and 14": the card's
+                # amount at each age (the classifier takes a husband or a mother-in-law for violence at home).
+                amounts = await self._card_amounts(ages, lang)
+                if amounts is not None:
+                    return amounts, "answered", None
             more = await self._more_services(resident, text, lang) or \
                 await self._topic_places_in_district(resident, text, lang)
             if more is not None:  # "more" after a list of services: the next few; "Dong-gu" after the
@@ -925,9 +935,11 @@ class DialogueCore:
             # question of its own, answered whole under the line, however short.
             # A short one that names a topic of its own ("с зарплатой тоже помогите", "no insurance, hospital
             # money?") asks it too.
+            # A statement ("e ko biet tieng han nhieu") is still about the emergency, however long.
             own_question = urgency is Urgency.OVERSTAY or (
                 urgency not in (None, Urgency.VIOLENCE, Urgency.DOMESTIC_VIOLENCE)
-                and (len(text.split()) >= OWN_QUESTION_WORDS or names_a_topic(text)))
+                and ((len(text.split()) >= OWN_QUESTION_WORDS and bool(_QUESTION.search(text)))
+                     or names_a_topic(text)))
         if urgency is not None:
             reply = urgent_first(reply, urgency, lang, own_question)
             folded = fold(text.casefold())
@@ -945,6 +957,33 @@ class DialogueCore:
                     reply.keys.append("followup")
             status, error = ("handed_off" if reply.handoff is not None else "answered"), None
         return reply, status, error
+
+    async def _card_amounts(self, ages: list[int], lang: str) -> Optional[Reply]:
+        """What the Culture Nuri card gives at each age, by this year's rules, and whether its round is closed."""
+        async with self.db.session() as session:
+            records = await eligibility_records(session)
+        try:
+            record = rules_for("culture-nuri", clock.today(), records)
+        except RulesError:
+            return None
+        rules = record["rules"]
+        lines = [t("elig_cnuri_amounts_intro", lang, year=record["year"])]
+        for age in ages:
+            born = clock.today().year - age
+            if born > rules["born_on_or_before"]:
+                lines.append(t("elig_cnuri_too_young_line", lang, age=age))
+                continue
+            higher = any(first <= born <= last for first, last in rules["higher_amount_born"])
+            lines.append(t("elig_cnuri_amount_age_line", lang, age=age,
+                           amount_krw=rules["higher_amount_krw"] if higher else rules["amount_krw"]))
+        reply = Reply(language=lang, texts=["\n".join(lines)], keys=["elig_cnuri_amounts"],
+                      about_topic="faq_culture_nuri")
+        period = applications(record, clock.today())
+        if period["state"] == "closed":
+            reply.texts.append(t("elig_reason_period_closed", lang, year=record["year"], until_date=period["until"]))
+            reply.keys.append("elig_reason_period_closed")
+        reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
+        return reply
 
     async def _introduce_new_programme(self, resident: Resident, reply: Reply, lang: str) -> None:
         """A check that moved to another programme in the middle ("아 그리고 시아버지 돌봄 받을 수 있어요?" while
@@ -1678,7 +1717,8 @@ WAITING_CONFIDENCE = 0.8
 _BOOKING = re.compile(r"\bbook|예약|запис|đặt lịch|hẹn", re.IGNORECASE)
 # A child in an emergency message: the late-night children's clinic first.
 _CHILD = re.compile(r"\b(baby|babies|child|children|kid|kids|son|daughter|toddler|infant|em be|be (trai|gai))\b|"
-                    r"\bреб[её]н|\bдет(и|ей|ям|ск)|\bсын|\bдоч|\bмалыш|\bcon (toi|em|minh|trai|gai)\b|"
+                    r"\bреб[её]н|\bдет(и|ей|ям|ск)|\bсын|\bдоч|\bмалыш|"
+                    r"\bcon (toi|em|e|minh|trai|gai|be)\b|\bbe (bi|sot)\b|"
                     r"아기|애기|아이|아들|딸|유아|소아")
 _DIVORCE = re.compile(r"\bdivorc|\bразвод|\bly hon\b|\bly di\b|이혼")
 # An event asked after within this many days of its end: the answer says it ended before giving the next.
@@ -1711,6 +1751,24 @@ def _service_list(cards: list[dict[str, Any]], left: list[str], lang: str) -> Re
 _EMERGENCIES_UNDER_WAY = (Urgency.MEDICAL, Urgency.FIRE, Urgency.VIOLENCE, Urgency.DOMESTIC_VIOLENCE)
 _CALLS_EMERGENCY = re.compile(r"\b11[29]\b|(?<!\d)11[29](?!\d)|\bambulance\b|\bpolice\b|\bскор(ую|ой|ая)\b|"
                               r"\bполици|\bcap cuu\b|\bcong an\b|\bcanh sat\b|구급차|경찰")
+
+
+# Someone else's age, said after the card's answer: "мужу 66", "my mother in law is 63", "kids 8 and 14 years".
+_RELATIVE = re.compile(r"\b(husband|wife|mother|father|mom|mum|dad|son|daughters?|kids?|child(ren)?|grand\w*|in[- ]law|"
+                       r"sister|brother|муж\w*|жен[аеуы]\w*|мам\w*|пап\w*|сын\w*|доч\w*|дет\w*|реб[её]н\w*|бабушк\w*|"
+                       r"дедушк\w*|деду|свекр\w*|тещ\w*|св[её]кр\w*|chong|vo|con|bo|me|ong|ba)\b|남편|아내|와이프|엄마|"
+                       r"아빠|아들|딸|애들|아이|시어머니|시아버지|장모|장인|할머니|할아버지|어머니|아버지")
+_AGE_NUMBER = re.compile(r"(?<![\d,.])(\d{1,3})"
+                         r"(?!\d|[,.]\d|\s*(won|원|вон|₩|%|만|тыс|k\b|am|pm|시|월|일|год[ау]? рожд))")
+
+
+def _others_ages(text: str) -> list[int]:
+    """The ages a short message gives for relatives ("мужу 66", "and my kids? 8 and 14 years"), else []."""
+    lowered = fold(text.casefold())
+    if len(lowered.split()) > 14 or not _RELATIVE.search(lowered) or re.search(r"(19|20)\d\d", lowered):
+        return []
+    ages = [int(m.group(1)) for m in _AGE_NUMBER.finditer(lowered)]
+    return [age for age in ages if 0 < age <= 110][:4]
 
 
 def _recent_urgency(resident: Resident) -> Optional[Urgency]:

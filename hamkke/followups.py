@@ -371,6 +371,9 @@ def without_names(text: str, aliases: list[str]) -> str:
     for name in sorted((_folded_alias(str(alias)) for alias in aliases), key=len, reverse=True):
         if name:
             folded = folded.replace(name, " ").replace(name.replace(" ", ""), " ")
+            if re.search(r"[가-힣]", name):  # a Korean name matches with spaces anywhere ("조선대 병원")
+                spaced = r"\s*".join(re.escape(ch) for ch in name.replace(" ", ""))
+                folded = re.sub(spaced, " ", folded)
     return folded
 
 

@@ -752,3 +752,17 @@ async def test_a_hand_off_during_an_emergency_keeps_what_to_do_now_first(setting
         await talk.say("옆집 외국인집에 불났어요 연기 엄청나요")
         text = await talk.say("그집 사람들 한국말 잘 못해요")  # the classifier took it for a request for a person
     assert text.startswith(t(first_line_key(Urgency.FIRE), "ko")) and "119" in text.split("\n")[0]
+
+
+async def test_a_relatives_age_after_the_cards_answer_gets_the_amount_at_that_age(settings: Settings, db: Database,
+                                                                                  frozen: Any) -> None:
+    frozen("2026-12-08T10:00:00+09:00")
+    async with Conversation(settings, db, lambda *_: _key("faq_domestic_violence"), user="ru-card") as talk:
+        await talk.say("мне 63, я 기초생활수급자, что такое 문화누리카드?")
+        husband = await talk.say("мужу 66")
+        kids = await talk.say("а детям 8 и 14 лет?")
+    # Not the classifier's "violence at home" (a husband named): the card's amount at each age, and the round closed.
+    assert t("elig_cnuri_amount_age_line", "ru", age=66, amount_krw=150_000) in husband
+    assert t("elig_cnuri_amount_age_line", "ru", age=14, amount_krw=160_000) in kids
+    assert t("elig_reason_period_closed", "ru", year=2026, until_date="2026-11-30") in husband
+    assert len(talk.asked) == 1
