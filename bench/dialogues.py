@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import unicodedata
 import uuid
@@ -77,6 +78,9 @@ def answer_language(text: str) -> str:
     """
     def is_latin(ch: str) -> bool:
         return (ch.isascii() and ch.isalpha()) or "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff"
+
+    # A web address is in no language ("https://www.liveinkorea.kr" under a Korean answer).
+    text = re.sub(r"(https?://|www\.)\S+|\b[\w.-]+\.(kr|com|org|net)\b\S*", " ", text)
 
     hangul = sum(1 for ch in text if "\uac00" <= ch <= "\ud7a3")
     cyrillic = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")

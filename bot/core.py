@@ -135,6 +135,10 @@ _WHAT_ABOUT = re.compile(r"^(and |but )?(what|how) about\b|^and (in|on|at|for|du
                          r"[가-힣](는|은|이|에는|때는|엔)요\s*\??$")
 # What the classifier answers to small talk; a question it took for one is not small talk.
 SMALL_TALK = frozenset({"goodbye", "greet"})
+# A request for another language made to show the answer to someone ("엄마한테 보여주게", "to show my landlord",
+# "de chong toi doc", "соседу покажу").
+_TO_SHOW = re.compile(r"\bshow\b|보여|읽게|읽으시게|읽을 ?수 ?있게|покаж|показать|\bcho \w+ (xem|doc)\b|"
+                      r"\bde \w+( \w+)? doc\b|\b(xem|doc) (giup|duoc)\b")
 # A language named as the manner of answering ("по-корейски", "in Korean", "bằng tiếng Hàn", "한국어로").
 _IN_LANGUAGE = {
     "ko": re.compile(r"по[- ]?корейски|на корейском|\bin korean\b|\btieng han\b|한국어로|한국말로"),
@@ -723,13 +727,16 @@ class DialogueCore:
                 rest = "" if bare else without_switch_request(text)
                 asks_more = len(rest.split()) >= 3 and bool(
                     _QUESTION.search(rest) or named_program(rest) or names_a_topic(rest) or detect_urgent(rest))
-                reply = await self._switch_language(resident, inbound, wanted)
-                if not bare and written.confident and written.language in SUPPORTED_LANGUAGES and \
-                        written.language != wanted and not writes_in(text, wanted):
+                for_someone = not bare and written.confident and written.language in SUPPORTED_LANGUAGES and \
+                    written.language != wanted and not writes_in(text, wanted)
+                # Asked to show an answer to someone ("…to show my landlord"), not to be answered so from now on.
+                once = for_someone and bool(_TO_SHOW.search(fold(text.casefold())))
+                reply = await self._switch_language(resident, inbound, wanted, once=once)
+                if for_someone:
                     # "우리 엄마가 러시아어만 해요. 러시아어로 대답해 주세요": the son who asked reads the
                     # confirmation in his own language; his mother reads the answers that follow. (Who also
                     # wrote in the language asked for, "…дочке покажу. 한국어로 해주세요", reads it in that one.)
-                    reply.texts[0] = t(f"language_changed_to_{wanted}", written.language)
+                    reply.texts[0] = t(f"language_changed_to_{wanted}", str(written.language))
                 if asks_more:
                     # "아내가 베트남 사람인데 한국어 배울 곳 있어요? 베트남어로 답해 주세요": the question is
                     # answered too, in the language asked for, after the confirmation.
@@ -1459,11 +1466,13 @@ class DialogueCore:
                                                                                   Service.retired.is_(False)))
         return found
 
-    async def _switch_language(self, resident: Resident, inbound: Message, lang: str) -> Reply:
+    async def _switch_language(self, resident: Resident, inbound: Message, lang: str, once: bool = False) -> Reply:
+        """Answer in ``lang`` from now on. ``once``: asked to show one answer to someone ("엄마한테 보여주게
+        러시아어로 해주세요"): the next message written clearly in another language is answered in that one."""
         if lang not in SUPPORTED_LANGUAGES:
             lang = self.settings.default_language
         resident.language = lang
-        resident.language_source = "chosen"
+        resident.language_source = "detected" if once else "chosen"
         inbound.language = lang
         reply = simple("language_changed", lang)
         context = resident.context or {}
@@ -1719,7 +1728,7 @@ _BOOKING = re.compile(r"\bbook|예약|запис|đặt lịch|hẹn", re.IGNORE
 _CHILD = re.compile(r"\b(baby|babies|child|children|kid|kids|son|daughter|toddler|infant|em be|be (trai|gai))\b|"
                     r"\bреб[её]н|\bдет(и|ей|ям|ск)|\bсын|\bдоч|\bмалыш|"
                     r"\bcon (toi|em|e|minh|trai|gai|be)\b|\bbe (bi|sot)\b|"
-                    r"아기|애기|아이|아들|딸|유아|소아")
+                    r"아기|애기|아이|아들|딸|유아|소아|(?<![가-힣])애(가|는|기|들|를)")
 _DIVORCE = re.compile(r"\bdivorc|\bразвод|\bly hon\b|\bly di\b|이혼")
 # An event asked after within this many days of its end: the answer says it ended before giving the next.
 LAST_ENDED_DAYS = 180

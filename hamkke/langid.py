@@ -260,7 +260,7 @@ def _asked_pattern(ru: str, en: str, vi: str, ko: str) -> re.Pattern[str]:
         rf"(?:answer|reply|write|respond|talk to me|speak to me|text me)\s+(?:\w+\s+)?in\s+{en}|"
         rf"(?:tra loi|nhan tin|viet lai|viet|noi lai|rep|dich)\s+(?:\w+\s+)?(?:bang|sang|ra)\s+tieng\s+{vi}\b|"
         rf"(?:tra loi|nhan tin|viet lai|noi lai|rep)\s+(?:\w+\s+)?tieng\s+{vi}\b|"
-        rf"(?:{ko})로\s*(?:다시|해|말|답|대답|답변|써|얘기|부탁|알려|설명|보내)")
+        rf"(?:{ko})로\s*(?:다시|해|말|답|대답|답변|써|얘기|부탁|알려|설명|보내|요\b|요[.!?]|바꿔)")
 
 
 _ASKED_LANGUAGE = {lang: _asked_pattern(*names) for lang, names in _NAMES.items()}

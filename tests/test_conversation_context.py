@@ -766,3 +766,15 @@ async def test_a_relatives_age_after_the_cards_answer_gets_the_amount_at_that_ag
     assert t("elig_cnuri_amount_age_line", "ru", age=14, amount_krw=160_000) in kids
     assert t("elig_reason_period_closed", "ru", year=2026, until_date="2026-11-30") in husband
     assert len(talk.asked) == 1
+
+
+async def test_an_answer_asked_for_to_show_someone_switches_back_when_the_asker_writes_again(
+        settings: Settings, db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("faq_culture_nuri"), user="son-shows") as talk:
+        await talk.say("문화누리카드 뭐예요?")
+        shown = await talk.say("엄마한테 보여주게 러시아어로 해주세요")
+        after = await talk.say("내년에 어디서 신청해요?")
+        back = await talk.say("이제 한국어로요")
+    assert t("faq_culture_nuri", "ru") in shown
+    assert not re.search("[а-я]", after)  # the son writes Korean again: Korean
+    assert back.startswith(t("language_changed", "ko"))

@@ -79,3 +79,9 @@ def test_development_conversations_keep_what_was_mended(december: Stack) -> None
             assert table[lang]["conversations"] >= 30, (folder.name, lang)
             assert table[lang]["satisfied"] >= floor, (folder.name, lang, table[lang]["satisfied"])
             assert table[lang]["urgent_first_line"] >= URGENT_FLOOR, (folder.name, lang, table[lang])
+
+
+def test_a_web_address_is_in_no_language() -> None:
+    # The checker reads the answer's language from its letters; a card's link is not Korean's or English's.
+    answer = "다누리콜센터 1577-1366\n전화: 1577-1366\n웹사이트\nhttps://www.liveinkorea.kr"
+    assert dialogues.answer_language(answer) == "ko"
