@@ -806,6 +806,17 @@ class DialogueCore:
                 amounts = await self._card_amounts(ages, lang)
                 if amounts is not None:
                     return amounts, "answered", None
+            topic = context.get("topic")
+            visa = _BARE_VISA.fullmatch(fold(text.casefold()).strip(" .!?,"))
+            if visa and isinstance(topic, str) and topic.startswith("faq_") and topic not in CHECKABLE_TOPICS and \
+                    _fresh(context, "at", FRESH_MINUTES) and has(topic, lang) and not self._in_check(resident):
+                # "F4", "H2", "student D2" right after an answer: the visa the resident holds, not a question about
+                # changing visas; the answer again, under that visa, and who knows their own case.
+                code = f"{visa.group(1).upper()}-{visa.group(2)}" + (f"-{visa.group(3)}" if visa.group(3) else "")
+                again = Reply(language=lang, texts=[t("followup_visa", lang, visa=code), t(topic, lang)],
+                              keys=["followup_visa", topic], about_topic=topic, about_service=context.get("service"))
+                again.add_buttons([human_button(lang), Button(t("button_help", lang), "/help")])
+                return again, "answered", None
             more = await self._more_services(resident, text, lang) or \
                 await self._topic_places_in_district(resident, text, lang)
             if more is not None:  # "more" after a list of services: the next few; "Dong-gu" after the
@@ -1769,6 +1780,12 @@ _RELATIVE = re.compile(r"\b(husband|wife|mother|father|mom|mum|dad|son|daughters
                        r"아빠|아들|딸|애들|아이|시어머니|시아버지|장모|장인|할머니|할아버지|어머니|아버지")
 _AGE_NUMBER = re.compile(r"(?<![\d,.])(\d{1,3})"
                          r"(?!\d|[,.]\d|\s*(won|원|вон|₩|%|만|тыс|k\b|am|pm|시|월|일|год[ау]? рожд))")
+
+
+# A visa code given alone ("F4", "H-2", "student D2", "я на E-9", "visa F-6 a"): the visa the resident holds.
+_BARE_VISA = re.compile(r"(?:(?:my|i'?m|i am|on|visa|виза|визa|у меня|я на|мы на|моя|toi|em|e|la|비자|저는)\s+)*"
+                        r"(?:(?:student|студент\w*|sinh vien|유학생)\s+)?([a-h])[- ]?(\d{1,2})(?:-(\d))?"
+                        r"(?:\s*(?:visa|виза|비자|에요|예요|이에요|입니다|also|тоже|a|too|nha))*")
 
 
 def _others_ages(text: str) -> list[int]:

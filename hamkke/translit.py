@@ -26,6 +26,8 @@ sejchas segodnya zavtra vchera utrom vecherom nochyu subbotu voskresenye ponedel
 ukrali bjut bet ubet ubyu pozhar gorit dym ne-dyshit dyshit bolit bolno plokho khorosho horosho ladno
 stoit stoimost platit platno besplatno adres telefon nomer zapis zapisatsya dokumenty pasport prinesti
 vzyat sdelat poluchit oformit kuda-to ili ili-net eshe eshche uzhe tolko ochen mnogo malo pravda
+russki russkiy russkom tam govoryat govorit govoryu ponimaet ponimayu ponimayut uchitsya uchit yazyk
+mesyac mesyaca mesyatsa nedelyu rabotodatel hozyain upal upala spina
 """.split())
 # Letter pairs and endings that English and Vietnamese rarely have.
 _MARKS = re.compile(r"(zh|kh|shch|sch|ya|yu|yo|[^aeiou ]y[aeiouy]|ogo\b|ovat|ivat|aet\b|ayu\b|iya\b|yy\b|iy\b|"

@@ -778,3 +778,13 @@ async def test_an_answer_asked_for_to_show_someone_switches_back_when_the_asker_
     assert t("faq_culture_nuri", "ru") in shown
     assert not re.search("[а-я]", after)  # the son writes Korean again: Korean
     assert back.startswith(t("language_changed", "ko"))
+
+
+async def test_a_visa_given_alone_after_an_answer_is_the_residents_visa(settings: Settings, db: Database) -> None:
+    answers = iter([_key("faq_unpaid_wages"), _key("faq_visa_change")])
+    async with Conversation(settings, db, lambda *_: next(answers), user="ru-f4") as talk:
+        await talk.say("работодатель не платит зарплату 2 месяца, куда идти?")
+        visa = await talk.say("F4")
+    # Not "how to change visas" (the classifier's guess): the wages answer again, for an F-4 holder.
+    assert visa.startswith(t("followup_visa", "ru", visa="F-4")) and t("faq_unpaid_wages", "ru") in visa
+    assert len(talk.asked) == 1
