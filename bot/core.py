@@ -731,7 +731,9 @@ class DialogueCore:
                     written.language != wanted and not writes_in(text, wanted)
                 # Asked to show an answer to someone ("…to show my landlord"), not to be answered so from now on.
                 once = for_someone and bool(_TO_SHOW.search(fold(text.casefold())))
-                reply = await self._switch_language(resident, inbound, wanted, once=once)
+                # (The question sent with the request is answered in the language asked for, whatever it is
+                # written in: the switch counts as chosen until then.)
+                reply = await self._switch_language(resident, inbound, wanted, once=once and not asks_more)
                 if for_someone:
                     # "우리 엄마가 러시아어만 해요. 러시아어로 대답해 주세요": the son who asked reads the
                     # confirmation in his own language; his mother reads the answers that follow. (Who also
@@ -742,6 +744,8 @@ class DialogueCore:
                     # answered too, in the language asked for, after the confirmation.
                     whole, status, error = await self._answer(
                         resident, inbound, dataclasses.replace(msg, text=rest, language_hint=wanted))
+                    if once:
+                        resident.language_source = "detected"
                     whole.prepend(reply.texts[:1], reply.keys[:1])
                     return whole, status, error
                 return reply, "answered", None
@@ -882,11 +886,12 @@ class DialogueCore:
                 reply.about_topic = topic or reply.about_topic
                 return reply, status, error
             if place is not None and fact == "languages" and _languages_unrecorded(place) and \
-                    pick(place.address, lang) and _asks_of_place(place, text):
+                    (pick(place.address, lang) or place.phone not in (None, "112", "119", "1345")) and \
+                    _asks_of_place(place, text):
                 # "а в 조선대병원 есть кто по русски?": nobody recorded which languages its staff speak, so where
-                # it is and whom to ask, then (from Rasa) how to get an interpreter there. (Not for a number
-                # without an address, 119 or 1345: its answer says how interpreting works on it.)
-                place_note = self._place_fact(place, "address", lang, None)
+                # it is (or, for a line, its number) and whom to ask, then (from Rasa) how to get an interpreter
+                # there. (Not for 119, 112 or 1345: their answers say how interpreting works on them.)
+                place_note = self._place_fact(place, "address" if pick(place.address, lang) else "phone", lang, None)
                 place_note.texts[0] += "\n" + t("followup_unknown", lang, name=pick(place.name, lang) or place.slug,
                                                  what=t("label_languages", lang).lower(),
                                                  phone=place.phone or place.confirm_phone or "1345")
@@ -914,6 +919,10 @@ class DialogueCore:
         else:
             reply, status, error = await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
             if place_note is not None and reply.handoff is None:
+                if reply.keys and reply.keys[0] in NOT_UNDERSTOOD | SMALL_TALK | {"bot_challenge", "help"}:
+                    # Nothing of Rasa's to add ("I'm an automated assistant"): interpreting by 1345 instead.
+                    reply.texts, reply.keys, reply.cards, reply.cards_for = \
+                        [t("label_other_languages", lang)], ["label_other_languages"], [], {}
                 reply.prepend(place_note.texts, place_note.keys, place_note.cards_for)
                 # The place named is what comes next ("адрес?"), not the topic Rasa answered with.
                 reply.about_topic, reply.about_service = None, place_note.about_service
@@ -1331,7 +1340,13 @@ class DialogueCore:
                 return Reply(language=lang, texts=[text], keys=["followup"], about_topic=topic)
             return None
         if fact == "languages" and named is None and _languages_unrecorded(service):
-            return None  # which languages a place speaks, when nobody recorded it, is the interpreters' topic
+            if "health" in (service.categories or []):
+                return None  # which languages a hospital speaks, when nobody recorded it, is the interpreters' topic
+            # Elsewhere ("uzbek?" after the city call centre): whom to ask, and 1345 for interpreting.
+            unknown = self._place_fact(service, fact, lang, topic)
+            unknown.texts.append(t("label_other_languages", lang))
+            unknown.keys.append("label_other_languages")
+            return unknown
         return self._place_fact(service, fact, lang, topic)
 
     def _place_fact(self, service: Service, fact: str, lang: str, topic: Optional[str]) -> Reply:

@@ -196,13 +196,16 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"홈페이지|사이트|링크|누리집",
     ),
     "languages": (
-        r"\bspeak (vietnamese|russian|english|korean|my language)\b|\bin (vietnamese|russian|english)\b|"
+        r"\b(speaks?|speaking) (vietnamese|russian|english|korean|my language)\b|\bin (vietnamese|russian|english)\b|"
         r"\b(english|russian|vietnamese|korean) (support|line|speaking|service|staff)\b|\binterpret|"
         r"\bпо[- ]?(русски|вьетнамски|английски)\b|\bна русском\b|\bпереводч|"
         r"\btieng (viet|nga|anh)\b|\bphien dich\b|\bthong dich\b|"
         # Any other language a resident may speak: "any one speak khmer?", "по-узбекски?", "네팔어 돼요?"
         r"\b(speaks?|speaking|in) (khmer|cambodian|nepali|uzbek|chinese|mongolian|thai|tagalog|filipino|"
         r"indonesian|kazakh|kyrgyz|sinhala|bengali|urdu|burmese|myanmar)\b|"
+        # a language named alone, as a question: "uzbek?", "по-узбекски?", "tieng nga?"
+        r"^(khmer|cambodian|nepali|uzbek|chinese|mongolian|thai|tagalog|filipino|indonesian|kazakh|kyrgyz|sinhala|"
+        r"bengali|urdu|burmese|vietnamese|russian|english)( language| speaker)?\s*\?+$|"
         # broken English puts the language first: "khmer speak?", "nepali speak person there?"
         r"\b(khmer|cambodian|nepali|uzbek|chinese|mongolian|thai|tagalog|filipino|indonesian|kazakh|kyrgyz|"
         r"sinhala|bengali|urdu|burmese|myanmar|vietnamese|russian|english) (speak|speaker|speaking|speaks)\b|"

@@ -788,3 +788,12 @@ async def test_a_visa_given_alone_after_an_answer_is_the_residents_visa(settings
     # Not "how to change visas" (the classifier's guess): the wages answer again, for an F-4 holder.
     assert visa.startswith(t("followup_visa", "ru", visa="F-4")) and t("faq_unpaid_wages", "ru") in visa
     assert len(talk.asked) == 1
+
+
+async def test_a_line_whose_languages_nobody_recorded_says_whom_to_ask(settings: Settings, db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("bot_challenge"), user="en-120") as talk:
+        first = await talk.say("is there a city helpline that speaks english?")
+        uzbek = await talk.say("uzbek?")
+    # The city's call centre by the name residents use, its number, and 1345 for interpreting; not "I'm a bot".
+    assert "120" in first and t("label_other_languages", "en") in first and "automated" not in first
+    assert "120" in uzbek and t("label_other_languages", "en") in uzbek and len(talk.asked) == 1
