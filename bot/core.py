@@ -793,12 +793,16 @@ class DialogueCore:
                 reply, status, error = await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
                 return reply, status, error
             context = resident.context or {}
-            if context.get("topic") == "faq_culture_nuri" and _fresh(context, "at", FRESH_MINUTES) and \
-                    len(text.split()) <= 4 and is_unknown(text) and not self._in_check(resident):
-                # "не знаю" after the card's answer (who gets it: recipients, the near-poor): who can tell.
-                unknown = simple("elig_unknown_benefit_status", lang, [human_button(lang)])
-                unknown.keys.append("elig_unknown_benefit_status")
-                unknown.about_topic = "faq_culture_nuri"
+            last_topic = str(context.get("topic") or "")
+            if last_topic.startswith("faq_") and _fresh(context, "at", FRESH_MINUTES) and \
+                    len(text.split()) <= 4 and is_unknown(text) and not self._in_check(resident) and \
+                    _recent_urgency(resident) is None:
+                # "не знаю" after an answer is no new question: who can tell (for the card: whether one is a
+                # recipient or near-poor, which the community centre knows).
+                key = "elig_unknown_benefit_status" if last_topic == "faq_culture_nuri" else "followup_dont_know"
+                unknown = simple(key, lang, [human_button(lang)])
+                unknown.keys.append(key)
+                unknown.about_topic = last_topic
                 return unknown, "answered", None
             # (A status said with the age, "시어머니가 62세시고 기초생활수급자세요", starts a check instead.)
             ages = _others_ages(text) if context.get("topic") == "faq_culture_nuri" and _fresh(
@@ -1723,7 +1727,10 @@ def urgent_first(reply: Reply, urgency: Urgency, lang: str, own_question: bool =
     ("we need help with bathing and meals, any city program?"): its answer is
     kept whole under the line.
     """
-    related = (*RELATED_KEYS[urgency], *ALWAYS_KEPT)
+    # No "goodbye" under the suicide line, whatever the classifier read ("устал, все надоело"): a farewell
+    # there is a warning sign, not the end of a conversation.
+    related = (*RELATED_KEYS[urgency], *(key for key in ALWAYS_KEPT
+                                         if not (urgency is Urgency.SUICIDE and key == "goodbye")))
     kept = [i for i, key in enumerate(reply.keys)
             if key.startswith(related) or (own_question and key not in NOT_UNDERSTOOD)]
     out = Reply(language=lang, texts=[t(first_line_key(urgency), lang)], keys=[first_line_key(urgency)],

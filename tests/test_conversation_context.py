@@ -677,6 +677,10 @@ async def test_i_dont_know_after_the_cards_answer_says_who_knows(settings: Setti
         await talk.say("как получить карту культура нури")
         text = await talk.say("не знаю")
     assert text.startswith(t("elig_unknown_benefit_status", "ru")) and len(talk.asked) == 1
+    async with Conversation(settings, db, lambda *_: _key("faq_visa_change"), user="ru-unknown-visa") as talk:
+        await talk.say("как поменять визу на F-5?")
+        text = await talk.say("не знаю")
+    assert text.startswith(t("followup_dont_know", "ru")) and "1345" in text and len(talk.asked) == 1
 
 
 async def test_what_to_bring_to_an_office_names_1345_beside_its_number(settings: Settings, db: Database) -> None:
@@ -797,3 +801,12 @@ async def test_a_line_whose_languages_nobody_recorded_says_whom_to_ask(settings:
     # The city's call centre by the name residents use, its number, and 1345 for interpreting; not "I'm a bot".
     assert "120" in first and t("label_other_languages", "en") in first and "automated" not in first
     assert "120" in uzbek and t("label_other_languages", "en") in uzbek and len(talk.asked) == 1
+
+
+async def test_no_farewell_under_the_suicide_line_and_i_dont_know_keeps_it(settings: Settings, db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("goodbye"), user="ru-tired") as talk:
+        first = await talk.say("устал не хочу больше жить все надоело")
+        then = await talk.say("не знаю")
+    line = t(first_line_key(Urgency.SUICIDE), "ru")
+    assert first.startswith(line) and t("goodbye", "ru") not in first
+    assert then.startswith(line)

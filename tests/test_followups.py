@@ -19,6 +19,7 @@ from hamkke.followups import detect_followup, topic_facts, topic_places
 from tests.helpers import LocalServer
 
 FOLLOWUPS = [
+    ("а запись обязательно?", "booking"), ("appointment required?", "booking"),
     ("uzbek?", "languages"),
     ("а если 4 месяца не заплачу?", "penalty"), ("4달 밀리면요?", "penalty"),
     ("neu 4 thang ko dong thi sao", "penalty"),
