@@ -135,6 +135,13 @@ _WHAT_ABOUT = re.compile(r"^(and |but )?(what|how) about\b|^and (in|on|at|for|du
                          r"[가-힣](는|은|이|에는|때는|엔)요\s*\??$")
 # What the classifier answers to small talk; a question it took for one is not small talk.
 SMALL_TALK = frozenset({"goodbye", "greet"})
+# "No, that's all" without a question asked: a polite end ("아니요 됐어요", "нет, спасибо", "ko can dau").
+_CLOSING = re.compile(r"(?:(?:no|nope|nah|нет|не надо|ko|khong|k|아니요|아뇨|아니)[,.\s]+"
+                      r"(?:thanks?|thank you|спасибо|cam on|감사합니다|고마워요)|"
+                      r"(?:(?:no|nope|нет|ko|khong|아니요|아뇨|아니|ok|ок)[,.\s]*)?"
+                      r"(?:thats all|that'?s all|nothing( else)?|all good|больше ничего|ничего не надо|"
+                      r"ko can (dau|nua)|khong can (dau|nua)|het roi|됐어요|괜찮아요|없어요|됐습니다|괜찮습니다))"
+                      r"(?:[,.\s]*(?:bye|пока|до свидания|감사합니다|고마워요|thanks?|спасибо|cam on))?")
 # A request for another language made to show the answer to someone ("엄마한테 보여주게", "to show my landlord",
 # "de chong toi doc", "соседу покажу").
 _TO_SHOW = re.compile(r"\bshow\b|보여|읽게|읽으시게|읽을 ?수 ?있게|покаж|показать|\bcho \w+ (xem|doc)\b|"
@@ -792,6 +799,10 @@ class DialogueCore:
                 rasa_text = answer
                 reply, status, error = await self._ask_rasa(resident, inbound, rasa_text, metadata, lang)
                 return reply, status, error
+            if _CLOSING.fullmatch(fold(text.casefold()).strip(" .!~")) and not self._in_check(resident) and \
+                    _recent_urgency(resident) is None:
+                # "아니요 됐어요", "нет, спасибо", "no thats all": the conversation ends politely.
+                return simple("goodbye", lang), "answered", None
             context = resident.context or {}
             last_topic = str(context.get("topic") or "")
             if last_topic.startswith("faq_") and _fresh(context, "at", FRESH_MINUTES) and \
@@ -1281,6 +1292,14 @@ class DialogueCore:
                           about_service=context.get("service"))
             await self._date_the_programmes(reply, lang)
             return reply
+        if fact == "count" and isinstance(topic, str) and topic.startswith("faq_") and has(topic, lang):
+            # "How many times can I change?": the topic's own count if recorded, else its answer, which says it.
+            counted = self.topic_facts.get(topic, {}).get("count", {}).get(lang)
+            again = Reply(language=lang, texts=[str(counted) if counted else t(topic, lang)],
+                          keys=["followup" if counted else topic], about_topic=topic,
+                          about_service=context.get("service"))
+            again.add_buttons([human_button(lang), Button(t("button_help", lang), "/help")])
+            return again
         if fact not in PLACE_FACTS | TOPIC_ONLY_FACTS | {"documents", "penalty", "booking"}:
             return None  # "can I get it?" after a topic without a check, "next year?" after a place: Rasa answers
         slug = named.slug if named is not None else context.get("service")

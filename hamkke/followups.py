@@ -140,6 +140,11 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bwhat (do|should) (i|we) (need to|have to) do\b|\b(can|phai) lam (gi|nhung gi)\b",
         r"서류|뭐가져|뭘가져|준비물|챙겨|뭐필요|뭐가필요|뭘준비|뭐준비",
     ),
+    # "how many times can I change?", "몇번까지 바꿀수있어요?": how often, which the topic's answer says.
+    "count": (
+        r"\bhow many times\b|\bhow often\b|\bсколько раз\b|\b(may|bao nhieu) lan\b",
+        r"몇번|몇회|몇차례",
+    ),
     # "what exactly do they do?", "а что именно делают": what a programme does for the resident.
     "services": (
         r"\bwhat (exactly )?(do|does|will|can) (they|it|the program|the programme|the service)s? "
@@ -272,7 +277,7 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
 
     One of ``address``, ``phone``, ``hours``, ``when``, ``fee``, ``documents``, ``penalty``,
     ``balance``, ``use``, ``conditions``, ``services``, ``languages``, ``advice`` (free advice), ``appliances``,
-    ``large_items``, ``check`` (can I get it?), ``next_year``,
+    ``large_items``, ``count`` (how many times), ``check`` (can I get it?), ``next_year``,
     ``website``. With ``place_named`` the message names a place ("조선대병원 전화번호요"), so its
     words of a topic do not make it a question of its own, and it may be a little longer.
     ``context_words`` are the names of the place the last answer was about (folded with

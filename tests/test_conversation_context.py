@@ -810,3 +810,13 @@ async def test_no_farewell_under_the_suicide_line_and_i_dont_know_keeps_it(setti
     line = t(first_line_key(Urgency.SUICIDE), "ru")
     assert first.startswith(line) and t("goodbye", "ru") not in first
     assert then.startswith(line)
+
+
+async def test_how_many_times_stays_on_the_topic_and_no_thats_all_ends(settings: Settings, db: Database) -> None:
+    answers = iter([_key("faq_workplace_change"), _key("faq_visa_change"), _key("bot_challenge")])
+    async with Conversation(settings, db, lambda *_: next(answers), user="ko-count") as talk:
+        await talk.say("우리 직원이 사업장 변경하고 싶다는데 어떻게 해줘야돼요?")
+        count = await talk.say("몇번까지 바꿀수있어요?")
+        bye = await talk.say("아니요 됐어요")
+    assert count.startswith(t("faq_workplace_change", "ko")) and bye == t("goodbye", "ko")
+    assert len(talk.asked) == 1

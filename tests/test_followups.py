@@ -19,6 +19,7 @@ from hamkke.followups import detect_followup, topic_facts, topic_places
 from tests.helpers import LocalServer
 
 FOLLOWUPS = [
+    ("몇번까지 바꿀수있어요?", "count"), ("сколько раз можно менять?", "count"), ("dc doi may lan", "count"),
     ("а запись обязательно?", "booking"), ("appointment required?", "booking"),
     ("uzbek?", "languages"),
     ("а если 4 месяца не заплачу?", "penalty"), ("4달 밀리면요?", "penalty"),
