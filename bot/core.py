@@ -943,7 +943,8 @@ class DialogueCore:
                 reply.about_topic, reply.about_service = None, place_note.about_service
             # A question the classifier took for "goodbye" or "hello" ("그냥 먼저 일하고 나중에 신고해도
             # 되죠?") is no farewell either: it stays on the topic, with a person offered.
-            also = SMALL_TALK if len(text.split()) >= 3 and _QUESTION.search(text) else frozenset()
+            also = SMALL_TALK if (len(text.split()) >= 3 or text.rstrip().endswith("?")) and _QUESTION.search(text) \
+                else frozenset()
             if _WHAT_ABOUT.search(fold(text.casefold()).strip()):
                 # "what about during winter vacation?", "방학때는요?", "а на каникулах?": the same topic, for
                 # another case; the classifier's "what I can do" or "goodbye" is no answer to it.

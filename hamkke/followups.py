@@ -27,6 +27,8 @@ TOPIC_PLACES_PATH = PROJECT_ROOT / "data" / "topic_places.yml"
 TOPIC_FACTS_PATH = PROJECT_ROOT / "data" / "topic_facts.yml"
 # When a topic lacks the fact asked, the next closest it may have ("when?" -> its hours).
 FACT_FALLBACK = {"when": ("when", "hours"), "hours": ("hours", "when"),
+                 # "free?" after a work problem: the free advice, when the topic has no fee of its own
+                 "fee": ("fee", "advice"),
                  # Whether to book first is said with a place's hours or where to go.
                  "booking": ("booking", "hours", "address"),
                  "balance": ("balance", "penalty")}
@@ -52,7 +54,7 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"어느(기관|사무소|부서)",
     ),
     "hours": (
-        r"\bopen\b|(?<!many )\bhours\b|\bwhat time\b|\bclosed?\b|\buntil when\b|"
+        r"\bopen\b|(?<!many )\bhours\b|\bwhat time\b|^time\??$|\bclosed?\b|\buntil when\b|"
         r"\bwhich days?\b|\bработа(ет|ют)\b|\bчасы\b|\bво сколько\b|\bдо скольки\b|"
         r"\bоткрыт|\bв какие дни\b|\bпринима(ет|ют)\b|"
         r"\bmay gio\b|\bgio mo\b|\bgio lam\b|\blam viec\b|"
@@ -126,11 +128,12 @@ _FACTS: dict[str, tuple[str, str]] = {
     ),
     "fee": (
         r"\bhow much\b|\bcost\b|\bfee\b|\bprice\b|\bfree\b|\bticket\b|\bper month\b|\ba month\b|\bmonthly\b|"
+        r"^(and )?(for )?(one|1|a) month\??$|"
         r"\bсколько (там |тут |это |им |ему |ей |мне |нам )?(стоит|платить|денег|дают|получ|в месяц)|"
         r"\bплатн|\bбесплатн|\bцена\b|\bстоимост|\bв месяц\b|"
         r"\bbao nhieu\b|\bbn tien\b|\bbnhieu\b|\bnhiu tien\b|"
         r"\bmat phi\b|\bmien phi\b|\bchi phi\b|\ble phi\b|\bmat tien\b|\bmoi thang\b|\b(mot|1) thang\b",
-        r"얼마|비용|수수료|무료|유료|돈(을|이)?내|돈내|공짜|한달에|한달로|한달이면|월로치면",
+        r"얼마|비용|수수료|무료|유료|돈(을|이)?내|돈내|공짜|한달에|한달로|한달이면|월로치면|월급으로(는|치면)",
     ),
     "documents": (
         r"\bwhat (should|do) i (bring|need)\b|\bdocuments?\b|\bpapers?\b|\bbring\b|"
@@ -265,9 +268,10 @@ _OWN_TOPIC = re.compile(
     # "есть где учить?", "free doctor sunday?")
     r"\bboss\b|\bemployer\b|начальник|работодател|\bchu (cong ty|xuong)\b|사장|"
     r"\blearn\b|\b(вы|на|из)?учи(ть|ться)\b|\bизучать\b|\bподтянуть\b|\bhoc tieng\b|배우|"
+    r"\bwhere (i |we |can i |can we |to |do i )?(can |could )?(study|learn)\b|\bclass(es)?\b|"
     r"\bfree (doctor|clinic|treatment|medical|check)|бесплатн\w* (врач|при[её]м|лечен|клиник)|"
     r"\bkham (benh )?mien phi\b|\bmien phi kham\b|무료 ?(진료|병원)|"
-    r"최저|시급|비자|연장|월급|임금|보험|학교|쓰레기|행사|축제|병원|문화누리|한국어(?!로)|외국인등록|등록증",
+    r"최저|시급|비자|연장|월급(?!으로)|임금|보험|학교|쓰레기|행사|축제|병원|문화누리|한국어(?!로)|외국인등록|등록증",
     re.IGNORECASE)
 
 

@@ -19,6 +19,7 @@ from hamkke.followups import detect_followup, topic_facts, topic_places
 from tests.helpers import LocalServer
 
 FOLLOWUPS = [
+    ("one month?", "fee"), ("월급으로는요?", "fee"), ("time?", "hours"),
     ("몇번까지 바꿀수있어요?", "count"), ("сколько раз можно менять?", "count"), ("dc doi may lan", "count"),
     ("а запись обязательно?", "booking"), ("appointment required?", "booking"),
     ("uzbek?", "languages"),
@@ -66,6 +67,7 @@ FOLLOWUPS = [
     ("어떤 서비스 해주세요?", "services"), ("what should we bring when we go there", "documents"),
 ]
 NOT_FOLLOWUPS = [
+    "where i can study sunday?",
     "after this where we report boss", "он по корейски вообще не говорит, есть где учить?", "free doctor sunday?",
     "how much is minimum pay", "올해 최저시급 얼마에요", "시급 얼마줘야돼요", "а корейский ему где подтянуть",
     "where can i extend my visa", "где продлить визу", "o dau gia han visa", "비자 연장 어디서 해요",
