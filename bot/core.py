@@ -135,6 +135,11 @@ _WHAT_ABOUT = re.compile(r"^(and |but )?(what|how) about\b|^and (in|on|at|for|du
                          r"[가-힣](는|은|이|에는|때는|엔)요\s*\??$")
 # What the classifier answers to small talk; a question it took for one is not small talk.
 SMALL_TALK = frozenset({"goodbye", "greet"})
+# The danger described a few minutes ago is over ("we r outside now everybody ok", "e an toan r").
+_SAFE_NOW = re.compile(r"\b(i'?m|i am|we'?re|we are|we r|im)( all| now)? (safe|ok|okay|fine)( now)?\b|\bsafe now\b|"
+                       r"\beverybody (is )?ok\b|\beveryone (is )?(ok|safe)\b|"
+                       r"(я|мы) (уже |сейчас )?в безопасности|все живы|\b(da |dang )?an toan (r|roi)\b|\bda an toan\b|"
+                       r"이제 ?안전|안전해요|무사해요|다 ?괜찮아요")
 # "No, that's all" without a question asked: a polite end ("아니요 됐어요", "нет, спасибо", "ko can dau").
 _CLOSING = re.compile(r"(?:(?:no|nope|nah|нет|не надо|ko|khong|k|아니요|아뇨|아니)[,.\s]+"
                       r"(?:thanks?|thank you|спасибо|cam on|감사합니다|고마워요)|"
@@ -783,6 +788,10 @@ class DialogueCore:
         stated = self._stated(resident, said)
         if stated:
             metadata["stated"] = stated
+        if payload is None and _SAFE_NOW.search(fold(text.casefold()) + " " + text) and \
+                _recent_urgency(resident) in (Urgency.VIOLENCE, Urgency.FIRE, Urgency.MEDICAL):
+            # "e an toan r. doi cho lam thi can lam gi": the danger is over; what comes next is answered as it is.
+            resident.context = {**(resident.context or {}), "urgent": None, "urgent_at": None}
         urgency = detect_urgent(text) if payload is None else None
         if urgency is Urgency.OVERSTAY:
             recent = _recent_urgency(resident)

@@ -469,6 +469,8 @@ _VI: dict[Urgency, tuple[str, ...]] = {
         r"\bdam vao (mat|mieng|bung|dau|nguoi|mui)\b",
         r"\b(nguoi|ng|thang|ong) la\b.{0,12}\b(di theo|bam theo|theo doi|theo sau)\b",
         r"\b(di|bam) theo (e|em|toi|minh)\b",
+        # "no lai dam e" (he punched me again): đấm, a punch
+        r"\b(lai |dang )?dam (e|em|toi|minh|tui)\b(?! (cuoi|hoi|nhan|bao|dang))",
     ),
     Urgency.FIRE: (
         # "cháy" and "chạy" (to run) are one word without diacritics: only where it can only be a fire

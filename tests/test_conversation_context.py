@@ -820,3 +820,12 @@ async def test_how_many_times_stays_on_the_topic_and_no_thats_all_ends(settings:
         bye = await talk.say("아니요 됐어요")
     assert count.startswith(t("faq_workplace_change", "ko")) and bye == t("goodbye", "ko")
     assert len(talk.asked) == 1
+
+
+async def test_once_the_resident_is_safe_the_next_question_is_answered_as_it_is(settings: Settings,
+                                                                                 db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("faq_workplace_change"), user="vi-safe") as talk:
+        first = await talk.say("a oi no lai dam e chay mau mui r, no dang dung ngoai cua phong")
+        then = await talk.say("e an toan r. doi cho lam thi can lam gi")
+    assert first.startswith(t(first_line_key(Urgency.VIOLENCE), "vi"))
+    assert then.startswith(t("faq_workplace_change", "vi"))

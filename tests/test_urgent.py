@@ -64,7 +64,7 @@ URGENT = [
     ("wait my roommate very hot fever and shaking cant wake her properly", Urgency.MEDICAL),
     ("деду плохо, в груди давит, потеет весь", Urgency.MEDICAL),
     ("지금 와이프가 배가 너무아프다고 피나요 어떡해요", Urgency.MEDICAL),
-    ("옆집에 불나써요 연기마니나요", Urgency.FIRE),
+    ("옆집에 불나써요 연기마니나요", Urgency.FIRE), ("a oi no lai dam e chay mau mui r", Urgency.VIOLENCE),
 ]
 NOT_URGENT = [
     "я на E-9, контракт закончился, хочу другую работу. как поменять?",
