@@ -143,7 +143,8 @@ _SAFE_NOW = re.compile(r"\b(i'?m|i am|we'?re|we are|we r|im)( all| now)? (safe|o
 # "No, that's all" without a question asked: a polite end ("아니요 됐어요", "нет, спасибо", "ko can dau").
 _CLOSING = re.compile(r"(?:(?:no|nope|nah|нет|не надо|ko|khong|k|아니요|아뇨|아니)[,.\s]+"
                       r"(?:thanks?|thank you|спасибо|cam on|감사합니다|고마워요)|"
-                      r"(?:(?:no|nope|нет|ko|khong|아니요|아뇨|아니|ok|ок)[,.\s]*)?"
+                      r"(?:(?:no|nope|нет|ko|khong|아니요|아뇨|아니|ok|ок|thanks?|thank you|спасибо|cam on|감사합니다)"
+                      r"[,.\s]*)?"
                       r"(?:thats all|that'?s all|nothing( else)?|all good|больше ничего|ничего не надо|"
                       r"ko can (dau|nua)|khong can (dau|nua)|het roi|됐어요|괜찮아요|없어요|됐습니다|괜찮습니다))"
                       r"(?:[,.\s]*(?:bye|пока|до свидания|감사합니다|고마워요|thanks?|спасибо|cam on))?")

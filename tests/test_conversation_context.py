@@ -820,6 +820,10 @@ async def test_how_many_times_stays_on_the_topic_and_no_thats_all_ends(settings:
         bye = await talk.say("아니요 됐어요")
     assert count.startswith(t("faq_workplace_change", "ko")) and bye == t("goodbye", "ko")
     assert len(talk.asked) == 1
+    async with Conversation(settings, db, lambda *_: _key("thank"), user="ru-bye") as talk:
+        await talk.say("спасибо")  # thanks alone: "you're welcome, anything else?" (Rasa's)
+        bye = await talk.say("спасибо, больше ничего")
+    assert bye == t("goodbye", "ru") and len(talk.asked) == 1
 
 
 async def test_once_the_resident_is_safe_the_next_question_is_answered_as_it_is(settings: Settings,
