@@ -62,7 +62,7 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bat night\b|\bin the evening\b|\bночью\b|\bвечером\b|"
         # "what about during winter vacation?", "а на каникулах?": the same rule in another period
         r"\bvacations?\b|\bholidays?\b|\bsemester break\b|\bканикул|\bky nghi\b|\bnghi (he|dong|tet)\b",
-        r"몇시|영업|운영시간|문열|근무시간|여는|무슨요일|몇요일|밤에|저녁에|방학|연휴|열어|열려|여나|열었|열까|쉬는날|휴관",
+        r"몇시(?!간)|영업|운영시간|문열|근무시간|여는|무슨요일|몇요일|밤에|저녁에|방학|연휴|열어|열려|여나|열었|열까|쉬는날|휴관",
     ),
     "phone": (
         r"\bphone\b|\bnumber\b|\bcall them\b|\btel\b|\bcontact\b|"

@@ -67,6 +67,7 @@ FOLLOWUPS = [
     ("어떤 서비스 해주세요?", "services"), ("what should we bring when we go there", "documents"),
 ]
 NOT_FOLLOWUPS = [
+    "사회통합프로그램은 몇시간 들어야돼요?",
     "where i can study sunday?",
     "after this where we report boss", "он по корейски вообще не говорит, есть где учить?", "free doctor sunday?",
     "how much is minimum pay", "올해 최저시급 얼마에요", "시급 얼마줘야돼요", "а корейский ему где подтянуть",
