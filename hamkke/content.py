@@ -110,6 +110,9 @@ def _check_common(record: dict[str, Any], required: Sequence[str], translated: S
     record["verified_on"] = _as_date(record["verified_on"])
     if record.get("district") not in (None, *DISTRICTS):
         raise ContentError(f"{slug}: unknown district {record['district']!r}")
+    odd = [alias for alias in record.get("aliases") or [] if not isinstance(alias, str)]
+    if odd:  # YAML reads an unquoted 5.18 as a number: quote it ('5.18')
+        raise ContentError(f"{slug}: aliases must be text, quote {', '.join(repr(a) for a in odd)}")
 
 
 def _unique(records: list[dict[str, Any]], field: str = "slug") -> None:

@@ -50,6 +50,14 @@ def test_a_record_missing_a_language_is_refused(tmp_path: Path) -> None:
         load_services(path)
 
 
+def test_an_alias_yaml_reads_as_a_number_is_refused(tmp_path: Path) -> None:
+    # An unquoted 5.18 is the number 5.18 to YAML: an alias must be quoted ('5.18'), or matching breaks.
+    path = tmp_path / "services.yml"
+    path.write_text(yaml.safe_dump(load_services(), allow_unicode=True).replace("  - '120'\n", "  - 5.18\n", 1))
+    with pytest.raises(ContentError, match="aliases must be text"):
+        load_services(path)
+
+
 def test_migrations_create_every_table(database_url: str) -> None:
     from sqlalchemy import create_engine
 
