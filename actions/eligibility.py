@@ -28,6 +28,7 @@ from hamkke.eligibility import (
     Answers,
     RulesError,
     applications,
+    card_amount,
     evaluate,
     offered,
     questions,
@@ -216,12 +217,10 @@ async def _amount_at_age(dispatcher: CollectingDispatcher, year: int) -> None:
     async with get_database().session() as session:
         records = await eligibility_records(session)
     record = rules_for("culture-nuri", clock.today(), records)
-    rules = record["rules"]
-    if year > rules["born_on_or_before"]:
+    amount = card_amount(record["rules"], year)
+    if amount is None:
         return  # too young: the result says so at once
-    higher = any(first <= year <= last for first, last in rules["higher_amount_born"])
-    say(dispatcher, "elig_cnuri_amount_at_age", year=record["year"],
-        amount_krw=rules["higher_amount_krw"] if higher else rules["amount_krw"])
+    say(dispatcher, "elig_cnuri_amount_at_age", year=record["year"], amount_krw=amount)
     period = applications(record, clock.today())
     if period["state"] == "closed":
         say(dispatcher, "elig_reason_period_closed", year=record["year"], until_date=period["until"])

@@ -60,7 +60,7 @@ from hamkke.directory import (
     next_occurrence,
     service_payload,
 )
-from hamkke.eligibility import RulesError, applications, rules_for
+from hamkke.eligibility import RulesError, applications, card_amount, rules_for
 from hamkke.folding import fold
 from hamkke.followups import (
     FACT_FALLBACK,
@@ -1022,13 +1022,9 @@ class DialogueCore:
         rules = record["rules"]
         lines = [t("elig_cnuri_amounts_intro", lang, year=record["year"])]
         for age in ages:
-            born = clock.today().year - age
-            if born > rules["born_on_or_before"]:
-                lines.append(t("elig_cnuri_too_young_line", lang, age=age))
-                continue
-            higher = any(first <= born <= last for first, last in rules["higher_amount_born"])
-            lines.append(t("elig_cnuri_amount_age_line", lang, age=age,
-                           amount_krw=rules["higher_amount_krw"] if higher else rules["amount_krw"]))
+            amount = card_amount(rules, clock.today().year - age)
+            lines.append(t("elig_cnuri_too_young_line", lang, age=age) if amount is None else
+                         t("elig_cnuri_amount_age_line", lang, age=age, amount_krw=amount))
         reply = Reply(language=lang, texts=["\n".join(lines)], keys=["elig_cnuri_amounts"],
                       about_topic="faq_culture_nuri")
         period = applications(record, clock.today())

@@ -348,6 +348,18 @@ def evaluate(program: str, answers: Answers, today: dt.date,
 _Verdict = tuple[Outcome, str, list[Text], Optional[int], Optional[int]]
 
 
+def higher_amount(rules: Mapping[str, Any], birth_year: int) -> bool:
+    """Whether someone born in ``birth_year`` gets the Culture Nuri card's higher amount (ages 13–18, 60–64)."""
+    return any(first <= birth_year <= last for first, last in rules["higher_amount_born"])
+
+
+def card_amount(rules: Mapping[str, Any], birth_year: int) -> Optional[int]:
+    """The Culture Nuri card's yearly amount for a recipient born in ``birth_year``; ``None`` when too young."""
+    if birth_year > rules["born_on_or_before"]:
+        return None
+    return int(rules["higher_amount_krw"] if higher_amount(rules, birth_year) else rules["amount_krw"])
+
+
 def _culture_nuri(rules: dict[str, Any], a: Answers) -> _Verdict:
     limit = rules["born_on_or_before"]
     # A foreign national's age is not asked (the status decides, and staff look at a recipient).
@@ -364,7 +376,7 @@ def _culture_nuri(rules: dict[str, Any], a: Answers) -> _Verdict:
         return "check_with_staff", "status_unknown", [Text("elig_reason_cnuri_status_unknown")], None, None
     assert a.birth_year is not None  # only a foreign national's may be unknown, and theirs returned above
     reasons = [Text("elig_reason_cnuri_qualifies", {"status_key": f"benefit_{a.benefit_status}"})]
-    higher = any(first <= a.birth_year <= last for first, last in rules["higher_amount_born"])
+    higher = higher_amount(rules, a.birth_year)
     amount = rules["higher_amount_krw"] if higher else rules["amount_krw"]
     ranges = rules["higher_amount_born"]
     reasons.append(Text(
