@@ -91,8 +91,10 @@ from hamkke.live import LiveBus
 from hamkke.logs import text_for_log
 from hamkke.office_hours import default_centre, handoff_notice, queue_status
 from hamkke.phrases import (
+    bare_visa,
     is_unknown,
     named_program,
+    others_ages,
     parse_yes_no,
     service_filters,
     stated_facts,
@@ -826,7 +828,7 @@ class DialogueCore:
                 unknown.about_topic = last_topic
                 return unknown, "answered", None
             # (A status said with the age, "시어머니가 62세시고 기초생활수급자세요", starts a check instead.)
-            ages = _others_ages(text) if context.get("topic") == "faq_culture_nuri" and _fresh(
+            ages = others_ages(text) if context.get("topic") == "faq_culture_nuri" and _fresh(
                 context, "at", FRESH_MINUTES) and not self._in_check(resident) and "benefit_status" not in said \
                 else []
             if ages:
@@ -836,12 +838,11 @@ class DialogueCore:
                 if amounts is not None:
                     return amounts, "answered", None
             topic = context.get("topic")
-            visa = _BARE_VISA.fullmatch(fold(text.casefold()).strip(" .!?,"))
-            if visa and isinstance(topic, str) and topic.startswith("faq_") and topic not in CHECKABLE_TOPICS and \
+            code = bare_visa(text)
+            if code and isinstance(topic, str) and topic.startswith("faq_") and topic not in CHECKABLE_TOPICS and \
                     _fresh(context, "at", FRESH_MINUTES) and has(topic, lang) and not self._in_check(resident):
                 # "F4", "H2", "student D2" right after an answer: the visa the resident holds, not a question about
                 # changing visas; the answer again, under that visa, and who knows their own case.
-                code = f"{visa.group(1).upper()}-{visa.group(2)}" + (f"-{visa.group(3)}" if visa.group(3) else "")
                 again = Reply(language=lang, texts=[t("followup_visa", lang, visa=code), t(topic, lang)],
                               keys=["followup_visa", topic], about_topic=topic, about_service=context.get("service"))
                 again.add_buttons([human_button(lang), Button(t("button_help", lang), "/help")])
@@ -1819,30 +1820,6 @@ def _service_list(cards: list[dict[str, Any]], left: list[str], lang: str) -> Re
 _EMERGENCIES_UNDER_WAY = (Urgency.MEDICAL, Urgency.FIRE, Urgency.VIOLENCE, Urgency.DOMESTIC_VIOLENCE)
 _CALLS_EMERGENCY = re.compile(r"\b11[29]\b|(?<!\d)11[29](?!\d)|\bambulance\b|\bpolice\b|\bскор(ую|ой|ая)\b|"
                               r"\bполици|\bcap cuu\b|\bcong an\b|\bcanh sat\b|구급차|경찰")
-
-
-# Someone else's age, said after the card's answer: "мужу 66", "my mother in law is 63", "kids 8 and 14 years".
-_RELATIVE = re.compile(r"\b(husband|wife|mother|father|mom|mum|dad|son|daughters?|kids?|child(ren)?|grand\w*|in[- ]law|"
-                       r"sister|brother|муж\w*|жен[аеуы]\w*|мам\w*|пап\w*|сын\w*|доч\w*|дет\w*|реб[её]н\w*|бабушк\w*|"
-                       r"дедушк\w*|деду|свекр\w*|тещ\w*|св[её]кр\w*|chong|vo|con|bo|me|ong|ba)\b|남편|아내|와이프|엄마|"
-                       r"아빠|아들|딸|애들|아이|시어머니|시아버지|장모|장인|할머니|할아버지|어머니|아버지")
-_AGE_NUMBER = re.compile(r"(?<![\d,.])(\d{1,3})"
-                         r"(?!\d|[,.]\d|\s*(won|원|вон|₩|%|만|тыс|k\b|am|pm|시|월|일|год[ау]? рожд))")
-
-
-# A visa code given alone ("F4", "H-2", "student D2", "я на E-9", "visa F-6 a"): the visa the resident holds.
-_BARE_VISA = re.compile(r"(?:(?:my|i'?m|i am|on|visa|виза|визa|у меня|я на|мы на|моя|toi|em|e|la|비자|저는)\s+)*"
-                        r"(?:(?:student|студент\w*|sinh vien|유학생)\s+)?([a-h])[- ]?(\d{1,2})(?:-(\d))?"
-                        r"(?:\s*(?:visa|виза|비자|에요|예요|이에요|입니다|also|тоже|a|too|nha))*")
-
-
-def _others_ages(text: str) -> list[int]:
-    """The ages a short message gives for relatives ("мужу 66", "and my kids? 8 and 14 years"), else []."""
-    lowered = fold(text.casefold())
-    if len(lowered.split()) > 14 or not _RELATIVE.search(lowered) or re.search(r"(19|20)\d\d", lowered):
-        return []
-    ages = [int(m.group(1)) for m in _AGE_NUMBER.finditer(lowered)]
-    return [age for age in ages if 0 < age <= 110][:4]
 
 
 def _recent_urgency(resident: Resident) -> Optional[Urgency]:

@@ -468,6 +468,39 @@ def stated_birth_year(text: str, today: dt.date) -> Optional[int]:
     return value if isinstance(value, int) else None
 
 
+# Someone else's age, said after the card's answer: "мужу 66", "my mother in law is 63", "kids 8 and 14 years".
+_RELATIVE = re.compile(r"\b(husband|wife|mother|father|mom|mum|dad|son|daughters?|kids?|child(ren)?|grand\w*|in[- ]law|"
+                       r"sister|brother|муж\w*|жен[аеуы]\w*|мам\w*|пап\w*|сын\w*|доч\w*|дет\w*|реб[её]н\w*|бабушк\w*|"
+                       r"дедушк\w*|деду|свекр\w*|тещ\w*|св[её]кр\w*|chong|vo|con|bo|me|ong|ba)\b|남편|아내|와이프|엄마|"
+                       r"아빠|아들|딸|애들|아이|시어머니|시아버지|장모|장인|할머니|할아버지|어머니|아버지")
+_AGE_NUMBER = re.compile(r"(?<![\d,.])(\d{1,3})"
+                         r"(?!\d|[,.]\d|\s*(won|원|вон|₩|%|만|тыс|k\b|am|pm|시|월|일|год[ау]? рожд))")
+
+
+# A visa code given alone ("F4", "H-2", "student D2", "я на E-9", "visa F-6 a"): the visa the resident holds.
+_BARE_VISA = re.compile(r"(?:(?:my|i'?m|i am|on|visa|виза|визa|у меня|я на|мы на|моя|toi|em|e|la|비자|저는)\s+)*"
+                        r"(?:(?:student|студент\w*|sinh vien|유학생)\s+)?([a-h])[- ]?(\d{1,2})(?:-(\d))?"
+                        r"(?:\s*(?:visa|виза|비자|에요|예요|이에요|입니다|also|тоже|a|too|nha))*")
+
+
+def others_ages(text: str) -> list[int]:
+    """The ages a short message gives for relatives ("мужу 66", "and my kids? 8 and 14 years"), else []."""
+    lowered = fold(text.casefold())
+    if len(lowered.split()) > 14 or not _RELATIVE.search(lowered) or re.search(r"(19|20)\d\d", lowered):
+        return []
+    ages = [int(m.group(1)) for m in _AGE_NUMBER.finditer(lowered)]
+    return [age for age in ages if 0 < age <= 110][:4]
+
+
+
+def bare_visa(text: str) -> Optional[str]:
+    """The visa code a message gives alone, written as "F-4" ("F4", "student D2", "я на E-9"), else ``None``."""
+    found = _BARE_VISA.fullmatch(fold(text.casefold()).strip(" .!?,"))
+    if found is None:
+        return None
+    return f"{found.group(1).upper()}-{found.group(2)}" + (f"-{found.group(3)}" if found.group(3) else "")
+
+
 _STATED_NATIONALITY = {
     # Said in passing, so only unmistakable words: "we don't speak Korean" says nothing of a passport.
     "foreign": (r"\bnot (a )?korean (citizen|national)", r"\bforeign(er| national| citizen)\b",

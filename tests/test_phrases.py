@@ -146,3 +146,23 @@ def test_vietnamese_may_is_no_month(text: str, month: object) -> None:
 
     frame = time_frame(text, dt.date(2026, 12, 8))
     assert (frame[0].month if frame else None) == month
+
+
+@pytest.mark.parametrize(("text", "ages"), [
+    ("мужу 66", [66]), ("my mother in law is 63, she gets more?", [63]), ("and my kids? 8 and 14 years", [8, 14]),
+    ("i used only 20,000", []), ("시어머니는 62살이에요", [62]), ("wife born 1990", []),
+])
+def test_the_ages_a_message_gives_for_relatives(text: str, ages: list[int]) -> None:
+    from hamkke.phrases import others_ages
+
+    assert others_ages(text) == ages
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("F4", "F-4"), ("student D2", "D-2"), ("я на E-9", "E-9"), ("f-6-2", "F-6-2"), ("F-4에요", "F-4"),
+    ("yes E-9 also", None), ("in buk-gu", None), ("a5 paper", None),
+])
+def test_a_visa_code_given_alone(text: str, code: object) -> None:
+    from hamkke.phrases import bare_visa
+
+    assert bare_visa(text) == code
