@@ -92,6 +92,18 @@ def _latin_vote(text: str) -> tuple[float, float, int, int, int]:
     return en, vi, words, unknown, known_en
 
 
+def _latin_beside_hangul(text: str) -> Optional[str]:
+    """English or Vietnamese when a message's Latin words are at least two and clearly one of them."""
+    en, vi, words, unknown, _known_en = _latin_vote(text)
+    if words < 2 or unknown * 2 > words:
+        return None
+    if vi - en >= 1.5:
+        return "vi"
+    if en - vi >= 1.5:
+        return "en"
+    return None
+
+
 def _all_vietnamese_shaped(text: str) -> bool:
     """Every Latin word is a possible Vietnamese syllable (Vietnamese phonotactics)."""
     tokens = [fold(w) for w in _WORD.findall(text.lower()) if _script(w[0]) == "latin"]
@@ -146,7 +158,16 @@ def detect(text: str) -> Detection:
         return Detection("ru", True, "script")
     if vi_letters >= 1 and counts["latin"] >= 2:
         return Detection("vi", True, "vietnamese-letters")
+    if counts["cyrillic"] == 1 and counts["hangul"]:
+        # One Russian letter beside Korean words ("а 세계인의 날"): a Russian speaker's conjunction; only a
+        # resident nobody knows yet is taken for Russian on it.
+        return Detection("ru", False, "script")
     if counts["hangul"] and counts["hangul"] >= counts["latin"]:
+        mixed = _latin_beside_hangul(text) if counts["latin"] * 2 >= counts["hangul"] else None
+        if mixed:
+            # Korean office names in a Latin-script sentence ("chua co 외국인등록증", "dia chi 가족센터 동구"):
+            # the sentence's own words say the language, unless the resident is known to write another.
+            return Detection(mixed, False, "words-beside-hangul")
         return Detection("ko", True, "script")
 
     en, vi, words, unknown, known_en = _latin_vote(text)
@@ -257,7 +278,14 @@ def _asked_pattern(ru: str, en: str, vi: str, ko: str) -> re.Pattern[str]:
     return re.compile(
         rf"(?:пиши|пишите|писать|отвечай|отвечайте|ответьте|отвечать|говорите)\w*\s+(?:мне\s+|дальше\s+|"
         rf"пожалуйста\s+)*(?:по[- ]?{ru}и|на {ru}ом)|"
+        # "напиши это по-корейски", "можешь по корейски это написать жене покажу"
+        rf"(?:напиш|скаж|переведи|повтори)\w*\s+(?:\w+\s+){{0,2}}(?:по[- ]?{ru}и|на {ru}ий)|"
+        rf"по[- ]?{ru}и\s+(?:\w+\s+){{0,2}}(?:напиш|написа|скаж|сказа|повтор|перевед|перевест)|"
         rf"(?:answer|reply|write|respond|talk to me|speak to me|text me)\s+(?:\w+\s+)?in\s+{en}|"
+        # "can you write russian pls?", "say it in english", "translate to korean"
+        rf"(?:write|say|tell|explain|translate)\s+(?:it\s+|that\s+|this\s+|me\s+)?(?:in|to|into)\s+{en}\b|"
+        rf"(?:can you|could you|pls|please|plz)\s+(?:write|say|tell|explain|translate)\s+(?:it\s+|that\s+|this\s+)?"
+        rf"{en}\b|"
         rf"(?:tra loi|nhan tin|viet lai|viet|noi lai|rep|dich)\s+(?:\w+\s+)?(?:bang|sang|ra)\s+tieng\s+{vi}\b|"
         rf"(?:tra loi|nhan tin|viet lai|noi lai|rep)\s+(?:\w+\s+)?tieng\s+{vi}\b|"
         rf"(?:{ko})로\s*(?:다시|해|말|답|대답|답변|써|얘기|부탁|알려|설명|보내|요\b|요[.!?]|바꿔)")

@@ -90,6 +90,10 @@ def test_accuracy_on_the_labelled_short_messages() -> None:
     ("where can I learn Korean", None), ("한국어 수업 어디서 해요", None), ("как сказать по-корейски спасибо", None),
     ("e ko noi dc tieng han", None), ("goi 119 noi tieng viet dc ko", None), ("so nao hoi bang tieng viet ko", None),
     ("мама не говорит по-корейски", None), ("please write in english", "en"), ("пишите по-русски пожалуйста", "ru"),
+    ("мне 71 год, напиши это по-корейски, внучка прочитает", "ko"),
+    ("можешь по корейски это написать жене покажу", "ko"),
+    ("can you write russian pls? where exactly is village and phone", "ru"), ("can you say in english pls", "en"),
+    ("i write korean a little", None), ("how do you say hello in korean", None), ("i can say korean words", None),
 ])
 def test_an_explicit_request_to_switch_in_a_longer_message(text: str, lang: str | None) -> None:
     from hamkke.langid import explicit_switch_request
@@ -120,3 +124,18 @@ def test_what_a_message_asks_besides_its_switch_request(text: str, rest: str) ->
     from hamkke.langid import without_switch_request
 
     assert without_switch_request(text) == rest
+
+
+@pytest.mark.parametrize(("text", "lang", "confident"), [
+    ("chua co 외국인등록증", "vi", False),          # Vietnamese without marks around a Korean document's name
+    ("dia chi 가족센터 동구", "vi", False),
+    ("а 세계인의 날", "ru", False),                  # one Russian letter beside Korean words
+    ("어학당이에요 D-4", "ko", True),               # a visa code is no language
+    ("KTX 타고 가요", "ko", True),
+    ("ok 감사합니다", "ko", True),
+])
+def test_korean_words_inside_another_languages_sentence(text: str, lang: str, confident: bool) -> None:
+    found = detect(text)
+    assert (found.language, found.confident) == (lang, confident)
+    # Not confident: a resident known to write Korean stays in Korean.
+    assert choose_language(found, "ko", "detected", "en") == ("ko" if not confident else lang)
