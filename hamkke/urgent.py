@@ -741,6 +741,7 @@ _AT_WORK = re.compile(r"\b(boss|manager|supervisor|foreman|co-?workers?|colleagu
 
 
 # Fire named as a thing, not as something burning (Russian; English has _NOT_FIRE_THING in its patterns).
+_A_BELL = re.compile(r"колокол|куранты|\bbells?\b|\bchuong\b|타종|종(을|이)?(치|쳐|울)|종소리")
 _NOT_A_FIRE = re.compile(r"^(?!.*(горит|горим|дым|пламя|огонь|загорел|тушит)).*(страхов\w* (от )?(пожар|огня)|"
                          r"пожарн\w* (безопасност|сигнализац|инспекц|выход|лестниц|часть|станци)|огнетушител)")
 
@@ -779,6 +780,9 @@ def detect_urgent(text: str) -> Optional[Urgency]:
         # Violence by the resident's partner or in-laws is domestic violence, with its own first line.
         found.discard(Urgency.VIOLENCE)
         found.add(Urgency.DOMESTIC_VIOLENCE)
+    if Urgency.VIOLENCE in found and _A_BELL.search(folded + " " + korean) and not re.search(
+            r"\b(меня|нас|me|us)\b", folded):
+        found.discard(Urgency.VIOLENCE)  # "где колокол бьют на новый год": a bell is struck, nobody is hurt
     if Urgency.FIRE in found and _NOT_A_FIRE.search(folded):
         found.discard(Urgency.FIRE)  # "страховка от пожара", "пожарная сигнализация": nothing is burning
     if Urgency.DOMESTIC_VIOLENCE in found and _AT_WORK.search(folded + " " + korean) and not (
