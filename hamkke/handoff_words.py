@@ -464,4 +464,11 @@ def asks_for_person(text: str) -> bool:
     if len(lowered.split()) > 14:
         return False
     folded = " ".join(fold(lowered).replace("ё", "е").split())
-    return bool(_PERSON.search(folded) or _KO_PERSON.search(re.sub(r"\s+", "", lowered)))
+    korean = re.sub(r"\s+", "", lowered)
+    if _KO_A_PLACE.search(korean):
+        return False  # "러시아어 하는 사람한테 직접 상담받을수 있는데 있어요?": where such a person is, a place to go
+    return bool(_PERSON.search(folded) or _KO_PERSON.search(korean))
+
+
+# "…할 수 있는 데/곳 있어요?": asks where something can be done.
+_KO_A_PLACE = re.compile(r"(있는|하는|받는|되는|주는)(데|곳)(가|이|는)?(있|어디|알려|없)")

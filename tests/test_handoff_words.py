@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hamkke.handoff_words import is_cancel, is_wait_question
+from hamkke.handoff_words import asks_for_person, is_cancel, is_wait_question
 
 CANCEL = {
     "en": [
@@ -137,3 +137,9 @@ def test_a_long_message_is_never_a_cancel() -> None:
     text = "cancel " + "please " * 20
     assert not is_cancel(text)
     assert not is_wait_question("how long " * 20)
+
+
+@pytest.mark.parametrize("text", ["러시아어 하는 사람한테 직접 상담받을수 있는데 있어요? 할머니가 한국말 몰라요",
+                                  "베트남어로 상담해 주는 곳 있어요?"])
+def test_where_such_a_person_is_asks_for_a_place_not_a_person_now(text: str) -> None:
+    assert not asks_for_person(text)
