@@ -375,20 +375,75 @@ _FRAMES = {
 }
 
 
+# Seasons: (first month, last month) and how they are named.
+_SEASONS = {
+    "spring": ((3, 5), (r"\bspring\b", r"\bвесн", r"\bmua xuan\b", r"봄")),
+    "summer": ((6, 8), (r"\bsummer\b", r"\bлет(о|ом|ом\w*)\b", r"\bmua he\b", r"여름")),
+    "autumn": ((9, 11), (r"\bautumn\b", r"\bосен", r"\bmua thu\b", r"가을")),
+    "winter": ((12, 2), (r"\bwinter\b", r"\bзим", r"\bmua dong\b", r"겨울")),
+}
+_CHRISTMAS = (r"christmas", r"\bxmas\b", r"рождеств", r"giang sinh", r"\bnoel\b", r"크리스마스", r"성탄")
+_NEW_YEAR = (r"new year", r"нов\w* год", r"giao thua", r"tet duong lich", r"새해", r"연말", r"제야")
+# "until March", "до марта", "tu gio toi thang 3", "3월까지": from today to the month's end
+_UNTIL = re.compile(r"\b(until|till|til|through|up to|before|до|по|toi|den|truoc)\s+(the end of |конца )?$")
+
+
+def day_of_month(text: str) -> Optional[tuple[int, int]]:
+    """The (month, day) a message names: "5월 20일", "20/5", "ngay 20 thang 5", "May 20", "20 мая"; ``None``
+    when it names none (or only a month). Digits alone are read day first, as Gwangju's residents write them,
+    unless the first number cannot be a month ("5/20")."""
+    norm = _norm(text)
+    korean = re.search(r"(\d{1,2})\s*월\s*(\d{1,2})\s*일", norm)
+    if korean:
+        pair = (int(korean.group(1)), int(korean.group(2)))
+    elif (vietnamese := re.search(r"\b(\d{1,2})\s+thang\s+(\d{1,2})\b", norm)):
+        pair = (int(vietnamese.group(2)), int(vietnamese.group(1)))
+    elif (digits := re.search(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})(?![\d/.]\d)", norm)):
+        first, second = int(digits.group(1)), int(digits.group(2))
+        pair = (first, second) if second > 12 else (second, first)
+    else:
+        months = [month for month, patterns in _MONTHS.items() if _any(norm, patterns[:3])]
+        numbers = [int(n) for n in re.findall(r"(?<![\d.:/])(\d{1,2})(?:st|nd|rd|th|-?го|-?е)?(?![\d.:/])", norm)]
+        if len(months) != 1 or len(numbers) != 1:
+            return None
+        pair = (months[0], numbers[0])
+    month, day = pair
+    return pair if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(2028, month)[1] else None
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
 def time_frame(text: str, today: dt.date) -> Optional[tuple[dt.date, dt.date, str]]:
-    """The dates a text asks about ("this week", "in May", "в октябре", "tháng 5", "5월").
+    """The dates a text asks about ("this week", "in May", "в октябре", "tháng 5", "5월", "in spring",
+    "until March", "over Christmas").
 
     Returns (first day, last day, name of the frame) or ``None``. A month
-    without a year is the next such month not yet over.
+    without a year is the next such month not yet over; so is a season.
     """
     norm = _norm(text)
     if re.search(r"tháng sáu", text.casefold()):
         norm += " thang 6"
     for month, patterns in _MONTHS.items():
-        if _any(norm, patterns):
+        match = next((m for m in (re.search(p, norm) for p in patterns) if m), None)
+        if match:
             year = today.year if month >= today.month else today.year + 1
-            last = calendar.monthrange(year, month)[1]
-            return dt.date(year, month, 1), dt.date(year, month, last), "month"
+            if _UNTIL.search(norm[:match.start()]) or re.match(r"\s*까지", norm[match.end():]):
+                return today, _month_end(year, month), "until"
+            return dt.date(year, month, 1), _month_end(year, month), "month"
+    if _any(norm, _CHRISTMAS):
+        year = today.year if today <= dt.date(today.year, 12, 26) else today.year + 1
+        end = dt.date(year + 1, 1, 1) if _any(norm, _NEW_YEAR) else dt.date(year, 12, 26)
+        return max(today, dt.date(year, 12, 24)), end, "christmas"
+    for season, ((first_month, last_month), patterns) in _SEASONS.items():
+        if not _any(norm, patterns):
+            continue
+        year = today.year
+        end_year = year + 1 if last_month < first_month else year
+        if _month_end(end_year, last_month) < today:
+            year, end_year = year + 1, end_year + 1
+        return max(today, dt.date(year, first_month, 1)), _month_end(end_year, last_month), season
     for frame, patterns in _FRAMES.items():
         if not _any(norm, patterns):
             continue

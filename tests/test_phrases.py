@@ -8,6 +8,7 @@ import pytest
 
 from hamkke.phrases import (
     UNKNOWN,
+    day_of_month,
     parse_benefit_status,
     parse_birth_year,
     parse_household_size,
@@ -16,6 +17,7 @@ from hamkke.phrases import (
     parse_program,
     parse_yes_no,
     service_filters,
+    time_frame,
 )
 
 TODAY = dt.date(2026, 11, 23)
@@ -166,3 +168,27 @@ def test_a_visa_code_given_alone(text: str, code: object) -> None:
     from hamkke.phrases import bare_visa
 
     assert bare_visa(text) == code
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ngay 20/5 to chuc o dau", (5, 20)), ("5월 20일 어디서 해요", (5, 20)), ("May 20 where", (5, 20)),
+    ("20 мая где", (5, 20)), ("the one on 17th may", (5, 17)), ("ngay 20 thang 5", (5, 20)),
+    ("5/20 where", (5, 20)), ("18 May at 10:00", (5, 18)),
+    ("what time", None), ("in may", None), ("2026.12.31", None), ("call 1345 at 9", None), ("31/2", None),
+])
+def test_the_day_a_message_names(text: str, expected: tuple[int, int] | None) -> None:
+    assert day_of_month(text) == expected
+
+
+@pytest.mark.parametrize(("text", "first", "last", "frame"), [
+    ("what about may, heard may is big in gwangju", dt.date(2027, 5, 1), dt.date(2027, 5, 31), "month"),
+    ("and spring? something outside they can enjoy", dt.date(2027, 3, 1), dt.date(2027, 5, 31), "spring"),
+    ("winter events", dt.date(2026, 12, 8), dt.date(2027, 2, 28), "winter"),
+    ("between christmas and new year", dt.date(2026, 12, 24), dt.date(2027, 1, 1), "christmas"),
+    ("tu gio toi thang 3 co le hoi gi cho con nit", dt.date(2026, 12, 8), dt.date(2027, 3, 31), "until"),
+    ("3월까지 행사 있어요?", dt.date(2026, 12, 8), dt.date(2027, 3, 31), "until"),
+    ("до марта что будет", dt.date(2026, 12, 8), dt.date(2027, 3, 31), "until"),
+    ("в марте", dt.date(2027, 3, 1), dt.date(2027, 3, 31), "month"),
+])
+def test_seasons_holidays_and_until_a_month(text: str, first: dt.date, last: dt.date, frame: str) -> None:
+    assert time_frame(text, dt.date(2026, 12, 8)) == (first, last, frame)
