@@ -66,6 +66,7 @@ from hamkke.followups import (
     FACT_FALLBACK,
     FRESH_MINUTES,
     asks_for_more,
+    asks_to_apply_now,
     asks_to_check,
     detect_followup,
     fold_words,
@@ -92,6 +93,7 @@ from hamkke.logs import text_for_log
 from hamkke.office_hours import default_centre, handoff_notice, queue_status
 from hamkke.phrases import (
     bare_visa,
+    day_of_month,
     is_unknown,
     named_program,
     others_ages,
@@ -130,6 +132,7 @@ PROGRAM_TOPICS = {"faq_culture_nuri": "culture-nuri", "faq_youth_culture_pass": 
 # Answers that say the message was not understood: after a topic, a short message stays on it.
 NOT_UNDERSTOOD = frozenset({"fallback_suggest", "fallback_again", "fallback", "out_of_scope"})
 FOLLOWUP_WORDS = 6
+MAX_LISTED_EVENTS = 6  # the events of a list kept for follow-ups that name one of them
 # "And what about …?": the last topic, for another case.
 _WHAT_ABOUT = re.compile(r"^(and |but )?(what|how) about\b|^and (in|on|at|for|during|if)\b|"
                          r"^а (на|в|во|если|для|по|с)\b|^(con|the con|vay con)\b.*\b(thi sao|the nao|sao)\b|"
@@ -143,16 +146,19 @@ _SAFE_NOW = re.compile(r"\b(i'?m|i am|we'?re|we are|we r|im)( all| now)? (safe|o
                        r"(я|мы) (уже |сейчас )?в безопасности|все живы|\b(da |dang )?an toan (r|roi)\b|\bda an toan\b|"
                        r"이제 ?안전|안전해요|무사해요|다 ?괜찮아요")
 # "No, that's all" without a question asked: a polite end ("아니요 됐어요", "нет, спасибо", "ko can dau").
-_CLOSING = re.compile(r"(?:(?:no|nope|nah|нет|не надо|ko|khong|k|아니요|아뇨|아니)[,.\s]+"
-                      r"(?:thanks?|thank you|спасибо|cam on|감사합니다|고마워요)|"
-                      r"(?:(?:no|nope|нет|ko|khong|아니요|아뇨|아니|ok|ок|thanks?|thank you|спасибо|cam on|감사합니다)"
+_KO_THANKS = r"감사합니다|감사해요|고마워요|고마워|고맙습니다|감사|ㄱㅅ|ㄳ"
+_CLOSING = re.compile(r"(?:(?:no|nope|nah|нет|не надо|ko|khong|k|아니요|아뇨|아니|ㄴㄴ|노노)[,.\s]+"
+                      rf"(?:thanks?|thank you|спасибо|cam on|{_KO_THANKS})|"
+                      r"(?:(?:no|nope|нет|ko|khong|아니요|아뇨|아니|ㄴㄴ|노노|ok|ок|ㅇㅋ|thanks?|thank you|спасибо|"
+                      rf"cam on|{_KO_THANKS})"
                       r"[,.\s]*)?"
                       r"(?:thats all|that'?s all|nothing( else)?|all good|больше ничего|ничего не надо|"
-                      r"ko can (dau|nua)|khong can (dau|nua)|het roi|됐어요|괜찮아요|없어요|됐습니다|괜찮습니다))"
-                      r"(?:[,.\s]*(?:bye|пока|до свидания|감사합니다|고마워요|thanks?|спасибо|cam on))?")
+                      r"ko can (dau|nua)|khong can (dau|nua)|het roi|됐어요|됐어|괜찮아요|없어요|됐습니다|괜찮습니다))"
+                      rf"(?:[,.\s]*(?:bye|пока|до свидания|thanks?|спасибо|cam on|{_KO_THANKS}))?")
 # A request for another language made to show the answer to someone ("엄마한테 보여주게", "to show my landlord",
 # "de chong toi doc", "соседу покажу").
-_TO_SHOW = re.compile(r"\bshow\b|보여|읽게|읽으시게|읽을 ?수 ?있게|покаж|показать|\bcho \w+ (xem|doc)\b|"
+_TO_SHOW = re.compile(r"\bshow\b|보여|읽게|읽으시게|읽을 ?수 ?있게|покаж|показать|прочита|прочтет|прочтёт|"
+                      r"\bcho \w+ (xem|doc)\b|"
                       r"\bde \w+( \w+)? doc\b|\b(xem|doc) (giup|duoc)\b")
 # A language named as the manner of answering ("по-корейски", "in Korean", "bằng tiếng Hàn", "한국어로").
 _IN_LANGUAGE = {
@@ -436,7 +442,7 @@ class DialogueCore:
             context = dict(resident.context or {})
             if reply.about_topic is not None or reply.about_service is not None:  # a new topic replaces the old one
                 context.update(topic=reply.about_topic, service=reply.about_service, event=reply.about_event,
-                               at=utcnow().isoformat())
+                               events=reply.listed_events, at=utcnow().isoformat())
             if reply.more_services is not None:
                 context.update(more=reply.more_services, more_at=utcnow().isoformat())
             # The bot's own question, so that a bare "no" or "yes" is read as its answer.
@@ -926,7 +932,8 @@ class DialogueCore:
                 # "адрес 출입국", "조선대병원 전화번호요": that place's fact, whatever the context.
                 followup: Optional[Reply] = await self._followup(resident, fact, lang, named=place)
             else:
-                followup = await self._followup(resident, fact, lang) if fact and place_note is None else None
+                followup = await self._followup(resident, fact, lang, text=text) \
+                    if fact and place_note is None else None
             if followup is not None:
                 asked = str((resident.context or {}).get("asked") or "")
                 if in_check:
@@ -977,6 +984,14 @@ class DialogueCore:
                 reply.about_topic = PROGRAM_FAQ.get(named)
             elif str(context.get("topic")) in CHECKABLE_TOPICS and _fresh(context, "at", FRESH_MINUTES):
                 reply.about_topic = str(context.get("topic"))
+        program_now = PROGRAM_TOPICS.get(str(reply.about_topic))
+        if program_now is not None and payload is None and asks_to_apply_now(text) and \
+                any(key in FORM_QUESTIONS for key in reply.keys):
+            # "수급자 맞아요 올해 신청돼요?": whether one can apply this year is answered before the check's next
+            # question, not only once the check has its answers.
+            note = await self._closed_note(program_now, lang)
+            if note is not None:
+                reply.prepend([note], ["elig_reason_period_closed"])
         own_question = False
         if urgency is None and payload is None:
             # The situation described a few minutes ago is still going on: what to do stays first.
@@ -1126,7 +1141,9 @@ class DialogueCore:
             if key in ("events_in_period", "events_upcoming") and isinstance(events, list) and events and \
                     isinstance(events[0], dict):
                 reply.about_topic, reply.about_service = "events", None
-                reply.about_event = _event_asked_about(rasa_text, [e for e in events if isinstance(e, dict)])
+                listed = [e for e in events if isinstance(e, dict)]
+                reply.about_event = _event_asked_about(rasa_text, listed)
+                reply.listed_events = listed[:MAX_LISTED_EVENTS]
             reply.add_buttons(buttons)
             cards = message_cards(custom, lang)
             if cards:
@@ -1266,7 +1283,7 @@ class DialogueCore:
         ])
 
     async def _followup(self, resident: Resident, fact: str, lang: str,
-                        named: Optional[Service] = None) -> Optional[Reply]:
+                        named: Optional[Service] = None, text: str = "") -> Optional[Reply]:
         """Answer "where is it?" / "how much?" / "what if I'm late?" from the last answer's topic or place.
 
         A place the message names (``named``) answers for itself. Otherwise, within the
@@ -1280,6 +1297,10 @@ class DialogueCore:
         if named is None and not _fresh(context, "at", FRESH_MINUTES):
             return None
         event = context.get("event") if named is None else None
+        listed = context.get("events") if named is None else None
+        if text and isinstance(listed, list) and len(listed) > 1:
+            # "ngay 20/5 to chuc o dau", "the ceremony, what time?" after a list: the event it names or dates.
+            event = _event_asked_about(text, [e for e in listed if isinstance(e, dict)], default=event)
         if isinstance(event, dict) and fact == "next_year":
             # "When is the next one?" after an event: its series' next occurrence, or that none is known yet.
             return await self._next_of_series(event, lang)
@@ -1511,7 +1532,10 @@ class DialogueCore:
         context = resident.context or {}
         if context.get("topic") not in ("events", "faq_events") or not _fresh(context, "at", FRESH_MINUTES):
             return False
-        return len(text.split()) <= 6 and time_frame(text, clock.today()) is not None
+        if time_frame(text, clock.today()) is None:
+            return False
+        # "what about may, heard may is big in gwangju": a longer one too, unless it names a topic of its own.
+        return len(text.split()) <= 6 or (len(text.split()) <= 12 and not names_a_topic(text))
 
     async def _named_place(self, text: str) -> Optional[Service]:
         """The service a message names by one of its aliases."""
@@ -1539,6 +1563,10 @@ class DialogueCore:
             # "Answer in Korean so my husband can read it": the last answer again, in that language.
             reply.texts.append(t(topic, lang))
             reply.keys.append(topic)
+        elif _fresh(context, "at", FRESH_MINUTES) and isinstance(context.get("event"), dict):
+            # ... or the event it was about ("베트남어로 알려줘" after the Tết gathering), in full.
+            reply.texts.append(render_event(context["event"], lang))
+            reply.keys.append("followup")
         elif _fresh(context, "at", FRESH_MINUTES) and context.get("service"):
             # ... or the place it was about: where it is and how to reach it, in that language.
             async with self.db.session() as session:
@@ -1841,9 +1869,12 @@ def _fresh(context: dict[str, Any], key: str, minutes: int) -> bool:
     return utcnow() - as_utc(at) <= dt.timedelta(minutes=minutes)
 
 
-def _event_asked_about(text: str, events: list[dict[str, Any]]) -> dict[str, Any]:
-    """The listed event the question names ("설날잔치" -> the Seollal party), else the first (nearest)."""
+def _event_asked_about(text: str, events: list[dict[str, Any]],
+                       default: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+    """The listed event the question names ("설날잔치" -> the Seollal party) or dates ("20/5", "May 20",
+    "20 мая", "5월 20일"), else ``default`` or the first (nearest)."""
     words = {w for w in re.findall(r"\w{2,}", fold(text.casefold()))}
+    day = day_of_month(text)
 
     def shared(event: dict[str, Any]) -> int:
         names = " ".join(str(v) for v in (event.get("name") or {}).values())
@@ -1852,5 +1883,11 @@ def _event_asked_about(text: str, events: list[dict[str, Any]]) -> dict[str, Any
         return len(words & name_words) + sum(1 for w in words for n in name_words
                                              if w != n and len(n) >= 2 and (n in w or w in n))
 
+    if day is not None:
+        dated = [e for e in events if str(e.get("start_date") or "")[5:] == f"{day[0]:02d}-{day[1]:02d}"]
+        if len(dated) == 1:
+            return dated[0]
     best = max(events, key=shared)
-    return best if shared(best) > 0 else events[0]
+    if shared(best) > 0:
+        return best
+    return default if isinstance(default, dict) else events[0]

@@ -62,6 +62,9 @@ class Reply:
     about_service: Optional[str] = None
     # An event the answer listed first (its data), for "where is it?" / "what time?".
     about_event: Optional[dict[str, Any]] = None
+    # All the events the answer listed (their data, at most a few), so a follow-up can name another one
+    # ("and the one on 20 May, where?").
+    listed_events: Optional[list[dict[str, Any]]] = None
     # Services found but not shown yet (slugs, in order), for "more"; None leaves the last list's.
     more_services: Optional[list[str]] = None
     # The classifier's best guesses when it was unsure ([{"intent", "score"}], from the fallback

@@ -104,8 +104,11 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bдо (какого|когда) (нужно |надо )?(тратить|потратить|использовать)\b|"
         r"\bso du\b|\bcon (lai )?bao nhieu\b|\b(dung|xai|tieu) (den|toi) (khi nao|bao gio)\b|"
         r"\bnever used\b|\b(didn'?t|did not|haven'?t) (use|spend)\b|\bне (использовал|потратил|тратил)|"
-        r"\bchua (dung|xai|su dung)\b|\bkhong (dung|xai) (het|gi)\b",
-        r"잔액|남은금액|남은돈|얼마남|언제까지(써|쓸|사용)|"
+        r"\bchua (dung|xai|su dung)\b|\bkhong (dung|xai) (het|gi)\b|"
+        # "i spent like 105000 already", "сама пополнится?", "nap lai tu dong ko": the recharge rule
+        r"\brecharg|\btop(ped)? ?up\b|\breload|\b(spent|used) (like |about |only )?\d|"
+        r"\bпополн|\bпотратил\w*\b|\bизрасходовал|\bnap (lai|tien|them)\b|\b(da )?(dung|xai|tieu) (het )?\d",
+        r"잔액|남은금액|남은돈|얼마남|언제까지(써|쓸|사용)|충전|\d+(만)?원?(은|을|이)?(넘게|이상|정도|밖에)?썼|"
         # "신청은 했었는데 한번도 안썼어요": what becomes of what was never used
         r"(한번도|하나도|전혀)?(안|못)썼|사용(을)?안했|안쓰면|못쓰면",
     ),
@@ -231,6 +234,8 @@ _WEEKDAYS = (
     r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)s?\b|\bпонедельник|\bвторник|"
     r"\bсред(а|у|ам|е)\b|\bчетверг|\bпятниц|\bсуббот|\bвоскресен|\bвыходн|"
     r"\bthu (2|3|4|5|6|7|hai|ba|tu|nam|sau|bay)\b|\bchu nhat\b|\bcuoi tuan\b|"
+    # "t7 e nghi di dc ko", "cn co mo ko": Saturday and Sunday as Vietnamese residents type them
+    r"\bt[2-7]\b|\bcn\b|"
     # "tomorrow ok?", "오늘 가도 돼요?": that day's hours too
     r"\b(tomorrow|today|tonight)\b|\bзавтра\b|\bсегодня\b|\bngay mai\b|\bhom nay\b|\btoi nay\b",
     r"월요일|화요일|수요일|목요일|금요일|토요일|일요일|주말|내일|오늘|낼",
@@ -319,7 +324,8 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
     if "languages" not in exclude and _asks("languages", folded, korean) and _asks("address", folded, korean) and \
             not _asks("phone", folded, korean):
         return "languages"  # "где помогут по русски с этим": where help comes in that language
-    first = ("next_year", "balance", "use", "check")  # "проверить остаток" is about the balance, not a check
+    # "проверить остаток" is about the balance, not a check; "в следующем году сама пополнится?" about the recharge
+    first = ("balance", "next_year", "use", "check")
     for fact in sorted(_FACTS, key=lambda name: name not in first):
         if fact in ("check", "phone") and _asks("languages", folded, korean):
             # "베트남말로 상담 되나요?": whether they speak Vietnamese, not "can I get it?"; "베트남어 돼요? 번호요":
@@ -459,3 +465,18 @@ def topic_places(path: Path = TOPIC_PLACES_PATH) -> dict[str, str]:
     """Topic (catalog key) -> the slug of its place."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return {str(k): str(v) for k, v in data.items()}
+
+
+_APPLY_NOW = re.compile(
+    r"\b(can i|could i|may i|still|now|this year|too late)\b.{0,25}\bappl(y|ication)|\bappl(y|ication)\w*\b.{0,25}"
+    r"\b(now|still|this year|open|too late)\b|\b(в этом году|сейчас|ещ[её]|успе\w+)\b.{0,25}\b(пода\w*|заявлен\w*|"
+    r"оформ\w*|получ\w*)|\b(пода\w*|заявлен\w*|оформ\w*)\b.{0,25}\b(в этом году|сейчас|ещ[её])\b|"
+    r"\b(nam nay|bay gio|gio|con)\b.{0,15}\bdang ky\b|\bdang ky\b.{0,15}\b(nam nay|bay gio|duoc khong|dc ko|duoc ko)\b")
+_KO_APPLY_NOW = re.compile(r"(올해|지금|아직|이번년|이번해).{0,10}신청|신청(돼|되나|되요|될까|가능|할수있|할 수 있)")
+
+
+def asks_to_apply_now(text: str) -> bool:
+    """Whether a message asks if one can still apply ("올해 신청돼요?", "can I still apply?", "в этом году
+    можно подать?", "nam nay con dang ky duoc ko")."""
+    lowered = unicodedata.normalize("NFC", text).casefold()
+    return bool(_APPLY_NOW.search(" ".join(fold(lowered).split())) or _KO_APPLY_NOW.search(lowered))
