@@ -144,7 +144,14 @@ SMALL_TALK = frozenset({"goodbye", "greet"})
 _SAFE_NOW = re.compile(r"\b(i'?m|i am|we'?re|we are|we r|im)( all| now)? (safe|ok|okay|fine)( now)?\b|\bsafe now\b|"
                        r"\beverybody (is )?ok\b|\beveryone (is )?(ok|safe)\b|"
                        r"(я|мы) (уже |сейчас )?в безопасности|все живы|\b(da |dang )?an toan (r|roi)\b|\bda an toan\b|"
-                       r"이제 ?안전|안전해요|무사해요|다 ?괜찮아요")
+                       r"이제 ?안전|안전해요|무사해요|다 ?괜찮아요|"
+                       # "fire is out now", "ambulance came": help has come, the next question is another one
+                       r"\bfire (is )?(out|gone|put out)\b|\b(ambulance|police|firefighters?) (came|arrived|is here|"
+                       r"are here|here now|took (him|her|them))\b|(огонь|пожар) (уже )?потушил|\bпотушили\b|"
+                       r"(скорая|полиция|пожарные) (уже )?(приехал|забрал)|"
+                       r"\b(xe cap cuu|cong an|cuu hoa) (da )?(den|toi)( noi)? (r|roi)\b|"
+                       r"\b(lua|chay) (da )?(tat|dap tat)( duoc)? (r|roi)\b|"
+                       r"불(은|이)? ?(다 )?(껐|꺼졌)|(구급차|경찰|소방차)(가|는)? ?(왔|와서)")
 # "No, that's all" without a question asked: a polite end ("아니요 됐어요", "нет, спасибо", "ko can dau").
 _KO_THANKS = r"감사합니다|감사해요|고마워요|고마워|고맙습니다|감사|ㄱㅅ|ㄳ"
 _CLOSING = re.compile(r"(?:(?:no|nope|nah|нет|не надо|ko|khong|k|아니요|아뇨|아니|ㄴㄴ|노노)[,.\s]+"
@@ -797,11 +804,15 @@ class DialogueCore:
         stated = self._stated(resident, said)
         if stated:
             metadata["stated"] = stated
+        over: Optional[Urgency] = None
         if payload is None and _SAFE_NOW.search(fold(text.casefold()) + " " + text) and \
                 _recent_urgency(resident) in (Urgency.VIOLENCE, Urgency.FIRE, Urgency.MEDICAL):
             # "e an toan r. doi cho lam thi can lam gi": the danger is over; what comes next is answered as it is.
+            over = _recent_urgency(resident)
             resident.context = {**(resident.context or {}), "urgent": None, "urgent_at": None}
         urgency = detect_urgent(text) if payload is None else None
+        if urgency is not None and urgency is over:
+            urgency = None  # "fire is out now. landlord says i pay for damage": the fire is told as over
         if urgency is Urgency.OVERSTAY:
             recent = _recent_urgency(resident)
             if recent in _EMERGENCIES_UNDER_WAY and _CALLS_EMERGENCY.search(fold(text.casefold()) + " " + text):
@@ -916,6 +927,7 @@ class DialogueCore:
                     if record is not None and record.get(lang):
                         reply.prepend([str(record[lang])], ["followup"])
                 reply.about_topic = topic or reply.about_topic
+                await self._closed_now(reply, text, lang)
                 return reply, status, error
             if place is not None and fact == "languages" and _languages_unrecorded(place) and \
                     (pick(place.address, lang) or place.phone not in (None, "112", "119", "1345")) and \
@@ -984,14 +996,8 @@ class DialogueCore:
                 reply.about_topic = PROGRAM_FAQ.get(named)
             elif str(context.get("topic")) in CHECKABLE_TOPICS and _fresh(context, "at", FRESH_MINUTES):
                 reply.about_topic = str(context.get("topic"))
-        program_now = PROGRAM_TOPICS.get(str(reply.about_topic))
-        if program_now is not None and payload is None and asks_to_apply_now(text) and \
-                any(key in FORM_QUESTIONS for key in reply.keys):
-            # "수급자 맞아요 올해 신청돼요?": whether one can apply this year is answered before the check's next
-            # question, not only once the check has its answers.
-            note = await self._closed_note(program_now, lang)
-            if note is not None:
-                reply.prepend([note], ["elig_reason_period_closed"])
+        if payload is None:
+            await self._closed_now(reply, text, lang)
         own_question = False
         if urgency is None and payload is None:
             # The situation described a few minutes ago is still going on: what to do stays first.
@@ -1263,6 +1269,17 @@ class DialogueCore:
             if note is not None:
                 reply.texts[index] = f"{reply.texts[index]}\n\n{note}"
 
+    async def _closed_now(self, reply: Reply, text: str, lang: str) -> None:
+        """"수급자 맞아요 올해 신청돼요?" while the check asks its questions: whether one can apply this year
+        comes before the next question, not only once the check has its answers."""
+        program = PROGRAM_TOPICS.get(str(reply.about_topic))
+        if program is None or not asks_to_apply_now(text) or not any(key in FORM_QUESTIONS for key in reply.keys) \
+                or "elig_reason_period_closed" in reply.keys:
+            return
+        note = await self._closed_note(program, lang)
+        if note is not None and note not in "\n".join(reply.texts):
+            reply.prepend([note], ["elig_reason_period_closed"])
+
     async def _closed_note(self, program: str, lang: str) -> Optional[str]:
         """That this year's applications for ``program`` closed, and when the next round usually opens;
         ``None`` while they are open or not yet open."""
@@ -1386,9 +1403,15 @@ class DialogueCore:
                 t("followup_documents_general_1345", lang)
             return Reply(language=lang, texts=[text], keys=["followup"], about_topic=topic, about_service=slug)
         if service is None:
-            if topic and fact in ("fee", "documents", "penalty", "when", "languages"):
-                # The topic's answer holds what we know; nobody recorded this fact for it.
-                text = t("followup_unknown_topic", lang, what=t(f"label_{fact}", lang).lower(), phone="1345")
+            if topic and fact in ("fee", "documents", "penalty", "when", "languages", "address", "hours", "phone"):
+                # The topic's answer holds what we know; nobody recorded this fact for it (nor a place for it:
+                # "어디에요?" after health insurance is no new question for the classifier to guess at).
+                # The topic's own number knows it best ("dong tien o dau" after health insurance: 1577-1000).
+                own = _PHONE_NUMBER.search(t(str(topic), lang)) if fact in ("address", "hours", "phone") and \
+                    has(str(topic), lang) else None
+                what = t(f"label_{fact}", lang).lower()
+                text = t("followup_unknown_topic_own", lang, what=what, phone=own.group(0)) \
+                    if own and own.group(0) != "1345" else t("followup_unknown_topic", lang, what=what, phone="1345")
                 return Reply(language=lang, texts=[text], keys=["followup"], about_topic=topic)
             return None
         if fact == "languages" and named is None and _languages_unrecorded(service):

@@ -92,7 +92,7 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bнужна запись\b|\bзаписываться\b|\bзапис(ь|аться) нужн|\bбез записи\b|\bзапись обязательн|"
         r"\bобязательно (записываться|записаться|по записи)|\bпо записи\b|\b(appointment|booking) (required|needed|"
         r"necessary|mandatory)\b|\bco can (dat lich|hen)\b|"
-        r"\bdat lich\b|\bhen truoc\b|\bdat hen\b",
+        r"\bdat lich\b|\bhen truoc\b|\bdat hen\b|\bphai hen\b|\b(di|den|toi) thang (toi |den )?(duoc|dc)\b",
         r"예약|그냥가면|그냥가도",
     ),
     # "how do I check the balance?": what is left on a card, not "can I get it?" (answered with the
@@ -135,7 +135,7 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bсколько (там |тут |это |им |ему |ей |мне |нам )?(стоит|платить|денег|дают|получ|в месяц)|"
         r"\bплатн|\bбесплатн|\bцена\b|\bстоимост|\bв месяц\b|"
         r"\bbao nhieu\b|\bbn tien\b|\bbnhieu\b|\bnhiu tien\b|"
-        r"\bmat phi\b|\bmien phi\b|\bchi phi\b|\ble phi\b|\bmat tien\b|\bmoi thang\b|\b(mot|1) thang\b",
+        r"\bmat phi\b|\bmien phi\b|\bchi phi\b|\ble phi\b|\bmat tien\b|\bton tien\b|\bmoi thang\b|\b(mot|1) thang\b",
         r"얼마|비용|수수료|무료|유료|돈(을|이)?내|돈내|공짜|한달에|한달로|한달이면|월로치면|월급으로(는|치면)",
     ),
     "documents": (

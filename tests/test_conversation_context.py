@@ -833,3 +833,49 @@ async def test_once_the_resident_is_safe_the_next_question_is_answered_as_it_is(
         then = await talk.say("e an toan r. doi cho lam thi can lam gi")
     assert first.startswith(t(first_line_key(Urgency.VIOLENCE), "vi"))
     assert then.startswith(t("faq_workplace_change", "vi"))
+
+
+async def test_help_that_has_come_ends_the_emergency_line(settings: Settings, db: Database) -> None:
+    # "fire is out now", "ambulance came": the fire or the ambulance is told as over; the next question is answered.
+    cases = (
+        ("en-fire-out", "FIRE in my building smoke everywhere",
+         "fire is out now. landlord says i pay for damage but it wasnt my room. free lawyer?", "faq_legal_aid", "en"),
+        ("en-ambulance", "my coworker fell from ladder not moving",
+         "ambulance came. manager say dont tell anybody company will pay hospital", "faq_industrial_accident", "en"),
+        ("ru-fire-out", "пожар в квартире дым", "огонь потушили, хозяин говорит платить мне, юрист где бесплатно?",
+         "faq_legal_aid", "ru"))
+    for user, emergency, over, key, lang in cases:
+        async with Conversation(settings, db, lambda *_, key=key: _key(key), user=user) as talk:
+            first = await talk.say(emergency)
+            then = await talk.say(over)
+        assert first.startswith(t("urgent_fire", lang)) or first.startswith(t("urgent_medical", lang)), user
+        assert then.startswith(t(key, lang)), (user, then[:80])
+
+
+async def test_where_after_a_topic_without_a_place_says_so_with_the_topics_number(settings: Settings,
+                                                                                 db: Database) -> None:
+    answers = iter([_key("faq_health_insurance"), _key("faq_job_search")])
+    async with Conversation(settings, db, lambda *_: next(answers), user="ko-where") as talk:
+        await talk.say("할아버지 한국온지 두달 건강보험 없어요 아프시면 어떻게해요")
+        where = await talk.say("어디에요")
+    own = re.search(r"\d{4}-\d{4}", t("faq_health_insurance", "ko"))
+    assert own is not None
+    assert where == t("followup_unknown_topic_own", "ko", what=t("label_address", "ko"), phone=own.group(0))
+
+
+async def test_can_i_apply_this_year_during_the_check_says_the_round_closed(settings: Settings, db: Database,
+                                                                            frozen: Any) -> None:
+    frozen("2026-12-08T10:00:00+09:00")
+    answers = iter([_key("faq_culture_nuri"), [{"custom": {"key": "ask_birth_year", "program": "culture-nuri"}}]])
+    async with Conversation(settings, db, lambda *_: next(answers), user="ko-this-year") as talk:
+        await talk.say("문화누리카드 받을수있어요?")
+        now = await talk.say("수급자 맞아요 올해 신청돼요?")
+    assert "11월 30일" in now and "2월" in now and now.rstrip().endswith(t("ask_birth_year", "ko"))
+
+
+async def test_korean_closings_and_a_bells_new_year(settings: Settings, db: Database) -> None:
+    answers = iter([_key("faq_garbage"), _key("bot_challenge")])
+    async with Conversation(settings, db, lambda *_: next(answers), user="ko-bye") as talk:
+        await talk.say("쓰레기 언제 버려요")
+        bye = await talk.say("ㄴㄴ 됐어 고마워요")
+    assert bye == t("goodbye", "ko") and len(talk.asked) == 1
