@@ -810,6 +810,13 @@ class DialogueCore:
             # "e an toan r. doi cho lam thi can lam gi": the danger is over; what comes next is answered as it is.
             over = _recent_urgency(resident)
             resident.context = {**(resident.context or {}), "urgent": None, "urgent_at": None}
+            # The classifier reads what follows ("구급차 왔어요 형 보험 없어요 병원비 어떡해요": the hospital bill);
+            # the words that say help has come would pull it back to the emergency numbers.
+            for source in (rasa_text.casefold(), fold(rasa_text.casefold())):
+                rest = " ".join(_SAFE_NOW.sub(" ", source).strip(" .,!;:").split())
+                if rest != " ".join(source.split()) and len(rest.split()) >= 3:
+                    rasa_text = rest
+                    break
         urgency = detect_urgent(text) if payload is None else None
         if urgency is not None and urgency is over:
             urgency = None  # "fire is out now. landlord says i pay for damage": the fire is told as over
@@ -1838,7 +1845,7 @@ _BOOKING = re.compile(r"\bbook|예약|запис|đặt lịch|hẹn", re.IGNORE
 # A child in an emergency message: the late-night children's clinic first.
 _CHILD = re.compile(r"\b(baby|babies|child|children|kid|kids|son|daughter|toddler|infant|em be|be (trai|gai))\b|"
                     r"\bреб[её]н|\bдет(и|ей|ям|ск)|\bсын|\bдоч|\bмалыш|"
-                    r"\bcon (toi|em|e|minh|trai|gai|be)\b|\bbe (bi|sot)\b|"
+                    r"\bcon (toi|em|e|minh|trai|gai|be)\b|\bbe (bi|sot)\b|\btre (con|em|nho)\b|\bcon (nit|nho)\b|"
                     r"아기|애기|아이|아들|딸|유아|소아|(?<![가-힣])애(가|는|기|들|를)")
 _DIVORCE = re.compile(r"\bdivorc|\bразвод|\bly hon\b|\bly di\b|이혼")
 # An event asked after within this many days of its end: the answer says it ended before giving the next.

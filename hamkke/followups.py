@@ -39,7 +39,7 @@ FRESH_MINUTES = 10
 # Korean patterns on the text with its spaces removed.
 _FACTS: dict[str, tuple[str, str]] = {
     "address": (
-        r"\bwhere\b|\baddress\b|\blocation\b|\bhow (do i|to) get there\b|\bwhich building\b|"
+        r"\bwhere\b|\baddress\b|\baddr\b|\badd?ress?\b|\blocation\b|\bhow (do i|to) get there\b|\bwhich building\b|"
         r"\bгде\b|\bадрес|\bкак (туда )?(добраться|доехать|пройти)\b|\bкуда (идти|ехать)\b|"
         r"\bo dau\b|\bdi dau\b|\bden dau\b|\bdia chi\b|\bcho nao\b|\bo cho nao\b|\bduong nao\b|\bodau\b|\bo đau\b|"
         r"\bhow (do |can |should )?(i |we )?apply\b|\bhow to apply\b|\bкак (подать|оформить|записаться|получить)\b|"
@@ -169,7 +169,10 @@ _FACTS: dict[str, tuple[str, str]] = {
         # A student's year or university ("2학년이에요", "e hoc o 전남대"): the rule depends on them.
         r"\b(first|second|third|fourth|final|1st|2nd|3rd|4th) year\b|\byear [1-4]\b|\bi (study|am studying) at\b|"
         r"\b[1-4][- ]?(й |м )?курс|\b(на )?(первом|втором|третьем|четв[её]ртом|первый|второй|третий) курс|"
-        r"\bучусь в\b|\b(sinh vien )?nam (nhat|hai|ba|tu|cuoi)\b|\bhoc (o|tai)\b",
+        r"\bучусь в\b|\b(sinh vien )?nam (nhat|hai|ba|tu|cuoi)\b|\bhoc (o|tai)\b|"
+        # "я магистрант", "sorry actually im masters student at 전남대", "я в 전남대", "em hoc cao hoc"
+        r"\b(i'?m|i am|im) (a )?(masters?|master's|phd|graduate|grad|undergrad\w*|bachelor'?s?) (student)?|"
+        r"\b(магистрант|аспирант|бакалавр)\w*\b|^я в \S*(대|университет|универ)|\bhoc (cao hoc|thac si|tien si)\b",
         r"토픽|\d급|레벨|\d단계|성적|학점|출석률|조건|[1-4]학년|[일이삼사]학년|대(학교)?(다녀|다니|학생|에다녀)",
     ),
     "check": (
@@ -242,7 +245,10 @@ _WEEKDAYS = (
 )
 # The voluntary-departure period ("amnesty") asked after, in a longer sentence too: when it ran.
 _AMNESTY = (re.compile(r"\bamnest|\bамнист|\bvoluntary departure\b|\bдобровольн\w* выезд|"
-                       r"\btu nguyen (ve nuoc|xuat canh|ve)\b"),
+                       r"\btu nguyen (ve nuoc|xuat canh|ve)\b|"
+                       # "the special program for go home without penalty", "уехать без штрафа", "ve ko bi phat"
+                       r"\b(go(ing)? home|leave|return)\b.{0,20}\bwithout (a |any )?(penalt|fine|ban)|"
+                       r"\b(уехать|выехать|уеду)\b.{0,20}\bбез (штраф|запрет)|\bve\b.{0,15}\b(ko|khong|k) bi phat\b"),
             re.compile(r"자진출국|자진신고|계도기간"))
 _FREE_ADVICE = re.compile(r"\bfree\b.{0,25}\b(advice|consult\w*|help|counsel\w*|lawyer)|"
                           r"\bбесплатн\w*.{0,25}(консульт|помо|юрист|адвокат)|(консульт|помо)\w*.{0,25}бесплатн|"

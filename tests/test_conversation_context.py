@@ -850,6 +850,9 @@ async def test_help_that_has_come_ends_the_emergency_line(settings: Settings, db
             then = await talk.say(over)
         assert first.startswith(t("urgent_fire", lang)) or first.startswith(t("urgent_medical", lang)), user
         assert then.startswith(t(key, lang)), (user, then[:80])
+        # The classifier is sent what follows the news that help has come.
+        said = talk.asked[-1][0]
+        assert not re.search(r"fire is out|ambulance came|огонь потушили", said) and len(said.split()) >= 3, said
 
 
 async def test_where_after_a_topic_without_a_place_says_so_with_the_topics_number(settings: Settings,
