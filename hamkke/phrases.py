@@ -216,7 +216,9 @@ def parse_income(text: str) -> Value:
     norm = _norm(_without_visa_codes(text))
     if _any(norm, _NO_INCOME):
         return 0
-    match = re.search(r"(\d[\d ,.']*)\s*(\S*)", norm)
+    # A household's size is no income ("2인가구 월 450": the 450).
+    match = next((m for m in re.finditer(r"(\d[\d ,.']*)\s*(\S*)", norm)
+                  if not re.match(r"(인|명|people|persons?|человек\w*|чел|nguoi)\b|인가구|인 가구", m.group(2))), None)
     if not match:
         return None
     digits, unit = match.group(1).strip(), match.group(2)
@@ -229,6 +231,8 @@ def parse_income(text: str) -> Value:
     if not plain.isdigit():
         return None
     amount = int(plain)
+    if 0 < amount < 10_000 and re.search(r"[가-힣]", text):
+        amount *= 10_000  # "월 450": a monthly income said in Korean without a unit is in 만원
     return amount if amount <= 10_000_000_000 else None
 
 
@@ -595,7 +599,8 @@ _STATED_HOUSEHOLD = (
 _ALONE = re.compile(r"혼자 ?(사세요|사시고|사셔|살아요|살고|사는|사십니다|삽니다)|\bживу одна?\b|\bживет одна?\b|"
                     r"\b(i|he|she) lives? alone\b|\bsong mot minh\b")
 _INCOME_WORD = re.compile(r"\bincome\b|\bsalary\b|\bearn(s|ing)?\b|\bpension\b|доход|зарплат|пенси|"
-                          r"\bthu nhap\b|\bluong\b|\blương\b|소득|월급|연금|수입")
+                          r"\bthu nhap\b|\bluong\b|\blương\b|소득|월급|연금|수입|"
+                          r"(?<![\d가-힣])월(?=\s?\d)")  # "2인가구 월 450": a month's money, not a month
 
 
 def stated_household(text: str) -> Optional[int]:

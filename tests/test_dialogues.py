@@ -24,20 +24,20 @@ FLOORS = {"en": 88.0, "ru": 88.0, "vi": 88.0, "ko": 94.0}
 URGENT_FLOOR = 100.0
 # The held-out set, written on 2026-12-06 by writers whose conversations were never read.
 HELD_OUT = PROJECT_ROOT / "bench" / "dialogues-fresh"
-# Measured on 2026-12-07 (session 14): en 66.7, ru 66.7, vi 63.3, ko 70.0; urgent first line 5/5, 4/4, 4/4, 4/4.
+# Measured on 2026-12-07 (session 14): en 66.7, ru 63.3, vi 66.7, ko 70.0; urgent first line 5/5, 4/4, 4/4, 4/4.
 HELD_OUT_FLOORS = {"en": 60.0, "ru": 56.0, "vi": 56.0, "ko": 63.0}
 HELD_OUT_URGENT_FLOOR = 100.0
 # The development sets (their failures are read): floors too, so that what was mended stays mended.
 # Measured on 2026-12-07 (session 13): dialogues-dev en 83.3, ru 83.3, vi 86.7, ko 86.7;
-# dialogues-dev2 en 75.0, ru 81.2, vi 81.2, ko 62.5 (first run, before any change: 31.2, 46.9, 62.5, 37.5);
-# dialogues-dev3 en 40.0, ru 40.0, vi 43.3, ko 60.0 (first run, after dev2's changes: 20.0, 26.7, 36.7, 33.3);
-# dialogues-dev4 (session 14, 2026-12-07): en 56.7, ru 53.3, vi 36.7, ko 60.0 (first run: 43.3, 43.3, 30.0, 36.7);
+# dialogues-dev2 en 78.1, ru 81.2, vi 81.2, ko 62.5 (first run, before any change: 31.2, 46.9, 62.5, 37.5);
+# dialogues-dev3 en 40.0, ru 40.0, vi 46.7, ko 60.0 (first run, after dev2's changes: 20.0, 26.7, 36.7, 33.3);
+# dialogues-dev4 (session 14, 2026-12-07): en 70.0, ru 56.7, vi 43.3, ko 60.0 (first run: 43.3, 43.3, 30.0, 36.7);
 # urgent first line 100% in all four.
 DEVELOPMENT = {
     PROJECT_ROOT / "bench" / "dialogues-dev": {"en": 76.0, "ru": 76.0, "vi": 80.0, "ko": 80.0},
     PROJECT_ROOT / "bench" / "dialogues-dev2": {"en": 68.0, "ru": 75.0, "vi": 75.0, "ko": 56.0},
     PROJECT_ROOT / "bench" / "dialogues-dev3": {"en": 33.0, "ru": 33.0, "vi": 36.0, "ko": 53.0},
-    PROJECT_ROOT / "bench" / "dialogues-dev4": {"en": 50.0, "ru": 46.0, "vi": 30.0, "ko": 53.0},
+    PROJECT_ROOT / "bench" / "dialogues-dev4": {"en": 63.0, "ru": 50.0, "vi": 36.0, "ko": 53.0},
 }
 
 

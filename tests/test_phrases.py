@@ -17,6 +17,7 @@ from hamkke.phrases import (
     parse_program,
     parse_yes_no,
     service_filters,
+    stated_facts,
     time_frame,
 )
 
@@ -192,3 +193,17 @@ def test_the_day_a_message_names(text: str, expected: tuple[int, int] | None) ->
 ])
 def test_seasons_holidays_and_until_a_month(text: str, first: dt.date, last: dt.date, frame: str) -> None:
     assert time_frame(text, dt.date(2026, 12, 8)) == (first, last, frame)
+
+
+@pytest.mark.parametrize(("text", "income"), [
+    ("2인가구 월 450", 4_500_000), ("월 450", 4_500_000), ("3 человека, доход 2 млн", 2_000_000),
+    ("450만원", 4_500_000), ("2 500 000", 2_500_000), ("450", 450),
+])
+def test_an_income_beside_a_households_size_and_in_manwon(text: str, income: int) -> None:
+    assert parse_income(text) == income
+
+
+def test_a_months_money_said_in_korean_is_stated_with_the_household() -> None:
+    stated = stated_facts("2인가구 월 450", dt.date(2026, 12, 8))
+    assert stated == {"household_size": 2, "monthly_income_krw": 4_500_000}
+    assert stated_facts("5월 20일", dt.date(2026, 12, 8)) == {}
