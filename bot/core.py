@@ -158,7 +158,7 @@ _CLOSING = re.compile(r"(?:(?:no|nope|nah|нет|не надо|ko|khong|k|아니
                       rf"(?:thanks?|thank you|спасибо|cam on|{_KO_THANKS})|"
                       r"(?:(?:no|nope|нет|ko|khong|아니요|아뇨|아니|ㄴㄴ|노노|ok|ок|ㅇㅋ|thanks?|thank you|спасибо|"
                       rf"cam on|{_KO_THANKS})"
-                      r"[,.\s]*)?"
+                      r"[,.\s]*){0,3}"
                       r"(?:thats all|that'?s all|nothing( else)?|all good|больше ничего|ничего не надо|"
                       r"ko can (dau|nua)|khong can (dau|nua)|het roi|됐어요|됐어|괜찮아요|없어요|됐습니다|괜찮습니다))"
                       rf"(?:[,.\s]*(?:bye|пока|до свидания|thanks?|спасибо|cam on|{_KO_THANKS}))?")
@@ -890,6 +890,12 @@ class DialogueCore:
                     # "Is the Biennale still on?" a month after it closed: that it ended, then the next one.
                     reply.texts.insert(0, t("event_last_ended", lang, date=long_date(last.end_date, lang)))
                 return reply, "answered", None
+            dated = self._listed_event_on_day(resident, text) if len(text.split()) <= 12 else None
+            if dated is not None and not names_a_topic(text):
+                # "what about may 20, where is it?", "5월 18일은요?" after a list: that event, in full.
+                return Reply(language=lang, texts=[render_event(dated, lang)], keys=["event_named"],
+                             about_topic="events", about_event=dated,
+                             listed_events=(resident.context or {}).get("events")), "answered", None
             if self._events_period_followup(resident, text):
                 # "and in January?" after a list of events: the same question for that period.
                 metadata["said"] = rasa_text
@@ -1557,6 +1563,17 @@ class DialogueCore:
         over = sorted((e for e in events if e.end_date < clock.today()), key=lambda e: e.end_date)
         return next_occurrence(events, clock.today()), (over[-1] if over else None)
 
+    def _listed_event_on_day(self, resident: Resident, text: str) -> Optional[dict[str, Any]]:
+        """The event of the last list (minutes ago) on the day a message names ("may 20?", "5월 18일은요")."""
+        context = resident.context or {}
+        listed = context.get("events")
+        day = day_of_month(text)
+        if day is None or not isinstance(listed, list) or not _fresh(context, "at", FRESH_MINUTES):
+            return None
+        on_day = [e for e in listed if isinstance(e, dict)
+                  and str(e.get("start_date") or "")[5:] == f"{day[0]:02d}-{day[1]:02d}"]
+        return on_day[0] if len(on_day) == 1 else None
+
     def _events_period_followup(self, resident: Resident, text: str) -> bool:
         """Whether a short message names a period ("а в январе?", "그럼 2월에는요?") right after events were listed."""
         context = resident.context or {}
@@ -1564,6 +1581,8 @@ class DialogueCore:
             return False
         if time_frame(text, clock.today()) is None:
             return False
+        if self._listed_event_on_day(resident, text) is not None:
+            return False  # "what about may 20, where is it?": that listed event, not May's list again
         # "what about may, heard may is big in gwangju": a longer one too, unless it names a topic of its own.
         return len(text.split()) <= 6 or (len(text.split()) <= 12 and not names_a_topic(text))
 

@@ -882,3 +882,18 @@ async def test_korean_closings_and_a_bells_new_year(settings: Settings, db: Data
         await talk.say("쓰레기 언제 버려요")
         bye = await talk.say("ㄴㄴ 됐어 고마워요")
     assert bye == t("goodbye", "ko") and len(talk.asked) == 1
+
+
+async def test_a_day_after_a_list_of_events_is_that_days_event(settings: Settings, db: Database, frozen: Any) -> None:
+    frozen("2026-12-08T10:00:00+09:00")
+    may = [e for e in load_events() if str(e["start_date"]).startswith("2027-05")]
+    world_day = next(e for e in may if e["slug"].startswith("world-day"))
+    listed = [{"slug": e["slug"], "name": e["name"], "start_date": str(e["start_date"]),
+               "end_date": str(e["end_date"])} for e in may]
+    answers = iter([_key("events_in_period", events=listed, from_date="2027-05-01", to_date="2027-05-31")])
+    async with Conversation(settings, db, lambda *_: next(answers), user="en-may20") as talk:
+        await talk.say("anything in may?")
+        where = await talk.say("what about may 20, where is it?")
+        when = await talk.say("and the 18 may one, what time")
+    assert world_day["name"]["en"] in where and len(talk.asked) == 1
+    assert "May 18, 2027" in when and world_day["name"]["en"] not in when and len(talk.asked) == 1
