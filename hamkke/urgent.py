@@ -433,7 +433,8 @@ _VI: dict[Urgency, tuple[str, ...]] = {
         r"\bnhay (tu|xuong|khoi) (\w+ )?(san thuong|cau|nha|lau|toa|noc|cua so|ban cong)\b",
         r"\b(muon|dinh|se|sap) nhay (cau|lau|song|xuong)\b",
         r"\b(dung|ngoi|dang o) tren (cau|san thuong|noc nha|mai nha|lan can)\b",
-        r"\b(cat|rach|rach) tay\b", r"\bmuon bien mat\b", r"\b(khong|ko|k) ai can (e|em|toi|minh)\b.{0,30}\bbien mat\b",
+        r"(?<!may )(?<!doa )(?<!bi )\b(cat|rach) tay\b(?! (e|em|toi|tui|anh|chi)\b)", r"\bmuon bien mat\b",
+        r"\b(khong|ko|k) ai can (e|em|toi|minh)\b.{0,30}\bbien mat\b",
     ),
     Urgency.DOMESTIC_VIOLENCE: (
         r"\bbao luc gia dinh\b", r"\bchong\b.{0,30}\b(danh|dap|bop co|de doa|duoi)\b", r"\b(bi|bj) chong (danh|dap)\b",
@@ -535,9 +536,69 @@ _VI: dict[Urgency, tuple[str, ...]] = {
     ),
 }
 
+# Widened on 2026-12-07 from a fifth set of messages typed in the middle of conversations (tests/data/
+# urgent_devset.yml, "mid-conversation" part), in all three scripts.
+_MORE_LATIN: dict[Urgency, tuple[str, ...]] = {
+    Urgency.MEDICAL: (
+        r"\b(is ?n'?t|not|cant|can'?t|stopped|stop) breath", r"\blips? (going |turning |are |is )?(blue|purple)\b",
+        r"\bturning (blue|gr[ae]y|purple)\b", r"\bfoam\w* (from|at|out of) (the |his |her )?mouth\b", r"\bgasping\b",
+        r"\bshaking on the (ground|floor)\b",
+        r"\bv grudi davit\b",
+        r"(температур\w*|temperatur\w*) (под |pod )?(39|40|41)|\b(39|40|41)(,\d)? (градус|температур)",
+        r"\b(vypil|выпил)\w* (kakuyu[- ]to |какую[- ]то )?(himi|химию|химик|отрав)",
+        r"кровь не останавлива|не останавлива\w*.{0,30}(кров|красн)|\bporezal\w* silno\b|порезал\w* сильно",
+        r"\bte (tu|tren|xuong)\b.{0,25}\b(gian giao|tang|mai|cao)\b", r"\bxuong (lo|troi|chia) ra\b",
+        r"\b(bi )?ngat (xiu|trong|roi|r)\b|\bbi ngat\b",
+    ),
+    Urgency.FIRE: (
+        r"\b(filling|filled|full) (up )?(w|with|of) smoke\b", r"\bgas (is )?leak", r"\b(it'?s|its) leaking\b",
+        r"\bsmells? (of |like )?gas\b",
+        r"\bzapah dyma\b", r"запах дыма", r"утечк\w*", r"\bшипит\b", r"пропан", r"(пахнет|воняет) газом",
+        r"вспыхнул",
+        r"\b(xuong|nha|phong|cong ty|xe|tiem)( \w+){0,2} dang chay\b",
+    ),
+    Urgency.VIOLENCE: (
+        r"^(pls |please |plz )?sos\b|\bsos (pls|please|help)\b",
+        r"бь[её]т (\w+ )?ногами|пина(ют|ет)\b|избива(ют|ет)\b", r"\b(presleduet|преследует) (menya|меня)\b",
+        r"\b(menya|меня) (presleduet|преследует)",
+        r"\bdoa (cat|chem|danh|giet)\b",
+        r"\b(napal|напал)\w* na menya\b|напал\w* на меня", r"отбира(ют|ет) (телефон|деньги|сумк)", r"окружили нас",
+        r"\b(бил|била|избил|избила|ударил|ударила) меня\b",
+        r"\bcuu (e|em|toi|tui|minh|chi) (voi|vs)\b", r"\b(tat|dam|dap|bop co|xo) (e|em|toi|tui)\b",
+        r"\b(dam|danh) nhau\b", r"\btheo (duoi|doi) (e|em|toi|tui)\b",
+    ),
+    Urgency.DOMESTIC_VIOLENCE: (
+        r"\b(her|his) korean (man|husband|boyfriend)\b.{0,15}\b(beats|hits|hit|beat)\b",
+        r"\bbeats her\b.{0,40}\bvisa\b",
+        r"\bin[- ]?laws? (take|took|takes|keep|keeps)\b.{0,20}\b(salary|money|wages)\b",
+        r"\b(zhena|жена) (koreitsa|корейца)\b.{0,30}\b(b'?et|бь[её]т|бил)",
+        r"\b(muzh|muj)\b.{0,15}\b(zabral|otobral|spryatal)\w* (moi |moj |moy )?(pasport|arc|dokument)",
+        r"(супруг|муж|сожитель)\w*.{0,40}(телефон отнял|отнял телефон|никуда не (пуска|выпуска))",
+        r"(супруг|муж|сожитель)\w* (грозит|угрожает|грозится) (сдать|выслать|депортир|отправить)",
+        r"\b(ck|chong|bo chong|me chong)\b.{0,40}\b(bao|to cao|doa)\b.{0,25}\b(xuat nhap canh|truc xuat|cong an)\b",
+        r"\b(bo chong|me chong|chong|ck)\b.{0,15}\bxo (e|em|toi)\b",
+    ),
+    Urgency.SUICIDE: (
+        r"\b(bought|collecting|collected|saving|saved|stockpil\w*|have) (a lot of |lots of |many |all (the |my )?)?"
+        r"(sleeping |sleep )?pills\b.{0,40}\b(looking|staring|stare|keep|ready)\b",
+        r"\bpokonchit s sob", r"исчезнуть навсегда", r"прощальн\w* (письмо|записк|сообщени)",
+        r"таблетки (все |уже )?(собрал|накопил|купил)", r"уснуть и (больше )?не просыпаться",
+        r"\bvinh biet\b", r"\bsong (de )?lam (j|gi|chi) nua\b",
+        r"\bngu\b.{0,20}\b(ko|khong|k) (bao gio )?(day|thuc day|tinh day)( nua| lai)?\b",
+        r"\b(khong|ko|k) co (e|em|toi|tui)\b.{0,25}\b(nhe nhom|tot hon|vui hon|nhe nhang)\b",
+    ),
+    Urgency.OVERSTAY: (
+        r"\barc( date| expiry| expiration)? (passed|expired|ran out)\b.{0,30}"
+        r"\b(didn'?t|did not|never|not) (extend|renew)",
+        r"\b(is|am|are|been|being|now|o|la|dang o) 불법", r"\bпросрочил\w* (\S+ )?(визу|비자|visa|arc)",
+        r"туристическ\w*.{0,30}остал\w*", r"\bqua han (비자|visa|arc|the cu tru|the)\b", r"\bo lai qua\b",
+        r"\b(arc|the cu tru|visa|비자) het (han )?(lau|r|roi)\b",
+    ),
+}
+
 # Matched on lower-cased, folded text (Vietnamese without diacritics, ё as е).
 _LATIN_CYRILLIC: dict[Urgency, re.Pattern[str]] = {
-    kind: _any(*_EN[kind], *_RU[kind], *_VI[kind]) for kind in Urgency
+    kind: _any(*_EN[kind], *_RU[kind], *_VI[kind], *_MORE_LATIN.get(kind, ())) for kind in Urgency
 }
 
 # Vietnamese words that need their diacritics to be told apart.
@@ -650,6 +711,22 @@ _KOREAN: dict[Urgency, re.Pattern[str]] = {
     ),
 }
 
+# Korean, widened on 2026-12-07 with the same set (on the text without spaces).
+_MORE_KOREAN: dict[Urgency, re.Pattern[str]] = {
+    Urgency.MEDICAL: _any(r"호흡이?없", r"숨(을)?안쉬", r"숨이?멈", r"입술이?(파래|퍼래|보라)"),
+    Urgency.FIRE: _any(r"시커먼(거|게|연기)", r"검은연기", r"연기(가)?(가득|꽉|자욱)", r"가스(가)?새",
+                       r"가스렌지\w{0,8}(쉭|새)",
+                       r"새는거같", r"옮겨붙", r"(터져서|터졌)\w{0,10}불"),
+    Urgency.VIOLENCE: _any(r"(저를|나를|절|날)\w{0,3}(막|계속|지금)?(패|때리|때려)", r"숨어있", r"ㅅㄹㅈㅅㅇ|ㅅㄹㅈ",
+                           r"(방|집)에들어와서안나가"),
+    Urgency.SUICIDE: _any(r"다끝내려", r"(내가|제가|저만|나만)없어지면", r"없어지면\w{0,6}편할", r"마지막편지",
+                          r"(안|못)깨어났으면|깨어나지않았으면|(안|못)일어났으면", r"다리위에\w{0,6}서있",
+                          r"강물\w{0,4}보고있", r"옥상\w{0,6}서있"),
+    Urgency.OVERSTAY: _any(r"(기간|기한)\w{0,4}(지났|만료)\w{0,12}(연장못|연장안|연장을못)",
+                           r"(어제|그제|지난주|벌써|이미)(로|부로)?만료됐"),
+}
+
+
 # Who the resident's partner or in-laws are. Not when the partner is the one who came to harm ("my husband
 # was attacked", "chồng em bị đánh"), nor somebody else's ("the neighbour hits his wife"); in Russian the
 # husband counts only as the one who acts ("муж бьёт", "мужем"), and "мужик" (a man) is not "муж".
@@ -663,7 +740,9 @@ _PARTNER = _any(
     r"(?<!phong )\bchong\b(?! mat\b)(?! (em |toi |minh |chi |co |ban )?(bi|bj)\b)", r"\bnha chong\b",
     r"\b(ban trai|nguoi yeu|bo chong|me chong)\b",
 )
-_PARTNER_KO = re.compile(r"남편|남친|남자친구|시어머니|시아버지|시부모|시댁|시누|배우자|와이프|아내|동거인|전남편|형부")
+_PARTNER_KO = re.compile(r"남편|남친|남자친구|시어머니|시아버지|시부모|시댁|시누|배우자|와이프|아내|동거인|전남편|형부|"
+                         r"신랑|"
+                         r"애들?아빠|한국남자랑결혼|이혼하자")
 
 # What only a partner or in-laws do, domestic violence when they are named: taking her passport or ARC,
 # smashing her phone, not letting her out, threatening to take the children, the bruises they leave. (Taking
@@ -681,13 +760,16 @@ _WITH_PARTNER = _any(
     r"(угрожа|грозит)\w* (отобрать|забрать) дет",
     r"\b(giu|giu lai|lay|thu|cat|cam|giau|tich thu|lay mat) (het |luon )?(ho chieu|the cu tru|the nguoi nuoc ngoai|"
     r"arc|giay to)\b", r"\b(dap|nem|giat) (vo )?dien thoai\b",
-    r"\b(khong|ko|k) cho (em |toi |chi |co ay )?(ra ngoai|ra khoi nha)\b",
+    r"\b(khong|ko|k) cho (em |e |toi |chi |co ay )?(ra ngoai|ra khoi nha)\b",
     r"\bbam (het nguoi|tim)\b", r"\bkhoa cua\b",
 )
 _WITH_PARTNER_KO = re.compile(
     r"(여권|외국인등록증|등록증|신분증|서류)\w{0,2}(뺏|빼앗|가져갔|가져가|가지고있|갖고있|숨겼|숨기|안줘|안돌려|압수)|"
     r"(핸드폰|휴대폰|폰)\w{0,2}(뺏|빼앗|부쉈|부숴|던졌)|"
-    r"못나가게|안내보내|밖에못나가|남편\w{0,4}(도망|피해)|멍(들|이들|이생)|애들(을)?뺏|아이(를|들)?뺏")
+    r"못나가게|안내보내|밖에못나가|남편\w{0,4}(도망|피해)|멍(들|이들|이생)|애들(을)?뺏|아이(를|들)?뺏|"
+    # "누구한테 말하면 본국으로 보내버린대요", "월급 다 가져가고 친정에 전화도 못하게해요", "맞고 살아요"
+    r"(본국|고향|자기나라|너네나라|베트남|우즈벡)(으로|에)?\w{0,2}(보내버|쫓아|돌려보내|추방)|추방시킨|"
+    r"(월급|돈|통장)\w{0,3}(다)?가져가|(전화|연락)(도)?못하게|맞고(살|있|지내)|이혼\w{0,10}죽인")
 
 # A weapon in the message: violence, unless it is how the resident cut herself at work ("cut my hand with a
 # knife"), which is a medical emergency.
@@ -772,6 +854,9 @@ def detect_urgent(text: str) -> Optional[Urgency]:
     for kind, pattern in _KOREAN.items():
         if pattern.search(korean):
             found.add(kind)
+    for kind, pattern in _MORE_KOREAN.items():
+        if pattern.search(korean):
+            found.add(kind)
     if (_WEAPON.search(folded) or _WEAPON_KO.search(korean)) and not (
             _BLADE_ACCIDENT.search(folded) or _BLADE_ACCIDENT_KO.search(korean)):
         found.add(Urgency.VIOLENCE)
@@ -783,6 +868,8 @@ def detect_urgent(text: str) -> Optional[Urgency]:
     if Urgency.VIOLENCE in found and _A_BELL.search(folded + " " + korean) and not re.search(
             r"\b(меня|нас|me|us)\b", folded):
         found.discard(Urgency.VIOLENCE)  # "где колокол бьют на новый год": a bell is struck, nobody is hurt
+    if Urgency.DOMESTIC_VIOLENCE in found:
+        found.discard(Urgency.OVERSTAY)  # "ck bao se bao xuat nhap canh truc xuat e": the threat is the violence
     if Urgency.FIRE in found and _NOT_A_FIRE.search(folded):
         found.discard(Urgency.FIRE)  # "страховка от пожара", "пожарная сигнализация": nothing is burning
     if Urgency.DOMESTIC_VIOLENCE in found and _AT_WORK.search(folded + " " + korean) and not (

@@ -94,6 +94,11 @@ def test_ordinary_questions_are_not_urgent(text: str) -> None:
 
 # Development set: about 22 urgent messages of each kind and 40 ordinary ones per language, typed carelessly.
 DEVSET = yaml.safe_load((PROJECT_ROOT / "tests" / "data" / "urgent_devset.yml").read_text(encoding="utf-8"))
+# ... and 70 more per language typed in the middle of conversations (2026-12-07).
+for _lang, _kinds in yaml.safe_load((PROJECT_ROOT / "tests" / "data" / "urgent_devset_midconversation.yml")
+                                    .read_text(encoding="utf-8")).items():
+    for _kind, _texts in _kinds.items():
+        DEVSET[_lang][_kind] = [*DEVSET[_lang][_kind], *_texts]
 
 
 @pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
