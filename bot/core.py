@@ -1570,8 +1570,7 @@ class DialogueCore:
         day = day_of_month(text)
         if day is None or not isinstance(listed, list) or not _fresh(context, "at", FRESH_MINUTES):
             return None
-        on_day = [e for e in listed if isinstance(e, dict)
-                  and str(e.get("start_date") or "")[5:] == f"{day[0]:02d}-{day[1]:02d}"]
+        on_day = [e for e in listed if isinstance(e, dict) and _on_day(e, day)]
         return on_day[0] if len(on_day) == 1 else None
 
     def _events_period_followup(self, resident: Resident, text: str) -> bool:
@@ -1918,6 +1917,11 @@ def _fresh(context: dict[str, Any], key: str, minutes: int) -> bool:
     return utcnow() - as_utc(at) <= dt.timedelta(minutes=minutes)
 
 
+def _on_day(event: dict[str, Any], day: tuple[int, int]) -> bool:
+    """Whether an event (its data) starts on ``day`` (month, day) of its year."""
+    return str(event.get("start_date") or "")[5:] == f"{day[0]:02d}-{day[1]:02d}"
+
+
 def _event_asked_about(text: str, events: list[dict[str, Any]],
                        default: Optional[dict[str, Any]] = None) -> dict[str, Any]:
     """The listed event the question names ("설날잔치" -> the Seollal party) or dates ("20/5", "May 20",
@@ -1933,7 +1937,7 @@ def _event_asked_about(text: str, events: list[dict[str, Any]],
                                              if w != n and len(n) >= 2 and (n in w or w in n))
 
     if day is not None:
-        dated = [e for e in events if str(e.get("start_date") or "")[5:] == f"{day[0]:02d}-{day[1]:02d}"]
+        dated = [e for e in events if _on_day(e, day)]
         if len(dated) == 1:
             return dated[0]
     best = max(events, key=shared)
