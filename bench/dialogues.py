@@ -23,6 +23,7 @@ import sys
 import unicodedata
 import uuid
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -37,6 +38,7 @@ from hamkke.langid import detect
 
 DIALOGUES = PROJECT_ROOT / "tests" / "dialogues"
 FROZEN_NOW = "2026-12-08T10:00:00+09:00"
+WORKERS = 4  # conversations at once (residents in parallel; each conversation's turns in order)
 
 
 def load(lang: str, folder: Path = DIALOGUES) -> list[dict[str, Any]]:
@@ -167,12 +169,21 @@ def run_conversation(client: httpx.Client, conversation: dict[str, Any], lang: s
     return outcome
 
 
-def run(base_url: str, langs: Iterable[str] = LANGS, folder: Path = DIALOGUES) -> dict[str, list[Outcome]]:
-    """Every conversation of every language against the assistant at ``base_url``."""
-    results: dict[str, list[Outcome]] = {}
-    with httpx.Client(base_url=base_url, timeout=30) as client:
-        for lang in langs:
-            results[lang] = [run_conversation(client, c, lang) for c in load(lang, folder)]
+def run(base_url: str, langs: Iterable[str] = LANGS, folder: Path = DIALOGUES,
+        workers: int = WORKERS) -> dict[str, list[Outcome]]:
+    """Every conversation of every language against the assistant at ``base_url``.
+
+    Conversations are independent residents, so ``workers`` of them talk at once (each one's turns stay in
+    order); the outcomes are the same as one at a time, in less time.
+    """
+    jobs = [(lang, conversation) for lang in langs for conversation in load(lang, folder)]
+    with httpx.Client(base_url=base_url, timeout=60,
+                      limits=httpx.Limits(max_connections=max(1, workers))) as client, \
+            ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        outcomes = list(pool.map(lambda job: run_conversation(client, job[1], job[0]), jobs))
+    results: dict[str, list[Outcome]] = {lang: [] for lang in langs}
+    for (lang, _conversation), outcome in zip(jobs, outcomes, strict=True):
+        results[lang].append(outcome)
     return results
 
 
@@ -211,10 +222,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--lang", action="append", choices=LANGS)
     parser.add_argument("--show-failures", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="conversations at once (1: one at a time)")
     parser.add_argument("--folder", type=Path, default=DIALOGUES,
                         help="another set, e.g. bench/dialogues-fresh (held out: read its score, not its failures)")
     args = parser.parse_args(argv)
-    results = run(args.url, args.lang or LANGS, args.folder)
+    results = run(args.url, args.lang or LANGS, args.folder, args.workers)
     print(json.dumps(summary(results)) if args.json else report(results, args.show_failures))
     return 0
 
