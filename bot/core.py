@@ -890,13 +890,14 @@ class DialogueCore:
                     # "Is the Biennale still on?" a month after it closed: that it ended, then the next one.
                     reply.texts.insert(0, t("event_last_ended", lang, date=long_date(last.end_date, lang)))
                 return reply, "answered", None
-            dated = self._listed_event_on_day(resident, text) if len(text.split()) <= 12 else None
-            if dated is not None and not names_a_topic(text):
+            dated = self._listed_event_on_day(resident, text)
+            if dated is not None and len(text.split()) <= 12 and not names_a_topic(text):
                 # "what about may 20, where is it?", "5월 18일은요?" after a list: that event, in full.
                 return Reply(language=lang, texts=[render_event(dated, lang)], keys=["event_named"],
                              about_topic="events", about_event=dated,
                              listed_events=(resident.context or {}).get("events")), "answered", None
-            if self._events_period_followup(resident, text):
+            # (A day of the list named in a longer message is not May's list again either.)
+            if dated is None and self._events_period_followup(resident, text):
                 # "and in January?" after a list of events: the same question for that period.
                 metadata["said"] = rasa_text
                 return await self._ask_rasa(resident, inbound, "/faq_events", metadata, lang)
@@ -1580,8 +1581,6 @@ class DialogueCore:
             return False
         if time_frame(text, clock.today()) is None:
             return False
-        if self._listed_event_on_day(resident, text) is not None:
-            return False  # "what about may 20, where is it?": that listed event, not May's list again
         # "what about may, heard may is big in gwangju": a longer one too, unless it names a topic of its own.
         return len(text.split()) <= 6 or (len(text.split()) <= 12 and not names_a_topic(text))
 

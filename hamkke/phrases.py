@@ -551,7 +551,6 @@ def others_ages(text: str) -> list[int]:
     return [age for age in ages if 0 < age <= 110][:4]
 
 
-
 def bare_visa(text: str) -> Optional[str]:
     """The visa code a message gives alone, written as "F-4" ("F4", "student D2", "я на E-9"), else ``None``."""
     found = _BARE_VISA.fullmatch(fold(text.casefold()).strip(" .!?,"))
