@@ -189,7 +189,13 @@ MORE_PAGE = 3
 TOPIC_CATEGORIES = {"faq_family_center": ("family",),
                     # Family centres teach Korean too (to marriage migrants and their children).
                     "faq_korean_classes": ("korean_classes", "family"),
-                    "faq_legal_aid": ("legal",), "faq_hospital_interpreter": ("health",)}
+                    "faq_legal_aid": ("legal",), "faq_hospital_interpreter": ("health",),
+                    # Childcare's answer sends families to their district's Family Centre.
+                    "faq_childcare": ("family",)}
+# The districts' Korean names, as the content writes them ("남구는 수거 전날 20:00부터").
+DISTRICT_KO = {"dong-gu": "동구", "seo-gu": "서구", "nam-gu": "남구", "buk-gu": "북구", "gwangsan-gu": "광산구"}
+# A topic whose answer sends residents to the neighbourhood's community centre.
+_COMMUNITY_CENTRE = re.compile(r"주민센터|행정복지센터")
 ALIASES_TTL_S = 30  # an admin's new alias is used within half a minute
 _PHONE_NUMBER = re.compile(r"(?<![\d-])(?:\d{2,4}-\d{3,4}(?:-\d{4})?|1[3-9]\d{2})(?![\d-])")
 # What a named place answers for itself ("조선대병원 전화번호요").
@@ -872,11 +878,15 @@ class DialogueCore:
                 again.add_buttons([human_button(lang), Button(t("button_help", lang), "/help")])
                 return again, "answered", None
             more = await self._more_services(resident, text, lang) or \
-                await self._topic_places_in_district(resident, text, lang)
+                await self._topic_places_in_district(resident, text, lang) or \
+                self._district_after_topic(resident, text, lang)
             if more is not None:  # "more" after a list of services: the next few; "Dong-gu" after the
                 return more, "answered", None  # family centres' answer: that district's family centre
             if asks_for_person(text):  # whatever the classifier guessed, a person was asked for
                 return await self._ask_rasa(resident, inbound, "/request_human", metadata, lang)
+            leaving = self._leaving_after_overstay(resident, text, urgency)
+            if leaving is not None:  # (before events: "e muon ve vn an tet" is about leaving, not about Tết)
+                return leaving, "answered", None
             event, last = await self._named_event(text) if len(text.split()) <= 14 else (None, None)
             if event is not None:
                 # "when is tết?", "한국 설날은요?": that event's next occurrence, in full.
@@ -968,6 +978,10 @@ class DialogueCore:
                     followup.keys.append(asked.removeprefix("form:"))
                 recent = _recent_urgency(resident)
                 return (urgent_first(followup, recent, lang) if recent else followup), "answered", None
+        leaving = self._leaving_after_overstay(resident, text, urgency) if urgency is Urgency.OVERSTAY and \
+            payload is None else None
+        if leaving is not None:  # "my visa ran out in October, I just want to go home": how to leave
+            return leaving, "answered", None
         if urgency is not None:
             # What to do now cannot wait for a slow classifier: a related answer only if it comes quickly.
             try:
@@ -1522,6 +1536,49 @@ class DialogueCore:
         cards = [service_payload(service) for service in found[:MORE_PAGE]]
         return _service_list(cards, [service.slug for service in found[MORE_PAGE:]], lang)
 
+    def _leaving_after_overstay(self, resident: Resident, text: str, urgency: Optional[Urgency]) -> Optional[Reply]:
+        """ "I just want to go home, what do I bring?" from a resident whose visa has run out (said now or minutes
+        ago): how a departure is reported (passport, form, ticket, 3 to 15 days ahead), under the line that says
+        to call 1345, rather than the classifier's re-entry or family-visa answer."""
+        lang = resident.language or self.settings.default_language
+        if (urgency or _recent_urgency(resident)) is not Urgency.OVERSTAY or \
+                not _GO_HOME.search(fold(text.casefold()) + " " + text):
+            return None
+        if detect_followup(text) not in (None, "documents", "address"):
+            return None  # "the programme to go home without a penalty?", "how much is the fine?": answered as asked
+        record = self.topic_facts.get("urgent_overstay", {}).get("documents", {})
+        if not record.get(lang):
+            return None
+        reply = Reply(language=lang, texts=[str(record[lang])], keys=["followup"], about_topic="urgent_overstay")
+        reply.add_buttons([human_button(lang)])
+        return urgent_first(reply, Urgency.OVERSTAY, lang, own_question=True)
+
+    def _district_after_topic(self, resident: Resident, text: str, lang: str) -> Optional[Reply]:
+        """A district named alone right after a topic with no place of its own there ("Nam-gu" after the rubbish
+        rules, "광산구 월곡동" after integrated care): the topic's fact for that district ("put it out from 20:00")
+        or, for a topic handled at the community centre, that the neighbourhood's 행정복지센터 does it and 120
+        knows where it is. ``None`` otherwise (the classifier reads it)."""
+        context = resident.context or {}
+        filters = service_filters(text)
+        topic = context.get("topic")
+        if set(filters) != {"district"} or len(text.split()) > 3 or not _fresh(context, "at", FRESH_MINUTES) or \
+                not isinstance(topic, str) or not topic.startswith("faq_") or not has(topic, lang):
+            return None
+        district = filters["district"]
+        known = self.topic_facts.get(topic, {})
+        at_centre = bool(_COMMUNITY_CENTRE.search(t(topic, "ko")))
+        record = next((r for r in known.values() if DISTRICT_KO[district] in str(r.get("ko") or "")), None)
+        if record is not None and record.get(lang):
+            texts, keys = [str(record[lang])], ["followup"]
+        elif at_centre:
+            texts = [t("followup_district_centre", lang, district=t(f"district_{district}", lang))]
+            keys = ["followup_district_centre"]
+        else:
+            return None
+        reply = Reply(language=lang, texts=texts, keys=keys, about_topic=topic, about_service=context.get("service"))
+        reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
+        return reply
+
     async def _next_of_series(self, shown: dict[str, Any], lang: str) -> Reply:
         """The next occurrence of a shown event's series (its records share their aliases), or that none is known."""
         async with self.db.session() as session:
@@ -1893,6 +1950,12 @@ def _service_list(cards: list[dict[str, Any]], left: list[str], lang: str) -> Re
 
 # Emergencies under way, whose line stays first when the next message asks whether to call for help.
 _EMERGENCIES_UNDER_WAY = (Urgency.MEDICAL, Urgency.FIRE, Urgency.VIOLENCE, Urgency.DOMESTIC_VIOLENCE)
+# Wanting to leave Korea for good ("i want go home nepal", "хочу сам уехать", "muon ve nuoc", "우리나라 가고싶어요").
+_GO_HOME = re.compile(r"\bgo(ing)? (back )?home\b|\bgo back to my (country|home)\b|\bleave korea\b|"
+                      r"\breturn (home|to my)\b|\bfly home\b|\bуехать\b|\bуеду\b|"
+                      r"\bвыехать\b|\bвернуться (домой|на родину)\b|"
+                      r"\bдомой\b|\bна родину\b|\bve (nuoc|vn|viet ?nam|que|nha)\b|\bvenuoc\b|"
+                      r"우리\s?나라\s?(에\s?)?(가|돌아)|고향\s?(에\s?)?(가|돌아)|귀국|본국|집에\s?(가|돌아)고|출국하고")
 _CALLS_EMERGENCY = re.compile(r"\b11[29]\b|(?<!\d)11[29](?!\d)|\bambulance\b|\bpolice\b|\bскор(ую|ой|ая)\b|"
                               r"\bполици|\bcap cuu\b|\bcong an\b|\bcanh sat\b|구급차|경찰")
 

@@ -375,6 +375,74 @@ async def test_after_an_overstay_the_questions_are_about_leaving(settings: Setti
     assert len(talk.asked) == 2
 
 
+async def test_wanting_to_go_home_after_an_overstay_is_how_to_leave(settings: Settings, db: Database,
+                                                                     frozen: Any) -> None:
+    frozen("2026-12-08T10:00:00+09:00")
+    facts = topic_facts()["urgent_overstay"]
+    # The classifier's guesses for the messages about leaving: re-entry, the Tết gathering's topic.
+    async with Conversation(settings, db, lambda *_: _key("faq_reentry")) as talk:
+        first = await talk.say("visa finish already 2 month ago i still here. what i do now pls help")
+        home = await talk.say("i want go home nepal but scared at airport they catch me")
+        amnesty = await talk.say("the special program for go home without penalty still have?")
+    assert first.startswith(t("urgent_overstay", "en"))
+    assert home.startswith(t("urgent_overstay", "en")) and facts["documents"]["en"] in home
+    assert t("faq_reentry", "en") not in home
+    assert facts["when"]["en"] in amnesty and facts["documents"]["en"] not in amnesty  # asked as asked
+    async with Conversation(settings, db, lambda *_: _key("faq_visa_extension"), user="tet") as talk:
+        await talk.say("visa e9 cua e het han tu thang 9 roi gio sao day")
+        tet = await talk.say("e muon ve vn an tet luon")
+    assert tet.startswith(t("urgent_overstay", "vi")) and facts["documents"]["vi"] in tet
+    # Said in one message, and in Korean and Russian.
+    async with Conversation(settings, db, lambda *_: _key("faq_reentry"), user="once") as talk:
+        once = await talk.say("my visa expired in october, i just want to go home, what do i need")
+    assert once.startswith(t("urgent_overstay", "en")) and facts["documents"]["en"] in once
+    for lang, said in (("ko", ["비자 끝났어요 2달 지났어 불법됐어요 어떡해요", "그냥 우리나라 가고싶어요 어떻게해요"]),
+                       ("ru", ["виза закончилась в ноябре уже", "хочу сам уехать, что надо?"])):
+        async with Conversation(settings, db, lambda *_: _key("faq_emergency_numbers"), user=lang) as talk:
+            for text in said:
+                leave = await talk.say(text)
+        assert leave.startswith(t("urgent_overstay", lang)) and facts["documents"][lang] in leave, lang
+    # Without an overstay, going home is no departure report ("going home for Tết" asks about the holiday).
+    async with Conversation(settings, db, lambda *_: _key("faq_reentry"), user="valid") as talk:
+        valid = await talk.say("i want to go home for the holidays, can i come back?")
+    assert facts["documents"]["en"] not in valid
+
+
+async def test_a_district_after_a_topic_is_that_districts_answer(settings: Settings, db: Database) -> None:
+    hours = topic_facts()["faq_garbage"]["hours"]
+    # The classifier takes a district alone for something else (a job, a list of services).
+    answers = {"how do i put out rubbish": "faq_garbage", "мусор как выбрасывать": "faq_garbage",
+               "integrated care for my mother": "faq_integrated_care",
+               "daycare help for multicultural family?": "faq_childcare"}
+    async with Conversation(settings, db, lambda message, _: _key(answers.get(message, "faq_job_search"))) as talk:
+        await talk.say("how do i put out rubbish")
+        nam = await talk.say("Nam-gu")
+    assert nam == hours["en"] and "20:00" in nam and len(talk.asked) == 1
+    async with Conversation(settings, db, lambda message, _: _key(answers.get(message, "faq_job_search")),
+                            user="ru") as talk:
+        await talk.say("мусор как выбрасывать")
+        gwangsan = await talk.say("광산구 월곡동")
+    # No times for Gwangsan-gu: its neighbourhood's community centre, and 120 that knows where it is.
+    assert gwangsan == t("followup_district_centre", "ru", district=t("district_gwangsan-gu", "ru"))
+    assert "광산구" in gwangsan and "120" in gwangsan
+    async with Conversation(settings, db, lambda message, _: _key(answers.get(message, "faq_job_search")),
+                            user="care") as talk:
+        await talk.say("integrated care for my mother")
+        buk = await talk.say("buk-gu")
+    assert buk == t("followup_district_centre", "en", district=t("district_buk-gu", "en"))
+    family = next(s for s in load_services() if s["slug"] == "buk-gu-family-center")
+    async with Conversation(settings, db, lambda message, _: _key(answers.get(message, "faq_job_search")),
+                            user="child") as talk:
+        await talk.say("daycare help for multicultural family?")
+        centre = await talk.say("buk-gu")
+    assert family["name"]["en"] in centre  # childcare's answer sends families to their district's Family Centre
+    # A topic with neither (the job search): the classifier reads the district.
+    async with Conversation(settings, db, lambda message, _: _key("faq_job_search"), user="job") as talk:
+        await talk.say("how to find a job")
+        await talk.say("Nam-gu")
+    assert len(talk.asked) == 2
+
+
 async def test_more_pages_the_service_list(settings: Settings, db: Database) -> None:
     services = load_services()
     slugs = [s["slug"] for s in services[:8]]
