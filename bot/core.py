@@ -458,6 +458,8 @@ class DialogueCore:
                                events=reply.listed_events, at=utcnow().isoformat())
             if reply.more_services is not None:
                 context.update(more=reply.more_services, more_at=utcnow().isoformat())
+            # How to say this answer again in another language (nothing: an older answer is not said again).
+            context.update(redo=reply.redo or None, redo_at=utcnow().isoformat() if reply.redo else None)
             # The bot's own question, so that a bare "no" or "yes" is read as its answer.
             asked = next((QUESTIONS[key] if key in QUESTIONS else f"form:{key}" for key in reply.keys
                           if key in QUESTIONS or key in FORM_QUESTIONS), None)
@@ -772,7 +774,8 @@ class DialogueCore:
                     # "우리 엄마가 러시아어만 해요. 러시아어로 대답해 주세요": the son who asked reads the
                     # confirmation in his own language; his mother reads the answers that follow. (Who also
                     # wrote in the language asked for, "…дочке покажу. 한국어로 해주세요", reads it in that one.)
-                    reply.texts[0] = t(f"language_changed_to_{wanted}", str(written.language))
+                    confirmation = reply.keys.index("language_changed") if "language_changed" in reply.keys else 0
+                    reply.texts[confirmation] = t(f"language_changed_to_{wanted}", str(written.language))
                 if asks_more:
                     # "아내가 베트남 사람인데 한국어 배울 곳 있어요? 베트남어로 답해 주세요": the question is
                     # answered too, in the language asked for, after the confirmation.
@@ -1143,7 +1146,7 @@ class DialogueCore:
             log.warning("Rasa unavailable for message %s: %s", inbound.id, exc)
             return simple("busy", lang, [human_button(lang)]), "failed", f"rasa: {exc}"[:200]
 
-        reply = Reply(language=lang)
+        reply = Reply(language=lang, redo=[])
         for message in messages:
             custom = message.get("custom")
             if not isinstance(custom, dict):
@@ -1155,6 +1158,8 @@ class DialogueCore:
                 log.error("unknown catalog key %r from Rasa", custom.get("key"))
                 continue
             reply.texts.append(text_out)
+            if not handed_off and reply.redo is not None:
+                reply.redo.append({"rasa": {k: v for k, v in custom.items() if k in ("key", "args", "program")}})
             key = str(custom.get("key"))
             reply.keys.append(key)
             service = (custom.get("args") or {}).get("service")
@@ -1389,7 +1394,10 @@ class DialogueCore:
         names = FACT_FALLBACK.get(fact, (fact,))
         if fact == "booking":  # "how do I book?": the fact that says how one books, whichever it is
             names = tuple(sorted(names, key=lambda name: not _BOOKING.search(str((known.get(name) or {}).get(lang)))))
-        record = next((facts[name] for facts in (situation, known) for name in names if name in facts), None)
+        sources = [(first_line_key(urgency), situation)] if urgency is not None else []
+        sources.append((str(topic), known))
+        source = next(((owner, name) for owner, facts in sources for name in names if name in facts), None)
+        record = dict(sources)[source[0]][source[1]] if source else None
         if record is not None and record.get(lang):
             lines = [str(record[lang])]
             if service is not None and service.phone and service.phone not in lines[0]:
@@ -1401,7 +1409,7 @@ class DialogueCore:
                 if note is not None:
                     lines.append(note)
             reply = Reply(language=lang, texts=["\n".join(lines)], keys=["followup"], about_topic=topic,
-                          about_service=slug)
+                          about_service=slug, redo=[{"fact": list(source)}] if source and len(lines) == 1 else None)
             reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
             return reply
         if record is None and fact in TOPIC_ONLY_FACTS:
@@ -1417,10 +1425,12 @@ class DialogueCore:
                 return reply
         if record is None and fact == "phone" and (service is None or topic in self.topic_facts):
             # "Phone?" after a topic: its facts that give a number (where to go, who speaks), before its place.
-            record = next((known[name] for name in ("address", "languages", "hours")
+            giving = next((name for name in ("address", "languages", "hours")
                            if name in known and _PHONE_NUMBER.search(str(known[name].get(lang) or ""))), None)
+            record = known[giving] if giving is not None else None
             if record is not None and record.get(lang):
-                reply = Reply(language=lang, texts=[str(record[lang])], keys=["followup"], about_topic=topic)
+                reply = Reply(language=lang, texts=[str(record[lang])], keys=["followup"], about_topic=topic,
+                              redo=[{"fact": [topic, giving]}])
                 reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
                 return reply
         if fact == "documents" and record is None:
@@ -1476,7 +1486,8 @@ class DialogueCore:
             text = "\n".join(lines)
         else:
             text = t("followup_unknown", lang, name=name, what=label.lower(), phone=phone or "1345")
-        reply = Reply(language=lang, texts=[text], keys=["followup"], about_topic=topic, about_service=service.slug)
+        reply = Reply(language=lang, texts=[text], keys=["followup"], about_topic=topic, about_service=service.slug,
+                      redo=[{"place": [service.slug, fact, topic]}])
         card = Card(title=name, description=pick(service.address, lang) or "", phone=service.phone,
                     url=service.website)
         if fact in ("phone", "address") and (service.phone or service.website):
@@ -1549,7 +1560,8 @@ class DialogueCore:
         record = self.topic_facts.get("urgent_overstay", {}).get("documents", {})
         if not record.get(lang):
             return None
-        reply = Reply(language=lang, texts=[str(record[lang])], keys=["followup"], about_topic="urgent_overstay")
+        reply = Reply(language=lang, texts=[str(record[lang])], keys=["followup"], about_topic="urgent_overstay",
+                      redo=[{"fact": ["urgent_overstay", "documents"]}])
         reply.add_buttons([human_button(lang)])
         return urgent_first(reply, Urgency.OVERSTAY, lang, own_question=True)
 
@@ -1567,15 +1579,18 @@ class DialogueCore:
         district = filters["district"]
         known = self.topic_facts.get(topic, {})
         at_centre = bool(_COMMUNITY_CENTRE.search(t(topic, "ko")))
-        record = next((r for r in known.values() if DISTRICT_KO[district] in str(r.get("ko") or "")), None)
+        name = next((n for n, r in known.items() if DISTRICT_KO[district] in str(r.get("ko") or "")), None)
+        record = known[name] if name is not None else None
+        redo: Optional[list[dict[str, Any]]] = None
         if record is not None and record.get(lang):
-            texts, keys = [str(record[lang])], ["followup"]
+            texts, keys, redo = [str(record[lang])], ["followup"], [{"fact": [topic, name]}]
         elif at_centre:
             texts = [t("followup_district_centre", lang, district=t(f"district_{district}", lang))]
             keys = ["followup_district_centre"]
         else:
             return None
-        reply = Reply(language=lang, texts=texts, keys=keys, about_topic=topic, about_service=context.get("service"))
+        reply = Reply(language=lang, texts=texts, keys=keys, about_topic=topic, about_service=context.get("service"),
+                      redo=redo)
         reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
         return reply
 
@@ -1660,9 +1675,23 @@ class DialogueCore:
         resident.language_source = "detected" if once else "chosen"
         inbound.language = lang
         reply = simple("language_changed", lang)
+        reply.keys = ["language_changed"]
         context = resident.context or {}
         topic = context.get("topic")
-        if (_fresh(context, "at", FRESH_MINUTES) and isinstance(topic, str) and topic.startswith(("faq_", "ask_"))
+        again = await self._say_again(context.get("redo"), lang) if _fresh(context, "redo_at", FRESH_MINUTES) \
+            else None
+        if again is not None:
+            # "Write it in Korean for my wife": the last answer itself again (the hours just given, the check's
+            # result), in that language.
+            if again.keys and again.keys[0].startswith("urgent_"):  # what to do now stays the first line
+                again.texts[1:1], again.keys[1:1] = reply.texts, reply.keys
+                again.cards_for = {index + (index >= 1) * len(reply.texts): cards
+                                   for index, cards in again.cards_for.items()}
+            else:
+                again.prepend(reply.texts, reply.keys)
+            again.about_topic, again.about_service = topic, context.get("service")
+            reply = again
+        elif (_fresh(context, "at", FRESH_MINUTES) and isinstance(topic, str) and topic.startswith(("faq_", "ask_"))
                 and has(topic, lang)):
             # "Answer in Korean so my husband can read it": the last answer again, in that language.
             reply.texts.append(t(topic, lang))
@@ -1682,6 +1711,50 @@ class DialogueCore:
                 reply = place
         reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
         return reply
+
+    async def _say_again(self, redo: Any, lang: str) -> Optional[Reply]:
+        """An answer said again in ``lang`` from its recipe (``Reply.redo``); None if any piece cannot be."""
+        if not isinstance(redo, list) or not redo:
+            return None
+        out = Reply(language=lang, redo=redo)
+        for piece in redo:
+            part = Reply(language=lang)
+            if isinstance(piece.get("rasa"), dict):
+                try:
+                    text, _buttons, _ = render_message(piece["rasa"], lang)
+                except MissingMessage:
+                    return None
+                part.texts, part.keys = [text], [str(piece["rasa"].get("key"))]
+                cards = message_cards(piece["rasa"], lang)
+                if cards:
+                    part.cards, part.cards_for = list(cards), {0: list(cards)}
+            elif isinstance(piece.get("fact"), list) and len(piece["fact"]) == 2:
+                owner = str(piece["fact"][0])
+                record = self.topic_facts.get(owner, {}).get(str(piece["fact"][1])) or {}
+                if not record.get(lang):
+                    return None
+                part.texts, part.keys = [str(record[lang])], ["followup"]
+                if len(redo) == 1 and owner.startswith("faq_") and has(owner, lang):
+                    # Whoever reads it was not in the conversation: what the topic is, then the fact asked.
+                    part.texts, part.keys = [t(owner, lang), str(record[lang])], [owner, "followup"]
+            elif isinstance(piece.get("place"), list) and len(piece["place"]) == 3:
+                slug, fact, topic = piece["place"]
+                async with self.db.session() as session:
+                    service = await session.scalar(select(Service).where(Service.slug == str(slug),
+                                                                         Service.retired.is_(False)))
+                if service is None:
+                    return None
+                part = self._place_fact(service, str(fact), lang, topic if isinstance(topic, str) else None)
+            elif isinstance(piece.get("t"), list) and len(piece["t"]) == 2 and has(str(piece["t"][0]), lang):
+                part.texts, part.keys = [t(str(piece["t"][0]), lang, **dict(piece["t"][1] or {}))], [str(piece["t"][0])]
+            else:
+                return None
+            offset = len(out.texts)
+            out.texts += part.texts
+            out.keys += part.keys
+            out.cards += part.cards
+            out.cards_for.update({offset + index: cards for index, cards in part.cards_for.items()})
+        return out
 
     def _unsupported_language(self, lang: str) -> Reply:
         order = [lang] + [other for other in SUPPORTED_LANGUAGES if other != lang]
@@ -1907,6 +1980,8 @@ def urgent_first(reply: Reply, urgency: Urgency, lang: str, own_question: bool =
     if kept:
         out.add_buttons(reply.buttons)
     out.add_buttons([human_button(lang)])
+    # Said again in another language: the line, then what was kept under it (when it can be said again).
+    out.redo = [{"t": [first_line_key(urgency), {}]}, *((reply.redo or []) if kept else [])]
     return out
 
 

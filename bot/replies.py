@@ -73,6 +73,10 @@ class Reply:
     # A paragraph a channel shows once under the answer (KakaoTalk's privacy notice to a new resident);
     # not part of the answer's text.
     notice: Optional[str] = None
+    # How to say the answer's main part again in another language ("write it in Korean for my wife"), piece by
+    # piece: {"rasa": a catalog message}, {"fact": [topic, fact]}, {"place": [slug, fact, topic]} or
+    # {"t": [catalog key, its arguments]}. None: nothing to say again (the topic's answer is said instead).
+    redo: Optional[list[dict[str, Any]]] = None
 
     @property
     def text(self) -> str:

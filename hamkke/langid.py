@@ -286,6 +286,9 @@ def _asked_pattern(ru: str, en: str, vi: str, ko: str) -> re.Pattern[str]:
         rf"(?:write|say|tell|explain|translate)\s+(?:it\s+|that\s+|this\s+|me\s+)?(?:in|to|into)\s+{en}\b|"
         rf"(?:can you|could you|pls|please|plz)\s+(?:write|say|tell|explain|translate)\s+(?:it\s+|that\s+|this\s+)?"
         rf"{en}\b|"
+        # "can you write that fridge part in korean?"
+        rf"(?:can you|could you|pls|please|plz)\s+(?:write|translate|put)\s+(?:\w+\s+){{1,4}}"
+        rf"in(?:to)?\s+{en}\b|"
         rf"(?:tra loi|nhan tin|viet lai|viet|noi lai|rep|dich)\s+(?:\w+\s+)?(?:bang|sang|ra)\s+tieng\s+{vi}\b|"
         rf"(?:tra loi|nhan tin|viet lai|noi lai|rep)\s+(?:\w+\s+)?tieng\s+{vi}\b|"
         rf"(?:{ko})로\s*(?:다시|해|말|답|대답|답변|써|얘기|부탁|알려|설명|보내|요\b|요[.!?]|바꿔)")

@@ -533,6 +533,34 @@ async def test_switching_language_repeats_the_last_answer(settings: Settings, db
     assert again.startswith(t("language_changed", "ko")) and office["address"]["ko"] in again
 
 
+async def test_written_again_for_someone_is_the_last_answer_itself(settings: Settings, db: Database) -> None:
+    """ "Write it in Russian so grandmother can read it": what was just said (the hours, the fee, the line to
+    call now), not the topic's first answer."""
+    museum = next(s for s in load_services() if s["slug"] == "goryeoin-cultural-centre-gyeol")
+    async with Conversation(settings, db, lambda *_: _key("fallback")) as talk:
+        await talk.say("고려인 문화관 월요일 열어요?")
+        again = await talk.say("할머니 읽으시게 러시아어로 써줘")
+    assert museum["hours"]["ru"] in again and museum["hours"]["ko"] not in again
+    fee = topic_facts()["faq_garbage"]["fee"]
+    async with Conversation(settings, db, lambda *_: _key("faq_garbage"), user="fridge") as talk:
+        await talk.say("how do i throw out rubbish")
+        await talk.say("how much does it cost?")
+        fridge = await talk.say("can you write that fridge part in korean? I want to show my landlord")
+    # (whoever reads it was not in the conversation: the topic's answer, then the fact asked)
+    assert fridge.endswith(t("faq_garbage", "ko") + "\n\n" + fee["ko"])
+    # Rasa's answer (a programme's, a check's result) is said again from its catalog message.
+    async with Conversation(settings, db, lambda *_: _key("faq_culture_nuri"), user="nuri") as talk:
+        await talk.say("문화누리카드 뭐예요")
+        ru = await talk.say("напиши это по-русски, бабушка прочитает")
+    assert t("faq_culture_nuri", "ru") in ru
+    # In an emergency the line comes again first, in the new language.
+    leave = topic_facts()["urgent_overstay"]["documents"]
+    async with Conversation(settings, db, lambda *_: _key("faq_reentry"), user="home") as talk:
+        await talk.say("my visa expired in october, i just want to go home, what do i need")
+        ko = await talk.say("can you write it in korean? my wife will read")
+    assert ko.startswith(t("urgent_overstay", "ko")) and leave["ko"] in ko
+
+
 async def test_a_person_asked_for_is_a_person_whatever_the_classifier_thinks(settings: Settings,
                                                                              db: Database) -> None:
     async with Conversation(settings, db, lambda *_: _key("fallback_suggest")) as talk:

@@ -94,6 +94,9 @@ def test_accuracy_on_the_labelled_short_messages() -> None:
     ("можешь по корейски это написать жене покажу", "ko"),
     ("can you write russian pls? where exactly is village and phone", "ru"), ("can you say in english pls", "en"),
     ("i write korean a little", None), ("how do you say hello in korean", None), ("i can say korean words", None),
+    ("can you write that fridge part in korean? I want to show my landlord", "ko"),
+    ("please put the address in korean for the taxi driver", "ko"), ("I can write my name in korean", None),
+    ("can you tell me about classes in korean", None),
 ])
 def test_an_explicit_request_to_switch_in_a_longer_message(text: str, lang: str | None) -> None:
     from hamkke.langid import explicit_switch_request
