@@ -138,6 +138,11 @@ _WHAT_ABOUT = re.compile(r"^(and |but )?(what|how) about\b|^and (in|on|at|for|du
                          r"^а (на|в|во|если|для|по|с)\b|^(con|the con|vay con)\b.*\b(thi sao|the nao|sao)\b|"
                          r"\b(thi sao|thi the nao)( a| ad)?\s*\??$|"
                          r"[가-힣](는|은|이|에는|때는|엔)요\s*\??$")
+# "What should I do?" alone, right after an answer: what to do about that topic, not what the assistant can do.
+_WHAT_TO_DO = re.compile(r"^(so |then |ok )?what (should|do|can|must) (i|we) do( now| then)?$|"
+                         r"^(и |а |так )?что (мне |нам )?(теперь |же )?делать( теперь| мне)?$|"
+                         r"^(vay |the |gio )?(phai )?lam (sao|gi|the nao)( bay gio| gio)?( a| ad| vay)?$|"
+                         r"^(그럼 |그러면 )?(어떡해|어떻게 해|어떻게 하|어떡하)\S*$")
 # What the classifier answers to small talk; a question it took for one is not small talk.
 SMALL_TALK = frozenset({"goodbye", "greet"})
 # The danger described a few minutes ago is over ("we r outside now everybody ok", "e an toan r").
@@ -981,6 +986,15 @@ class DialogueCore:
                     followup.keys.append(asked.removeprefix("form:"))
                 recent = _recent_urgency(resident)
                 return (urgent_first(followup, recent, lang) if recent else followup), "answered", None
+            topic = (resident.context or {}).get("topic")
+            if not in_check and place is None and _NUMBER_ALONE.fullmatch(folded_text.strip(" ?.!")) and \
+                    topic not in WAGE_TOPICS | set(CHECKABLE_TOPICS) and _recent_urgency(resident) is None:
+                # "5", "3 thang thi sao", "а если 5 месяцев?" right after an answer: a case of that topic (months
+                # unpaid, months here), not a question of its own (the classifier hears re-entry in any duration).
+                unsure = Reply(language=lang, keys=["fallback"])
+                again = self._stay_on_topic(resident, unsure, lang)
+                if again is not unsure:
+                    return again, "answered", None
         leaving = self._leaving_after_overstay(resident, text, urgency) if urgency is Urgency.OVERSTAY and \
             payload is None else None
         if leaving is not None:  # "my visa ran out in October, I just want to go home": how to leave
@@ -1006,6 +1020,9 @@ class DialogueCore:
             # 되죠?") is no farewell either: it stays on the topic, with a person offered.
             also = SMALL_TALK if (len(text.split()) >= 3 or text.rstrip().endswith("?")) and _QUESTION.search(text) \
                 else frozenset()
+            if _WHAT_TO_DO.search(fold(text.casefold()).strip(" ?.!")):
+                # "что делать?" after the arrears' answer: what to do about them (the answer says), with a person.
+                also = also | SMALL_TALK | {"help"}
             if _WHAT_ABOUT.search(fold(text.casefold()).strip()):
                 # "what about during winter vacation?", "방학때는요?", "а на каникулах?": the same topic, for
                 # another case; the classifier's "what I can do" or "goodbye" is no answer to it.
@@ -2025,6 +2042,11 @@ def _service_list(cards: list[dict[str, Any]], left: list[str], lang: str) -> Re
 
 # Emergencies under way, whose line stays first when the next message asks whether to call for help.
 _EMERGENCIES_UNDER_WAY = (Urgency.MEDICAL, Urgency.FIRE, Urgency.VIOLENCE, Urgency.DOMESTIC_VIOLENCE)
+# A number alone, with its unit and a "what about": an answer, or a case of the topic just answered.
+_NUMBER_ALONE = re.compile(
+    r"(?:what about|and|if|а|а если|и|если|con|neu|còn|nếu|그럼|만약)?\s*\d{1,3}\s*"
+    r"(?:months?|weeks?|days?|years?|times|месяц\w*|мес|недел\w*|дн\w*|дней|год\w*|лет|раз\w*|"
+    r"thang|tuan|ngay|nam|lan|개월|달|주|일|년|번)?\s*(?:then|thi sao|sao|the nao|a|요|이요|은요|는요|이면요|면요)?")
 # Wanting to leave Korea for good ("i want go home nepal", "хочу сам уехать", "muon ve nuoc", "우리나라 가고싶어요").
 _GO_HOME = re.compile(r"\bgo(ing)? (back )?home\b|\bgo back to my (country|home)\b|\bleave korea\b|"
                       r"\breturn (home|to my)\b|\bfly home\b|\bуехать\b|\bуеду\b|"

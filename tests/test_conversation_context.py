@@ -443,6 +443,36 @@ async def test_a_district_after_a_topic_is_that_districts_answer(settings: Setti
     assert len(talk.asked) == 2
 
 
+async def test_a_number_or_what_to_do_after_an_answer_stays_on_its_topic(settings: Settings, db: Database) -> None:
+    """ "5" (months unpaid), "3 thang thi sao", "что делать?" right after the arrears' answer are about the arrears;
+    the classifier hears re-entry in any duration and the assistant's menu in "what do I do"."""
+    answers = {"не платила 건강보험 несколько месяцев, визу продлят?": "faq_insurance_arrears",
+               "e no tien bao hiem 4 thang roi, gia han visa co sao ko": "faq_insurance_arrears",
+               "minimum wage?": "faq_minimum_wage"}
+    guess = {"5": "insult", "что делать?": "help", "3 thang thi sao": "faq_reentry", "2 months": "faq_reentry"}
+    arrears = t("faq_insurance_arrears", "ru")
+    async with Conversation(settings, db, lambda message, _: _key(answers.get(message) or guess[message])) as talk:
+        await talk.say("не платила 건강보험 несколько месяцев, визу продлят?")
+        five = await talk.say("5")
+        todo = await talk.say("что делать?")
+    assert five.endswith(arrears) and todo.endswith(arrears) and len(talk.asked) == 2
+    async with Conversation(settings, db, lambda message, _: _key(answers.get(message) or guess[message]),
+                            user="vi") as talk:
+        await talk.say("e no tien bao hiem 4 thang roi, gia han visa co sao ko")
+        three = await talk.say("3 thang thi sao")
+    assert three.endswith(t("faq_insurance_arrears", "vi")) and t("faq_reentry", "vi") not in three
+    # After the minimum wage a number is pay or hours (compared with the minimum), and with no topic it is the
+    # classifier's.
+    async with Conversation(settings, db, lambda message, _: _key(answers.get(message) or guess[message]),
+                            user="wage") as talk:
+        await talk.say("minimum wage?")
+        await talk.say("2 months")
+    assert len(talk.asked) == 2
+    async with Conversation(settings, db, lambda message, _: _key(guess[message]), user="cold") as talk:
+        cold = await talk.say("2 months")
+    assert cold == t("faq_reentry", "en")
+
+
 async def test_more_pages_the_service_list(settings: Settings, db: Database) -> None:
     services = load_services()
     slugs = [s["slug"] for s in services[:8]]
