@@ -282,6 +282,8 @@ _OWN_TOPIC = re.compile(
     r"\bwhere (i |we |can i |can we |to |do i )?(can |could )?(study|learn)\b|\bclass(es)?\b|"
     r"\bfree (doctor|clinic|treatment|medical|check)|бесплатн\w* (врач|при[её]м|лечен|клиник)|"
     r"\bkham (benh )?mien phi\b|\bmien phi kham\b|무료 ?(진료|병원)|"
+    # being ill: where to be seen is a question of its own, not the last topic's office ("그럼 아프면 어디가요")
+    r"\b(get|gets|getting|am|is|fall) (sick|ill)\b|\bsee a doctor\b|заболе|\bк врачу\b|\bbi om\b|아프면|아플 ?때|"
     r"최저|시급|비자|연장|월급(?!으로)|임금|보험|학교|쓰레기|행사|축제|병원|문화누리|한국어(?!로)|외국인등록|등록증",
     re.IGNORECASE)
 

@@ -70,6 +70,7 @@ NOT_FOLLOWUPS = [
     "사회통합프로그램은 몇시간 들어야돼요?",
     "where i can study sunday?",
     "after this where we report boss", "он по корейски вообще не говорит, есть где учить?", "free doctor sunday?",
+    "그럼 아프면 어디가요", "а если заболею, куда идти?", "bi om thi kham o dau", "if i get sick where do i go",
     "how much is minimum pay", "올해 최저시급 얼마에요", "시급 얼마줘야돼요", "а корейский ему где подтянуть",
     "where can i extend my visa", "где продлить визу", "o dau gia han visa", "비자 연장 어디서 해요",
     "where is the nearest hospital", "hello", "спасибо", "cảm ơn", "고마워요",
