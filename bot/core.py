@@ -70,6 +70,7 @@ from hamkke.followups import (
     asks_to_check,
     detect_followup,
     fold_words,
+    listed_place_named,
     match_names,
     match_place,
     names_a_topic,
@@ -254,6 +255,13 @@ _FORGET_REQUEST = re.compile(
 
 # Topics where what a resident says they are paid is compared with the minimum wage.
 WAGE_TOPICS = frozenset({"faq_minimum_wage", "faq_unpaid_wages"})
+# Topics about work, where "on Wednesday" means the labour office's Wednesday desk for foreign workers.
+LABOUR_TOPICS = frozenset({"faq_unpaid_wages", "faq_severance_pay", "faq_workplace_abuse", "faq_workplace_change",
+                           "faq_industrial_accident", "faq_minimum_wage"})
+WEDNESDAY_DESK = "labour-office-wednesday-desk"
+_ABOUT_WORK = re.compile(r"\bwork(er|ers)?\b|\bsalary\b|\bwages?\b|\blabou?r\b|\bработ|\bзарплат|\bтруд|"
+                         r"\bluong\b|\blao dong\b|\blam viec\b|\bcong ty\b|노동|근로자|임금|월급|퇴직금")
+_WEDNESDAY = re.compile(r"\bwednesdays?\b|\bwed\b|\bсред[уеы]\b|\bсредам\b|\bthu (4|tu)\b|\bt4\b|수요일")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # A web address named in an answer ("youthculturepass.or.kr", "www.mnuri.kr", "hikorea.go.kr/...").
 _WEBSITE = re.compile(r"\b(?:https?://)?(?:[a-z0-9-]+\.)+(?:kr|com|org|net)\b(?:/[^\s,)]*)?", re.IGNORECASE)
@@ -463,6 +471,8 @@ class DialogueCore:
                                events=reply.listed_events, at=utcnow().isoformat())
             if reply.more_services is not None:
                 context.update(more=reply.more_services, more_at=utcnow().isoformat())
+            if reply.listed_services is not None:
+                context.update(listed=reply.listed_services, listed_at=utcnow().isoformat())
             # How to say this answer again in another language (nothing: an older answer is not said again).
             context.update(redo=reply.redo or None, redo_at=utcnow().isoformat() if reply.redo else None)
             # The bot's own question, so that a bare "no" or "yes" is read as its answer.
@@ -919,7 +929,9 @@ class DialogueCore:
                 # "and in January?" after a list of events: the same question for that period.
                 metadata["said"] = rasa_text
                 return await self._ask_rasa(resident, inbound, "/faq_events", metadata, lang)
-            place = await self._named_place(text)
+            place = await self._named_place(text) or await self._listed_place(resident, text)
+            on_day = await self._place_of_the_day(resident, text) if place is None else None
+            place = place or on_day
             about = await self._context_words(resident)
             # "тоже по-корейски" from one who chose Korean answers: the language of the answer, not a question
             # about the languages spoken there.
@@ -927,6 +939,10 @@ class DialogueCore:
             same = ("languages",) if resident.language_source == "chosen" and _IN_LANGUAGE[lang].search(
                 folded_text) and not _SPEAKS.search(folded_text) else ()
             fact = detect_followup(text, place_named=place is not None, context_words=about, exclude=same)
+            if on_day is not None and fact in (None, "hours", "when"):
+                # "а лично сходить, в среду где?", "в среду можно прийти?": where the Wednesday desk is (its name says
+                # its day; no hours were found).
+                fact = "address"
             in_check = self._in_check(resident)  # the form's own question is pending: Rasa reads the answer
             if in_check and fact == "check":  # "when can we apply?" during the check asks when, not for a check
                 fact = detect_followup(text, place_named=place is not None, exclude=("check",), context_words=about)
@@ -971,7 +987,8 @@ class DialogueCore:
                 place_note.texts[0] += "\n" + t("followup_unknown", lang, name=pick(place.name, lang) or place.slug,
                                                  what=t("label_languages", lang).lower(),
                                                  phone=place.phone or place.confirm_phone or "1345")
-            if place is not None and fact in PLACE_FACTS and _asks_of_place(place, text) and not (
+            if place is not None and (fact in PLACE_FACTS or (on_day is not None and fact == "documents")) and \
+                    _asks_of_place(place, text) and not (
                     fact == "languages" and _languages_unrecorded(place)):
                 # "адрес 출입국", "조선대병원 전화번호요": that place's fact, whatever the context.
                 followup: Optional[Reply] = await self._followup(resident, fact, lang, named=place)
@@ -1183,6 +1200,7 @@ class DialogueCore:
             services = (custom.get("args") or {}).get("services")
             if key == "service_list" and isinstance(services, list) and services and isinstance(services[0], dict):
                 service = services[0]  # "where is it?" after a list: the first, best match
+                reply.listed_services = [str(s["slug"]) for s in services if isinstance(s, dict) and s.get("slug")]
                 rest = (custom.get("args") or {}).get("rest")
                 reply.more_services = [str(slug) for slug in rest] if isinstance(rest, list) else []
             if key in ("service_card", "service_list") and isinstance(service, dict) and isinstance(
@@ -1683,6 +1701,38 @@ class DialogueCore:
                                                                                   Service.retired.is_(False)))
         return found
 
+    async def _place_of_the_day(self, resident: Resident, text: str) -> Optional[Service]:
+        """The labour office's Wednesday desk, when a message about work names Wednesday ("а лично сходить, в
+        среду где?", "thu 4 e ra dc, can mang gi", "수요일에 한다던데 거기 어디예요?"): the desk is a place of its
+        own, in another building than the labour office."""
+        context = resident.context or {}
+        if not _WEDNESDAY.search(fold(text.casefold())) or not _fresh(context, "at", FRESH_MINUTES):
+            return None
+        async with self.db.session() as session:
+            current = await session.scalar(select(Service).where(Service.slug == str(context.get("service"))))
+            about_work = context.get("topic") in LABOUR_TOPICS or bool(_ABOUT_WORK.search(fold(text.casefold()))) or (
+                current is not None and "labour" in (current.categories or []))
+            if not about_work:
+                return None
+            desk: Optional[Service] = await session.scalar(select(Service).where(
+                Service.slug == WEDNESDAY_DESK, Service.retired.is_(False)))
+        return desk
+
+    async def _listed_place(self, resident: Resident, text: str) -> Optional[Service]:
+        """The place of the list just shown that a message names by a word of its own name ("phone for chosun?",
+        "조선대 где?"); such a short name is no alias anywhere else ("조선대" is also the university)."""
+        context = resident.context or {}
+        listed = context.get("listed")
+        if not isinstance(listed, list) or len(listed) < 2 or not _fresh(context, "listed_at", FRESH_MINUTES):
+            return None
+        async with self.db.session() as session:
+            rows = {s.slug: s for s in (await session.scalars(select(Service).where(
+                Service.slug.in_([str(slug) for slug in listed]), Service.retired.is_(False)))).all()}
+        names = {slug: [*(service.aliases or []), *(str(name) for name in (service.name or {}).values())]
+                 for slug, service in rows.items()}
+        slug = listed_place_named(text, names)
+        return rows.get(slug) if slug else None
+
     async def _switch_language(self, resident: Resident, inbound: Message, lang: str, once: bool = False) -> Reply:
         """Answer in ``lang`` from now on. ``once``: asked to show one answer to someone ("엄마한테 보여주게
         러시아어로 해주세요"): the next message written clearly in another language is answered in that one."""
@@ -2031,7 +2081,8 @@ def _service_list(cards: list[dict[str, Any]], left: list[str], lang: str) -> Re
                                               "shown": len(cards), "open_now": False}}
     text_out, buttons, _ = render_message(custom, lang)
     reply = Reply(language=lang, texts=[text_out], keys=["service_list"], more_services=left,
-                  about_topic="service_list", about_service=cards[0]["slug"] if cards else None)
+                  about_topic="service_list", about_service=cards[0]["slug"] if cards else None,
+                  listed_services=[str(card["slug"]) for card in cards])
     shown = message_cards(custom, lang)
     if shown:
         reply.cards.extend(shown)

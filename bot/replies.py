@@ -65,6 +65,8 @@ class Reply:
     # All the events the answer listed (their data, at most a few), so a follow-up can name another one
     # ("and the one on 20 May, where?").
     listed_events: Optional[list[dict[str, Any]]] = None
+    # The services the answer showed (slugs), so that "phone for chosun?" names one of them; None leaves the last.
+    listed_services: Optional[list[str]] = None
     # Services found but not shown yet (slugs, in order), for "more"; None leaves the last list's.
     more_services: Optional[list[str]] = None
     # The classifier's best guesses when it was unsure ([{"intent", "score"}], from the fallback

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Optional
@@ -409,6 +410,22 @@ def match_place(text: str, aliases: dict[str, list[str]]) -> Optional[str]:
     """The place a message names by one of its aliases ("조선대병원", "адрес 출입국", "chonnam uni hospital")."""
     found = match_names(text, aliases)
     return found[0] if found else None
+
+
+_NAME_WORD = re.compile(r"[a-z\u00c0-\u024f\u1e00-\u1effа-яё]{4,}|[가-힣]{2,}")
+
+
+def listed_place_named(text: str, names: dict[str, list[str]]) -> Optional[str]:
+    """The one place of a list just shown that a message names by a word only that place's names have ("phone for
+    chosun?" after a list with Chosun University Hospital, "조선대 где?"): a Korean word may be the start of
+    a name ("조선대" of "조선대학교병원"). None when no place, or more than one, is named so."""
+    words = {key: set(_NAME_WORD.findall(fold_words(place_names))) for key, place_names in names.items()}
+    counts = Counter(word for place_words in words.values() for word in place_words)
+    distinct = {key: {word for word in place_words if counts[word] == 1} for key, place_words in words.items()}
+    said = _NAME_WORD.findall(" ".join(fold(unicodedata.normalize("NFC", text)).casefold().split()))
+    hits = {key for key, place_words in distinct.items() for token in said for word in place_words
+            if token == word or ("\uac00" <= token[0] <= "\ud7a3" and len(token) >= 3 and word.startswith(token))}
+    return hits.pop() if len(hits) == 1 else None
 
 
 _MORE = re.compile(r"^(and |и |а |con |va )?(more|show more|next|others?|any other|ещ[её]|дальше|больше|другие|"

@@ -473,6 +473,43 @@ async def test_a_number_or_what_to_do_after_an_answer_stays_on_its_topic(setting
     assert cold == t("faq_reentry", "en")
 
 
+async def test_a_place_of_the_list_named_by_a_word_of_its_name(settings: Settings, db: Database) -> None:
+    """ "phone for chosun?" after a list with Chosun University Hospital: that hospital, not the first of the list
+    ("chosun" alone names nothing elsewhere: it is also a university)."""
+    services = {s["slug"]: s for s in load_services()}
+    shown = [services[slug] for slug in ("chonnam-national-university-hospital", "chosun-university-hospital")]
+    cards = [{"slug": s["slug"], "name": s["name"]} for s in shown]
+    async with Conversation(settings, db, lambda *_: _key("service_list", services=cards, total=2, shown=2,
+                                                           rest=[])) as talk:
+        await talk.say("which hospitals have english speaking staff?")
+        chosun = await talk.say("phone for chosun?")
+        korean = await talk.say("조선대 где?")
+    assert shown[1]["phone"] in chosun and shown[0]["phone"] not in chosun
+    assert shown[1]["address"]["ru"] in korean
+    assert len(talk.asked) == 1
+    async with Conversation(settings, db, lambda *_: _key("faq_job_search"), user="cold") as talk:
+        await talk.say("phone for chosun?")  # no list: the classifier's
+    assert len(talk.asked) == 1
+
+
+async def test_wednesday_about_work_is_the_labour_offices_wednesday_desk(settings: Settings, db: Database) -> None:
+    desk = next(s for s in load_services() if s["slug"] == "labour-office-wednesday-desk")
+    async with Conversation(settings, db, lambda *_: _key("faq_severance_pay")) as talk:
+        await talk.say("уволился после 3 лет, 퇴직금 не дают")
+        where = await talk.say("а лично сходить, в среду где?")
+    assert where.startswith(desk["name"]["ru"]) and desk["address"]["ru"] in where
+    # Said in the message itself, whatever came before.
+    async with Conversation(settings, db, lambda *_: _key("faq_hospital_interpreter"), user="ko") as talk:
+        await talk.say("병원 통역 있어요?")
+        korean = await talk.say("외국인근로자 상담 수요일에 한다던데 거기 어디예요?")
+    assert desk["address"]["ko"] in korean
+    # Wednesday in another topic is only a day ("is the clinic open on Wednesday?").
+    async with Conversation(settings, db, lambda *_: _key("faq_korean_classes"), user="class") as talk:
+        await talk.say("korean classes?")
+        other = await talk.say("is it on wednesday?")
+    assert desk["name"]["en"] not in other
+
+
 async def test_more_pages_the_service_list(settings: Settings, db: Database) -> None:
     services = load_services()
     slugs = [s["slug"] for s in services[:8]]

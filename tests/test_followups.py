@@ -339,3 +339,18 @@ async def test_pay_below_the_minimum_wage_is_said_first_with_whom_to_tell(
     assert low is not None and low.texts[0] == t("wage_below_hour", "ru", paid="9,000", minimum="10,320", year=2026)
     assert "1350" in low.texts[0] and low.texts[1] == t("faq_minimum_wage", "ru")
     assert fine is not None and fine.texts[0].startswith("월 ₩2,300,000은") and "적지 않아요" in fine.texts[0]
+
+
+def test_a_place_of_a_list_named_by_a_word_only_its_names_have() -> None:
+    from hamkke.followups import listed_place_named
+
+    names = {"cnu": ["전남대병원", "Chonnam National University Hospital", "больница Чоннам"],
+             "chosun": ["조선대학교병원", "Chosun University Hospital", "больница Чосон"],
+             "kdca": ["질병관리청 1339", "KDCA disease helpline 1339"]}
+    assert listed_place_named("phone for chosun?", names) == "chosun"
+    assert listed_place_named("조선대 где?", names) == "chosun"  # the start of a Korean name
+    assert listed_place_named("адрес чоннам", names) == "cnu"
+    # A word both hospitals have names neither; two places named is no answer either.
+    assert listed_place_named("which hospital?", names) is None
+    assert listed_place_named("chosun or chonnam?", names) is None
+    assert listed_place_named("phone?", names) is None
