@@ -65,6 +65,7 @@ from hamkke.folding import fold
 from hamkke.followups import (
     FACT_FALLBACK,
     FRESH_MINUTES,
+    asks_about_balance,
     asks_for_more,
     asks_to_apply_now,
     asks_to_check,
@@ -255,6 +256,7 @@ _FORGET_REQUEST = re.compile(
 
 # Topics where what a resident says they are paid is compared with the minimum wage.
 WAGE_TOPICS = frozenset({"faq_minimum_wage", "faq_unpaid_wages"})
+BALANCE_WORDS = 16  # a question about a card's balance may come with a story ("my husband has card this year…")
 # Topics about work, where "on Wednesday" means the labour office's Wednesday desk for foreign workers.
 LABOUR_TOPICS = frozenset({"faq_unpaid_wages", "faq_severance_pay", "faq_workplace_abuse", "faq_workplace_change",
                            "faq_industrial_accident", "faq_minimum_wage"})
@@ -939,6 +941,10 @@ class DialogueCore:
             same = ("languages",) if resident.language_source == "chosen" and _IN_LANGUAGE[lang].search(
                 folded_text) and not _SPEAKS.search(folded_text) else ()
             fact = detect_followup(text, place_named=place is not None, context_words=about, exclude=same)
+            context = resident.context or {}
+            if fact is None and context.get("topic") in PROGRAM_TOPICS and _fresh(context, "at", FRESH_MINUTES) and \
+                    len(text.split()) <= BALANCE_WORDS and asks_about_balance(text):
+                fact = "balance"  # "у меня с прошлого раза на карте деньги остались, они сгорят?" after the card
             if on_day is not None and fact in (None, "hours", "when"):
                 # "а лично сходить, в среду где?", "в среду можно прийти?": where the Wednesday desk is (its name says
                 # its day; no hours were found).
@@ -1811,7 +1817,11 @@ class DialogueCore:
                                                                          Service.retired.is_(False)))
                 if service is None:
                     return None
-                part = self._place_fact(service, str(fact), lang, topic if isinstance(topic, str) else None)
+                part = self._place_fact(service, "address", lang, topic if isinstance(topic, str) else None)
+                if fact != "address":
+                    # Whoever reads it was not in the conversation: where the place is, then what was asked.
+                    asked = self._place_fact(service, str(fact), lang, None).texts[0].splitlines()
+                    part.texts[0] += "".join(f"\n{line}" for line in asked if line not in part.texts[0])
             elif isinstance(piece.get("t"), list) and len(piece["t"]) == 2 and has(str(piece["t"][0]), lang):
                 part.texts, part.keys = [t(str(piece["t"][0]), lang, **dict(piece["t"][1] or {}))], [str(piece["t"][0])]
             else:
@@ -2103,7 +2113,7 @@ _GO_HOME = re.compile(r"\bgo(ing)? (back )?home\b|\bgo back to my (country|home)
                       r"\breturn (home|to my)\b|\bfly home\b|\bуехать\b|\bуеду\b|"
                       r"\bвыехать\b|\bвернуться (домой|на родину)\b|"
                       r"\bдомой\b|\bна родину\b|\bve (nuoc|vn|viet ?nam|que|nha)\b|\bvenuoc\b|"
-                      r"우리\s?나라\s?(에\s?)?(가|돌아)|고향\s?(에\s?)?(가|돌아)|귀국|본국|집에\s?(가|돌아)고|출국하고")
+                      r"(우리\s?)?나라\s?(에|로)?\s?(가고|가면|갈래|돌아)|고향\s?(에\s?)?(가|돌아)|귀국|본국|집에\s?(가|돌아)고|출국하고")
 _CALLS_EMERGENCY = re.compile(r"\b11[29]\b|(?<!\d)11[29](?!\d)|\bambulance\b|\bpolice\b|\bскор(ую|ой|ая)\b|"
                               r"\bполици|\bcap cuu\b|\bcong an\b|\bcanh sat\b|구급차|경찰")
 

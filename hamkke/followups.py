@@ -461,6 +461,13 @@ def asks_for_more(text: str) -> bool:
     return bool(_MORE.search(lowered) or _KO_MORE.search(lowered.replace(" ", "")))
 
 
+def asks_about_balance(text: str) -> bool:
+    """Whether a message, however long, asks about what is left on a card or its recharge ("у меня с прошлого
+    раза на карте деньги остались, они сгорят?", "still money left, can use in january?")."""
+    lowered = unicodedata.normalize("NFC", text).casefold()
+    return _asks("balance", " ".join(fold(lowered).split()), re.sub(r"\s+", "", lowered))
+
+
 def asks_to_check(text: str) -> bool:
     """Whether a message asks "can I get it?" ("мне можно 문화누리카드?", "저도 받을 수 있어요?")."""
     lowered = unicodedata.normalize("NFC", text).casefold()

@@ -396,7 +396,8 @@ async def test_wanting_to_go_home_after_an_overstay_is_how_to_leave(settings: Se
     async with Conversation(settings, db, lambda *_: _key("faq_reentry"), user="once") as talk:
         once = await talk.say("my visa expired in october, i just want to go home, what do i need")
     assert once.startswith(t("urgent_overstay", "en")) and facts["documents"]["en"] in once
-    for lang, said in (("ko", ["비자 끝났어요 2달 지났어 불법됐어요 어떡해요", "그냥 우리나라 가고싶어요 어떻게해요"]),
+    for lang, said in (("ko", ["비자 끝났어요 2달 지났어 불법됐어요 어떡해요", "그냥 우리나라 가고싶어요 어떻게해요",
+                               "그냥 나라에 돌아가면요?"]),
                        ("ru", ["виза закончилась в ноябре уже", "хочу сам уехать, что надо?"])):
         async with Conversation(settings, db, lambda *_: _key("faq_emergency_numbers"), user=lang) as talk:
             for text in said:
@@ -510,6 +511,18 @@ async def test_wednesday_about_work_is_the_labour_offices_wednesday_desk(setting
     assert desk["name"]["en"] not in other
 
 
+async def test_the_cards_balance_asked_with_a_story(settings: Settings, db: Database) -> None:
+    balance = topic_facts()["faq_culture_nuri"]["penalty"]
+    # The classifier takes a card's leftover money for emergency welfare.
+    answers = {"문화누리카드 뭐예요": "faq_culture_nuri"}
+    async with Conversation(settings, db, lambda message, _: _key(answers.get(message, "faq_emergency_welfare"))) \
+            as talk:
+        await talk.say("문화누리카드 뭐예요")
+        left = await talk.say("my husband has card this year still money left, can use in january?")
+        ru = await talk.say("у меня с прошлого раза на карте деньги остались, они сгорят?")
+    assert left.startswith(balance["en"]) and ru.startswith(balance["ru"]) and len(talk.asked) == 1
+
+
 async def test_more_pages_the_service_list(settings: Settings, db: Database) -> None:
     services = load_services()
     slugs = [s["slug"] for s in services[:8]]
@@ -608,6 +621,7 @@ async def test_written_again_for_someone_is_the_last_answer_itself(settings: Set
         await talk.say("고려인 문화관 월요일 열어요?")
         again = await talk.say("할머니 읽으시게 러시아어로 써줘")
     assert museum["hours"]["ru"] in again and museum["hours"]["ko"] not in again
+    assert museum["address"]["ru"] in again  # (whoever reads it was not in the conversation: where it is, too)
     fee = topic_facts()["faq_garbage"]["fee"]
     async with Conversation(settings, db, lambda *_: _key("faq_garbage"), user="fridge") as talk:
         await talk.say("how do i throw out rubbish")
