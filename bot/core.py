@@ -909,10 +909,13 @@ class DialogueCore:
                 return leaving, "answered", None
             event, last = await self._named_event(text) if len(text.split()) <= 14 else (None, None)
             if event is not None:
-                # "when is tết?", "한국 설날은요?": that event's next occurrence, in full.
-                shown = event_payload(event)
-                reply = Reply(language=lang, texts=[render_event(shown, lang)], keys=["event_named"],
-                              about_topic="events", about_event=shown)
+                # "when is tết?", "한국 설날은요?": that event's next occurrence, in full; with the events of the
+                # same days that share its name ("5·18": the eve festival on the 17th, the ceremony on the 18th).
+                shown = event_payload(event)  # (what comes next is about the event named: "где это?")
+                together = [shown if e.id == event.id else event_payload(e) for e in await self._companions(event)]
+                reply = Reply(language=lang, texts=["\n\n".join(render_event(e, lang) for e in together)],
+                              keys=["event_named"], about_topic="events", about_event=shown,
+                              listed_events=together if len(together) > 1 else None)
                 if event.end_date < clock.today():
                     reply.texts.insert(0, t("event_named_past", lang))
                 elif last is not None and event.start_date > clock.today() and \
@@ -920,6 +923,10 @@ class DialogueCore:
                     # "Is the Biennale still on?" a month after it closed: that it ended, then the next one.
                     reply.texts.insert(0, t("event_last_ended", lang, date=long_date(last.end_date, lang)))
                 return reply, "answered", None
+            before = await self._event_the_day_before(resident, text)
+            if before is not None:  # "а накануне вечером что-то бывает?" after the 5·18 ceremony: the eve festival
+                return Reply(language=lang, texts=[render_event(before, lang)], keys=["event_named"],
+                             about_topic="events", about_event=before), "answered", None
             dated = self._listed_event_on_day(resident, text)
             if dated is not None and len(text.split()) <= 12 and not names_a_topic(text):
                 # "what about may 20, where is it?", "5월 18일은요?" after a list: that event, in full.
@@ -1677,6 +1684,33 @@ class DialogueCore:
         over = sorted((e for e in events if e.end_date < clock.today()), key=lambda e: e.end_date)
         return next_occurrence(events, clock.today()), (over[-1] if over else None)
 
+    async def _companions(self, event: Event) -> list[Event]:
+        """``event`` and the events within two days of it that share one of its aliases, in date order."""
+        names = {fold(str(alias).casefold()) for alias in event.aliases or []}
+        async with self.db.session() as session:
+            near = (await session.scalars(select(Event).where(
+                Event.retired.is_(False), Event.id != event.id,
+                Event.start_date >= event.start_date - dt.timedelta(days=2),
+                Event.start_date <= event.start_date + dt.timedelta(days=2)))).all()
+        same = [e for e in near if names & {fold(str(alias).casefold()) for alias in e.aliases or []}]
+        return sorted([event, *same], key=lambda e: (e.start_date, e.start_time or ""))
+
+    async def _event_the_day_before(self, resident: Resident, text: str) -> Optional[dict[str, Any]]:
+        """The event the day before the one just shown, when a short message asks for "the night before"."""
+        context = resident.context or {}
+        shown = context.get("event")
+        if not isinstance(shown, dict) or not _fresh(context, "at", FRESH_MINUTES) or len(text.split()) > 10 or \
+                not _EVE.search(fold(text.casefold())):
+            return None
+        try:
+            day = dt.date.fromisoformat(str(shown.get("start_date"))) - dt.timedelta(days=1)
+        except ValueError:
+            return None
+        async with self.db.session() as session:
+            found = (await session.scalars(select(Event).where(Event.retired.is_(False), Event.start_date <= day,
+                                                               Event.end_date >= day))).first()
+        return event_payload(found) if found is not None else None
+
     def _listed_event_on_day(self, resident: Resident, text: str) -> Optional[dict[str, Any]]:
         """The event of the last list (minutes ago) on the day a message names ("may 20?", "5월 18일은요")."""
         context = resident.context or {}
@@ -2103,6 +2137,9 @@ def _service_list(cards: list[dict[str, Any]], left: list[str], lang: str) -> Re
 
 # Emergencies under way, whose line stays first when the next message asks whether to call for help.
 _EMERGENCIES_UNDER_WAY = (Urgency.MEDICAL, Urgency.FIRE, Urgency.VIOLENCE, Urgency.DOMESTIC_VIOLENCE)
+# The evening or day before an event ("is there something the night before", "а накануне вечером?").
+_EVE = re.compile(r"\b(the )?(night|evening|day) before\b|\beve\b|\bнакануне\b|\bв канун\b|\bдень до\b|"
+                  r"\b(dem|toi|hom) (hom )?truoc\b|\bngay truoc\b|전날|전야|하루 ?전")
 # A number alone, with its unit and a "what about": an answer, or a case of the topic just answered.
 _NUMBER_ALONE = re.compile(
     r"(?:what about|and|if|а|а если|и|если|con|neu|còn|nếu|그럼|만약)?\s*\d{1,3}\s*"

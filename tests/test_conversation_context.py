@@ -523,6 +523,24 @@ async def test_the_cards_balance_asked_with_a_story(settings: Settings, db: Data
     assert left.startswith(balance["en"]) and ru.startswith(balance["ru"]) and len(talk.asked) == 1
 
 
+async def test_an_event_named_comes_with_its_days_companion_and_the_night_before(settings: Settings, db: Database,
+                                                                                   frozen: Any) -> None:
+    frozen("2026-12-08T10:00:00+09:00")
+    events = {e["slug"]: e for e in load_events()}
+    eve, ceremony = events["may-18-eve-festival-2027"], events["may-18-ceremony-2027"]
+    async with Conversation(settings, db, lambda *_: _key("fallback")) as talk:
+        both = await talk.say("and 5.18 events?")
+        where = await talk.say("where is it?")
+    # "5·18" names both days: the eve festival first, then the ceremony; "where?" is about the one named.
+    assert both.index(eve["name"]["en"]) < both.index(ceremony["name"]["en"])
+    assert ceremony["venue"]["en"] in where and eve["venue"]["en"] not in where
+    async with Conversation(settings, db, lambda *_: _key("fallback"), user="ru") as talk:
+        await talk.say("хочу сходить на 5.18 церемонию когда она")
+        before = await talk.say("а накануне вечером что то бывает?")
+    assert before.startswith("• " + eve["name"]["ru"]) and ceremony["name"]["ru"] not in before
+    assert len(talk.asked) == 0
+
+
 async def test_more_pages_the_service_list(settings: Settings, db: Database) -> None:
     services = load_services()
     slugs = [s["slug"] for s in services[:8]]
