@@ -256,6 +256,7 @@ _FORGET_REQUEST = re.compile(
 
 # Topics where what a resident says they are paid is compared with the minimum wage.
 WAGE_TOPICS = frozenset({"faq_minimum_wage", "faq_unpaid_wages"})
+SCHOOL_TOPICS = frozenset({"faq_school_enrollment", "faq_school_transfer", "faq_childcare"})
 BALANCE_WORDS = 16  # a question about a card's balance may come with a story ("my husband has card this year…")
 # Topics about work, where "on Wednesday" means the labour office's Wednesday desk for foreign workers.
 LABOUR_TOPICS = frozenset({"faq_unpaid_wages", "faq_severance_pay", "faq_workplace_abuse", "faq_workplace_change",
@@ -952,6 +953,12 @@ class DialogueCore:
             if fact is None and context.get("topic") in PROGRAM_TOPICS and _fresh(context, "at", FRESH_MINUTES) and \
                     len(text.split()) <= BALANCE_WORDS and asks_about_balance(text):
                 fact = "balance"  # "у меня с прошлого раза на карте деньги остались, они сгорят?" after the card
+            if fact is None and len(text.split()) <= 10 and _NO_KOREAN.search(folded_text) and \
+                    not _LEARN.search(folded_text) and "languages" not in same and \
+                    (resident.context or {}).get("topic") not in SCHOOL_TOPICS:
+                # "my korean is bad" after the lease's answer: who interprets, not Korean classes. (A child at
+                # school who speaks no Korean needs Korean support: the classifier's question.)
+                fact = "languages"
             if on_day is not None and fact in (None, "hours", "when"):
                 # "а лично сходить, в среду где?", "в среду можно прийти?": where the Wednesday desk is (its name says
                 # its day; no hours were found).
@@ -2137,6 +2144,14 @@ def _service_list(cards: list[dict[str, Any]], left: list[str], lang: str) -> Re
 
 # Emergencies under way, whose line stays first when the next message asks whether to call for help.
 _EMERGENCIES_UNDER_WAY = (Urgency.MEDICAL, Urgency.FIRE, Urgency.VIOLENCE, Urgency.DOMESTIC_VIOLENCE)
+# Not speaking Korean, said after an answer: a need for interpreting ("he is nepali no korean who can help him talk").
+_NO_KOREAN = re.compile(r"\b(my|his|her|our) korean is (bad|poor|not good|weak)\b|\bno korean\b|"
+                        r"\b(can'?t|cannot|don'?t|doesn'?t|do not|does not) (speak|understand|know) korean\b|"
+                        r"\bне (говор|понима|зна)\w* (по-? ?)?корейск|\bпо-? ?корейски (вообще |совсем |плохо )?не\b|"
+                        r"\b(khong|ko|k|chua) (biet|noi|hieu) (duoc |dc )?tieng han\b|"
+                        r"\btieng han (kem|ko gioi|khong gioi)\b|"
+                        r"한국말(을|은)? ?(잘 |하나도 |전혀 )?못|한국어(를|는)? ?(잘 |하나도 |전혀 )?못")
+_LEARN = re.compile(r"\blearn|\bclass|\bstudy|\bучи|\bкурс|\bhoc\b|\blop\b|배우|수업|교실")
 # The evening or day before an event ("is there something the night before", "а накануне вечером?").
 _EVE = re.compile(r"\b(the )?(night|evening|day) before\b|\beve\b|\bнакануне\b|\bв канун\b|\bдень до\b|"
                   r"\b(dem|toi|hom) (hom )?truoc\b|\bngay truoc\b|전날|전야|하루 ?전")

@@ -58,7 +58,7 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bopen\b|(?<!many )\bhours\b|\bwhat time\b|^time\??$|\bclosed?\b|\buntil when\b|"
         r"\bwhich days?\b|\bработа(ет|ют)\b|\bчасы\b|\bво сколько\b|\bдо скольки\b|"
         r"\bоткрыт|\bв какие дни\b|\bпринима(ет|ют)\b|"
-        r"\bmay gio\b|\bgio mo\b|\bgio lam\b|\blam viec\b|"
+        r"\bmay gio\b|\bgio mo\b|\bgio lam\b|\blam viec\b|\bbao nhieu (tieng|gio)\b|\bmay tieng\b|"
         r"\bmo cua\b|\bcon mo\b|\bmo (k|ko|khong|hong|hok)\b|\bmay h\b|\bban dem\b|\bbuoi toi\b|"
         r"\bat night\b|\bin the evening\b|\bночью\b|\bвечером\b|"
         # "what about during winter vacation?", "а на каникулах?": the same rule in another period
@@ -135,7 +135,7 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"^(and )?(for )?(one|1|a) month\??$|"
         r"\bсколько (там |тут |это |им |ему |ей |мне |нам )?(стоит|платить|денег|дают|получ|в месяц)|"
         r"\bплатн|\bбесплатн|\bцена\b|\bстоимост|\bв месяц\b|"
-        r"\bbao nhieu\b|\bbn tien\b|\bbnhieu\b|\bnhiu tien\b|"
+        r"\bbao nhieu\b(?! (tieng|gio|ngay|lan|tuoi))|\bbn tien\b|\bbnhieu\b|\bnhiu tien\b|"
         r"\bmat phi\b|\bmien phi\b|\bchi phi\b|\ble phi\b|\bmat tien\b|\bton tien\b|\bmoi thang\b|\b(mot|1) thang\b",
         r"얼마|비용|수수료|무료|유료|돈(을|이)?내|돈내|공짜|한달에|한달로|한달이면|월로치면|월급으로(는|치면)",
     ),

@@ -541,6 +541,22 @@ async def test_an_event_named_comes_with_its_days_companion_and_the_night_before
     assert len(talk.asked) == 0
 
 
+async def test_no_korean_said_after_an_answer_is_a_need_for_an_interpreter(settings: Settings, db: Database) -> None:
+    answers = {"how to rent a room safely": "faq_housing_lease", "학교 입학 어떻게 해요": "faq_school_enrollment"}
+    async with Conversation(settings, db, lambda message, _: _key(answers.get(message, "faq_korean_classes"))) \
+            as talk:
+        await talk.say("how to rent a room safely")
+        bad = await talk.say("my korean is bad")
+    assert "1345" in bad and t("faq_korean_classes", "en") not in bad and len(talk.asked) == 1
+    # A child at school who speaks no Korean needs Korean support, and learning is asked for: the classifier's.
+    async with Conversation(settings, db, lambda message, _: _key(answers.get(message, "faq_korean_classes")),
+                            user="school") as talk:
+        await talk.say("학교 입학 어떻게 해요")
+        await talk.say("한국말을 하나도 못해요 도와주는데 있나요")
+        await talk.say("i want to learn because my korean is bad")
+    assert len(talk.asked) == 3
+
+
 async def test_more_pages_the_service_list(settings: Settings, db: Database) -> None:
     services = load_services()
     slugs = [s["slug"] for s in services[:8]]
