@@ -134,10 +134,10 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bhow much\b|\bcost\b|\bfee\b|\bprice\b|\bfree\b|\bticket\b|\bper month\b|\ba month\b|\bmonthly\b|"
         r"^(and )?(for )?(one|1|a) month\??$|"
         r"\bсколько (там |тут |это |им |ему |ей |мне |нам )?(стоит|платить|денег|дают|получ|в месяц)|"
-        r"\bплатн|\bбесплатн|\bцена\b|\bстоимост|\bв месяц\b|"
+        r"\bплатн|\bбесплатн|\bцена\b|\bстоимост|\bв месяц\b|\bбилет\w*\b|\badmission\b|\bentry fee\b|"
         r"\bbao nhieu\b(?! (tieng|gio|ngay|lan|tuoi))|\bbn tien\b|\bbnhieu\b|\bnhiu tien\b|"
         r"\bmat phi\b|\bmien phi\b|\bchi phi\b|\ble phi\b|\bmat tien\b|\bton tien\b|\bmoi thang\b|\b(mot|1) thang\b",
-        r"얼마|비용|수수료|무료|유료|돈(을|이)?내|돈내|공짜|한달에|한달로|한달이면|월로치면|월급으로(는|치면)",
+        r"얼마|비용|수수료|무료|유료|입장료|관람료|돈(을|이)?내|돈내|공짜|한달에|한달로|한달이면|월로치면|월급으로(는|치면)",
     ),
     "documents": (
         r"\bwhat (should|do) i (bring|need)\b|\bdocuments?\b|\bpapers?\b|\bbring\b|"

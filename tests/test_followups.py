@@ -19,7 +19,8 @@ from hamkke.followups import detect_followup, topic_facts, topic_places
 from tests.helpers import LocalServer
 
 FOLLOWUPS = [
-    ("cuoi tuan lam dc bao nhieu tieng", "hours"), ("mat bao nhieu", "fee"),
+    ("cuoi tuan lam dc bao nhieu tieng", "hours"), ("mat bao nhieu", "fee"), ("입장료?", "fee"),
+    ("сколько билет", "fee"), ("admission?", "fee"),
     ("one month?", "fee"), ("월급으로는요?", "fee"), ("time?", "hours"),
     ("몇번까지 바꿀수있어요?", "count"), ("сколько раз можно менять?", "count"), ("dc doi may lan", "count"),
     ("а запись обязательно?", "booking"), ("appointment required?", "booking"),
