@@ -86,7 +86,7 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\b(permission|permit|approval) (first|beforehand|in advance)\b|\bпредварительн\w* разрешени|"
         r"\b(permission|permit|approval)\b.{0,20}\bbefore (i|we|you) (start|begin|work)|"
         r"\bразрешени\w* (заранее|сначала)|\b(xin phep|bao|dang ky|khai bao) truoc\b",
-        r"언제|기한|마감|며칠까지|며칠(에|이|날)|몇일|(?<!\d)(1[0-2]?|[2-9])월(엔|에는|에|은|달)|먼저.*나중|나중에.*(해도|신고)|미리(허가|신고|신청)|허가(를)?먼저|먼저허가",
+        r"언제|기한|마감|며칠까지|얼마나(시간|기간|걸|오래|남)|시간(이)?얼마나|며칠(에|이|날)|몇일|(?<!\d)(1[0-2]?|[2-9])월(엔|에는|에|은|달)|먼저.*나중|나중에.*(해도|신고)|미리(허가|신고|신청)|허가(를)?먼저|먼저허가",
     ),
     "booking": (
         r"\b(need|make|book) (an |a )?(appointment|reservation|booking)\b|\bappointment\??$|\bwalk in\b|"
@@ -137,7 +137,7 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bплатн|\bбесплатн|\bцена\b|\bстоимост|\bв месяц\b|\bбилет\w*\b|\badmission\b|\bentry fee\b|"
         r"\bbao nhieu\b(?! (tieng|gio|ngay|lan|tuoi))|\bbn tien\b|\bbnhieu\b|\bnhiu tien\b|"
         r"\bmat phi\b|\bmien phi\b|\bchi phi\b|\ble phi\b|\bmat tien\b|\bton tien\b|\bmoi thang\b|\b(mot|1) thang\b",
-        r"얼마|비용|수수료|무료|유료|입장료|관람료|돈(을|이)?내|돈내|공짜|한달에|한달로|한달이면|월로치면|월급으로(는|치면)",
+        r"얼마(?!나(시간|기간|걸|오래|남))|비용|수수료|무료|유료|입장료|관람료|돈(을|이)?내|돈내|공짜|한달에|한달로|한달이면|월로치면|월급으로(는|치면)",
     ),
     "documents": (
         r"\bwhat (should|do) i (bring|need)\b|\bdocuments?\b|\bpapers?\b|\bbring\b|"

@@ -20,7 +20,7 @@ from tests.helpers import LocalServer
 
 FOLLOWUPS = [
     ("cuoi tuan lam dc bao nhieu tieng", "hours"), ("mat bao nhieu", "fee"), ("입장료?", "fee"),
-    ("сколько билет", "fee"), ("admission?", "fee"),
+    ("сколько билет", "fee"), ("admission?", "fee"), ("얼마나 시간있어요", "when"), ("얼마예요?", "fee"),
     ("one month?", "fee"), ("월급으로는요?", "fee"), ("time?", "hours"),
     ("몇번까지 바꿀수있어요?", "count"), ("сколько раз можно менять?", "count"), ("dc doi may lan", "count"),
     ("а запись обязательно?", "booking"), ("appointment required?", "booking"),
