@@ -279,7 +279,7 @@ _OWN_TOPIC = re.compile(
     # the boss, learning, a free doctor: questions of their own after any place ("where we report boss",
     # "есть где учить?", "free doctor sunday?")
     r"\bboss\b|\bemployer\b|начальник|работодател|\bchu (cong ty|xuong)\b|사장|"
-    r"\blearn\b|\b(вы|на|из)?учи(ть|ться)\b|\bизучать\b|\bподтянуть\b|\bhoc tieng\b|배우|"
+    r"\blearn\b|\b(вы|на|из)?учи(ть|ться)\b|\bизучать\b|\bподтянуть\b|\bhoc tieng\b|\bhoc o dau\b|배우|"
     r"\bwhere (i |we |can i |can we |to |do i )?(can |could )?(study|learn)\b|\bclass(es)?\b|"
     r"\bfree (doctor|clinic|treatment|medical|check)|бесплатн\w* (врач|при[её]м|лечен|клиник)|"
     r"\bkham (benh )?mien phi\b|\bmien phi kham\b|무료 ?(진료|병원)|"
@@ -334,7 +334,8 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
             not _asks("phone", folded, korean):
         return "languages"  # "где помогут по русски с этим": where help comes in that language
     # "проверить остаток" is about the balance, not a check; "в следующем году сама пополнится?" about the recharge
-    first = ("balance", "next_year", "use", "check")
+    # ("di thang toi dc ko hay phai hen": whether to book, though "dc ko" also asks "can I?")
+    first = ("balance", "next_year", "use", "booking", "check")
     for fact in sorted(_FACTS, key=lambda name: name not in first):
         if fact in ("check", "phone") and _asks("languages", folded, korean):
             # "베트남말로 상담 되나요?": whether they speak Vietnamese, not "can I get it?"; "베트남어 돼요? 번호요":

@@ -20,7 +20,8 @@ from tests.helpers import LocalServer
 
 FOLLOWUPS = [
     ("cuoi tuan lam dc bao nhieu tieng", "hours"), ("mat bao nhieu", "fee"), ("입장료?", "fee"),
-    ("сколько билет", "fee"), ("admission?", "fee"), ("얼마나 시간있어요", "when"), ("얼마예요?", "fee"),
+    ("di thang toi dc ko hay phai hen", "booking"), ("сколько билет", "fee"), ("admission?", "fee"),
+    ("얼마나 시간있어요", "when"), ("얼마예요?", "fee"),
     ("one month?", "fee"), ("월급으로는요?", "fee"), ("time?", "hours"),
     ("몇번까지 바꿀수있어요?", "count"), ("сколько раз можно менять?", "count"), ("dc doi may lan", "count"),
     ("а запись обязательно?", "booking"), ("appointment required?", "booking"),
@@ -72,7 +73,8 @@ NOT_FOLLOWUPS = [
     "사회통합프로그램은 몇시간 들어야돼요?",
     "where i can study sunday?",
     "after this where we report boss", "он по корейски вообще не говорит, есть где учить?", "free doctor sunday?",
-    "그럼 아프면 어디가요", "а если заболею, куда идти?", "bi om thi kham o dau", "if i get sick where do i go",
+    "hoc o dau gan 하남공단", "그럼 아프면 어디가요", "а если заболею, куда идти?", "bi om thi kham o dau",
+    "if i get sick where do i go",
     "how much is minimum pay", "올해 최저시급 얼마에요", "시급 얼마줘야돼요", "а корейский ему где подтянуть",
     "where can i extend my visa", "где продлить визу", "o dau gia han visa", "비자 연장 어디서 해요",
     "where is the nearest hospital", "hello", "спасибо", "cảm ơn", "고마워요",
