@@ -1848,8 +1848,11 @@ class DialogueCore:
                 if not record.get(lang):
                     return None
                 part.texts, part.keys = [str(record[lang])], ["followup"]
-                if len(redo) == 1 and owner.startswith("faq_") and has(owner, lang):
-                    # Whoever reads it was not in the conversation: what the topic is, then the fact asked.
+                first_sentence = str(record[lang]).split(". ")[0]
+                if len(redo) == 1 and owner.startswith("faq_") and has(owner, lang) and \
+                        first_sentence not in t(owner, lang):
+                    # Whoever reads it was not in the conversation: what the topic is, then the fact asked (unless
+                    # the topic's answer already says it: the rubbish times for Nam-gu).
                     part.texts, part.keys = [t(owner, lang), str(record[lang])], [owner, "followup"]
             elif isinstance(piece.get("place"), list) and len(piece["place"]) == 3:
                 slug, fact, topic = piece["place"]
@@ -1861,8 +1864,11 @@ class DialogueCore:
                 part = self._place_fact(service, "address", lang, topic if isinstance(topic, str) else None)
                 if fact != "address":
                     # Whoever reads it was not in the conversation: where the place is, then what was asked.
-                    asked = self._place_fact(service, str(fact), lang, None).texts[0].splitlines()
-                    part.texts[0] += "".join(f"\n{line}" for line in asked if line not in part.texts[0])
+                    lines = part.texts[0].splitlines()
+                    extra = [line for line in self._place_fact(service, str(fact), lang, None).texts[0].splitlines()
+                             if line not in lines]
+                    at = len(lines) - (service.confidence == "L")  # (before the "not confirmed" line)
+                    part.texts[0] = "\n".join(lines[:at] + extra + lines[at:])
             elif isinstance(piece.get("t"), list) and len(piece["t"]) == 2 and has(str(piece["t"][0]), lang):
                 part.texts, part.keys = [t(str(piece["t"][0]), lang, **dict(piece["t"][1] or {}))], [str(piece["t"][0])]
             else:

@@ -663,6 +663,13 @@ async def test_written_again_for_someone_is_the_last_answer_itself(settings: Set
         fridge = await talk.say("can you write that fridge part in korean? I want to show my landlord")
     # (whoever reads it was not in the conversation: the topic's answer, then the fact asked)
     assert fridge.endswith(t("faq_garbage", "ko") + "\n\n" + fee["ko"])
+    hours = topic_facts()["faq_garbage"]["hours"]
+    async with Conversation(settings, db, lambda *_: _key("faq_garbage"), user="nam") as talk:
+        await talk.say("how do i throw out rubbish")
+        await talk.say("Nam-gu")
+        nam = await talk.say("can you write it in korean for my landlord")
+    # The topic's answer already says Nam-gu's times: the fact alone, not the same times twice.
+    assert nam.endswith(hours["ko"]) and t("faq_garbage", "ko") not in nam
     # Rasa's answer (a programme's, a check's result) is said again from its catalog message.
     async with Conversation(settings, db, lambda *_: _key("faq_culture_nuri"), user="nuri") as talk:
         await talk.say("문화누리카드 뭐예요")
