@@ -949,13 +949,12 @@ class DialogueCore:
             same = ("languages",) if resident.language_source == "chosen" and _IN_LANGUAGE[lang].search(
                 folded_text) and not _SPEAKS.search(folded_text) else ()
             fact = detect_followup(text, place_named=place is not None, context_words=about, exclude=same)
-            context = resident.context or {}
             if fact is None and context.get("topic") in PROGRAM_TOPICS and _fresh(context, "at", FRESH_MINUTES) and \
                     len(text.split()) <= BALANCE_WORDS and asks_about_balance(text):
                 fact = "balance"  # "у меня с прошлого раза на карте деньги остались, они сгорят?" after the card
             if fact is None and len(text.split()) <= 10 and _NO_KOREAN.search(folded_text) and \
                     not _LEARN.search(folded_text) and "languages" not in same and \
-                    (resident.context or {}).get("topic") not in SCHOOL_TOPICS:
+                    context.get("topic") not in SCHOOL_TOPICS:
                 # "my korean is bad" after the lease's answer: who interprets, not Korean classes. (A child at
                 # school who speaks no Korean needs Korean support: the classifier's question.)
                 fact = "languages"
@@ -1023,9 +1022,9 @@ class DialogueCore:
                     followup.keys.append(asked.removeprefix("form:"))
                 recent = _recent_urgency(resident)
                 return (urgent_first(followup, recent, lang) if recent else followup), "answered", None
-            topic = (resident.context or {}).get("topic")
             if not in_check and place is None and _NUMBER_ALONE.fullmatch(folded_text.strip(" ?.!")) and \
-                    topic not in WAGE_TOPICS | set(CHECKABLE_TOPICS) and _recent_urgency(resident) is None:
+                    context.get("topic") not in WAGE_TOPICS | set(CHECKABLE_TOPICS) and \
+                    _recent_urgency(resident) is None:
                 # "5", "3 thang thi sao", "а если 5 месяцев?" right after an answer: a case of that topic (months
                 # unpaid, months here), not a question of its own (the classifier hears re-entry in any duration).
                 unsure = Reply(language=lang, keys=["fallback"])
@@ -1450,9 +1449,9 @@ class DialogueCore:
         if fact == "booking":  # "how do I book?": the fact that says how one books, whichever it is
             names = tuple(sorted(names, key=lambda name: not _BOOKING.search(str((known.get(name) or {}).get(lang)))))
         sources = [(first_line_key(urgency), situation)] if urgency is not None else []
-        sources.append((str(topic), known))
-        source = next(((owner, name) for owner, facts in sources for name in names if name in facts), None)
-        record = dict(sources)[source[0]][source[1]] if source else None
+        found = next(((owner, name, facts[name]) for owner, facts in [*sources, (str(topic), known)]
+                      for name in names if name in facts), None)
+        record = found[2] if found else None
         if record is not None and record.get(lang):
             lines = [str(record[lang])]
             if service is not None and service.phone and service.phone not in lines[0]:
@@ -1464,7 +1463,7 @@ class DialogueCore:
                 if note is not None:
                     lines.append(note)
             reply = Reply(language=lang, texts=["\n".join(lines)], keys=["followup"], about_topic=topic,
-                          about_service=slug, redo=[{"fact": list(source)}] if source and len(lines) == 1 else None)
+                          about_service=slug, redo=[{"fact": list(found[:2])}] if found and len(lines) == 1 else None)
             reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
             return reply
         if record is None and fact in TOPIC_ONLY_FACTS:
@@ -1797,12 +1796,8 @@ class DialogueCore:
         if again is not None:
             # "Write it in Korean for my wife": the last answer itself again (the hours just given, the check's
             # result), in that language.
-            if again.keys and again.keys[0].startswith("urgent_"):  # what to do now stays the first line
-                again.texts[1:1], again.keys[1:1] = reply.texts, reply.keys
-                again.cards_for = {index + (index >= 1) * len(reply.texts): cards
-                                   for index, cards in again.cards_for.items()}
-            else:
-                again.prepend(reply.texts, reply.keys)
+            # (what to do now stays the first line)
+            again.insert(1 if again.keys and again.keys[0].startswith("urgent_") else 0, reply.texts, reply.keys)
             again.about_topic, again.about_service = topic, context.get("service")
             reply = again
         elif (_fresh(context, "at", FRESH_MINUTES) and isinstance(topic, str) and topic.startswith(("faq_", "ask_"))
@@ -1841,7 +1836,7 @@ class DialogueCore:
                 part.texts, part.keys = [text], [str(piece["rasa"].get("key"))]
                 cards = message_cards(piece["rasa"], lang)
                 if cards:
-                    part.cards, part.cards_for = list(cards), {0: list(cards)}
+                    part.cards_for = {0: list(cards)}
             elif isinstance(piece.get("fact"), list) and len(piece["fact"]) == 2:
                 owner = str(piece["fact"][0])
                 record = self.topic_facts.get(owner, {}).get(str(piece["fact"][1])) or {}
@@ -1873,11 +1868,7 @@ class DialogueCore:
                 part.texts, part.keys = [t(str(piece["t"][0]), lang, **dict(piece["t"][1] or {}))], [str(piece["t"][0])]
             else:
                 return None
-            offset = len(out.texts)
-            out.texts += part.texts
-            out.keys += part.keys
-            out.cards += part.cards
-            out.cards_for.update({offset + index: cards for index, cards in part.cards_for.items()})
+            out.insert(len(out.texts), part.texts, part.keys, part.cards_for)
         return out
 
     def _unsupported_language(self, lang: str) -> Reply:

@@ -88,11 +88,20 @@ class Reply:
     def prepend(self, texts: list[str], keys: list[str], cards_for: Optional[dict[int, list[Card]]] = None) -> None:
         """Put ``texts`` (with their catalog ``keys`` and the cards that stand for them, by index in ``texts``)
         before the answer; its own cards stay with their texts."""
-        self.texts[:0], self.keys[:0] = texts, keys
-        self.cards_for = {index + len(texts): cards for index, cards in self.cards_for.items()}
+        self.insert(0, texts, keys, cards_for)
+
+    def insert(self, at: int, texts: list[str], keys: list[str],
+               cards_for: Optional[dict[int, list[Card]]] = None) -> None:
+        """Put ``texts`` (with their ``keys`` and cards, by index in ``texts``) before the answer's text ``at``
+        (its length: after the answer); the answer's own cards stay with their texts."""
+        after = at >= len(self.texts)
+        self.texts[at:at], self.keys[at:at] = texts, keys
+        self.cards_for = {index + (index >= at) * len(texts): cards for index, cards in self.cards_for.items()}
         if cards_for:
-            self.cards_for.update(cards_for)
-            self.cards[:0] = [card for index in sorted(cards_for) for card in cards_for[index]]
+            self.cards_for.update({at + index: cards for index, cards in cards_for.items()})
+            position = 0 if at == 0 else len(self.cards) if after else \
+                sum(len(cards) for index, cards in self.cards_for.items() if index < at)
+            self.cards[position:position] = [card for index in sorted(cards_for) for card in cards_for[index]]
 
     def add_buttons(self, buttons: Iterable[Button]) -> None:
         """Offer more buttons, skipping a payload already offered."""
