@@ -557,6 +557,7 @@ def test_an_invalid_event_is_refused(site: Site) -> None:
     for change, message in (({"name_ru": ""}, "name: no ru"),
                             ({"end_date": "2026-05-01"}, "ends before it starts"),
                             ({"start_date": "20 May"}, "a date is YYYY-MM-DD"),
+                            ({"start_date": ""}, "a date is YYYY-MM-DD"),  # no day at all: was a 500
                             ({"start_time": "25:00"}, "The start time is HH:MM"),
                             ({"rule_kind": "date", "rule_month": "2", "rule_day": "31"}, "The rule is wrong"),
                             ({"topic_community": "", "topic_culture": "", "topic_festival": ""}, "missing topics")):

@@ -739,6 +739,8 @@ def _rule_from_form(form: dict[str, Any], errors: Errors) -> Optional[Recurrence
 def _event_record(form: dict[str, Any], slug: str, current: Optional[Event], errors: Errors) -> dict[str, Any]:
     """The submitted event as events.yml would hold it, checked by its loader's rules."""
     start = _date(_text(form, "start_date", 40), "start_date", errors)
+    if start is None and not _text(form, "start_date", 40):  # an event needs its day (a 500 before)
+        errors.append(("content_err_date", {"field": "start_date"}))
     end = _date(_text(form, "end_date", 40), "end_date", errors) or start
     start_time = _text(form, "start_time", 20) or None
     if start_time and not TIME.match(start_time):
