@@ -13,8 +13,8 @@ from bot.core import DialogueCore, Incoming
 from bot.rasa_client import RasaClient
 from hamkke.config import Settings
 from hamkke.content import ContentError, load_services, seed_services
-from hamkke.db.models import Message, Service
-from hamkke.db.session import Database
+from hamkke.db.models import Message, Resident, Service
+from hamkke.db.session import Database, NestedSession
 from hamkke.db.setup import migrate, seed
 from tests.helpers import LocalServer
 
@@ -119,3 +119,38 @@ def test_directory_and_rules_on_postgresql(postgres_url: str) -> None:
     assert services and all(isinstance(slug, str) for slug in services)
     assert any("biennale" in slug for slug in events)
     assert care == "eligible/30"
+
+
+async def test_sqlite_sessions_share_one_connection_first_come_first_served(db: Database) -> None:
+    """SQLite lets one writer in at a time: 30 concurrent writing sessions queue for the one connection
+    instead of sleeping in SQLite's busy handler, and every one of them is stored."""
+    assert db.engine.pool.size() == 1  # type: ignore[attr-defined]
+    async with db.session() as session:
+        resident = Resident(channel="kakao", channel_user_key="queue-test")
+        session.add(resident)
+        await session.commit()
+
+    async def write(n: int) -> None:
+        async with db.session() as session:
+            session.add(Message(resident_id=resident.id, direction="in", sender="resident", text=f"queued {n}",
+                                status="received"))
+            await asyncio.sleep(0)  # let the others ask for the connection meanwhile
+            await session.commit()
+
+    await asyncio.gather(*(write(n) for n in range(30)))
+    async with db.session() as session:
+        stored = (await session.scalars(select(Message.text).where(Message.text.like("queued %")))).all()
+    assert sorted(stored) == sorted(f"queued {n}" for n in range(30))
+
+
+async def test_a_session_inside_one_holding_the_sqlite_connection_is_refused_not_left_waiting(db: Database) -> None:
+    async with db.session() as outer:
+        async with db.session() as inner:  # the outer one holds nothing yet: no wait
+            assert await inner.scalar(select(func.count(Service.id)))
+        assert await outer.scalar(select(func.count(Service.id)))
+        with pytest.raises(NestedSession):
+            async with db.session():
+                pass
+        await outer.rollback()  # gives the connection back
+        async with db.session() as inner:
+            assert await inner.scalar(select(func.count(Service.id)))
