@@ -939,7 +939,7 @@ class DialogueCore:
                 # "and in January?" after a list of events: the same question for that period.
                 metadata["said"] = rasa_text
                 return await self._ask_rasa(resident, inbound, "/faq_events", metadata, lang)
-            place = await self._named_place(text) or await self._listed_place(resident, text)
+            place = await self._named_place(text, resident) or await self._listed_place(resident, text)
             on_day = await self._place_of_the_day(resident, text) if place is None else None
             place = place or on_day
             about = await self._context_words(resident)
@@ -1737,14 +1737,32 @@ class DialogueCore:
         # "what about may, heard may is big in gwangju": a longer one too, unless it names a topic of its own.
         return len(text.split()) <= 6 or (len(text.split()) <= 12 and not names_a_topic(text))
 
-    async def _named_place(self, text: str) -> Optional[Service]:
-        """The service a message names by one of its aliases."""
-        slug = match_place(text, await self._aliases(Service))
+    async def _named_place(self, text: str, resident: Optional[Resident] = None) -> Optional[Service]:
+        """The service a message names by one of its aliases.
+
+        A common name ("international center") that the place just answered about also has in its own
+        record (a hospital's "international centre: Building 1") means that place, not the one the name
+        usually means (GIC), when ``resident``'s context is fresh.
+        """
+        aliases = await self._aliases(Service)
+        slug = match_place(text, aliases)
         if slug is None:
             return None
+        context = (resident.context or {}) if resident is not None else {}
+        current = context.get("service") if _fresh(context, "at", FRESH_MINUTES) else None
         async with self.db.session() as session:
             found: Optional[Service] = await session.scalar(select(Service).where(Service.slug == slug,
                                                                                   Service.retired.is_(False)))
+            if found is not None and isinstance(current, str) and current != slug:
+                folded = fold(text.casefold())
+                said = [fold(a.casefold()) for a in aliases.get(slug, []) if fold(a.casefold()) in folded]
+                before = await session.scalar(select(Service).where(Service.slug == current,
+                                                                    Service.retired.is_(False)))
+                if before is not None and said:
+                    own = fold(" ".join([*(before.description or {}).values(), *(before.address or {}).values()])
+                               .casefold())
+                    if all(name in own for name in said):
+                        return before
         return found
 
     async def _place_of_the_day(self, resident: Resident, text: str) -> Optional[Service]:

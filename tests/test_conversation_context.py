@@ -138,6 +138,8 @@ def _service_aliases() -> dict[str, list[str]]:
     ("телефон центра 고려인마을", "goryeoin-village-support-center"),
     ("노동청 어디", "gwangju-labour-office"),
     ("120 number", "gwangju-120-call-center"),
+    ("where is the international center", "gwangju-international-center"),
+    ("где находится международный центр", "gwangju-international-center"),
 ])
 def test_places_by_the_names_residents_use(text: str, slug: str) -> None:
     assert match_place(text, _service_aliases()) == slug
@@ -277,6 +279,24 @@ async def test_a_named_place_answers_for_itself(settings: Settings, db: Database
     async with Conversation(settings, db, lambda *_: _key("faq_visa_extension"), user="topic") as talk:
         answer = await talk.say("здравствуйте подскажите как продлить визу ф4 куда идти 출입국?")
     assert answer.startswith(t("faq_visa_extension", "ru")) and len(talk.asked) == 1
+
+
+async def test_another_place_named_after_a_card_is_that_place_unless_the_card_has_it(settings: Settings,
+                                                                                       db: Database) -> None:
+    """ "where is the international center" after the 1345 card is GIC, not 1345's (unknown) address; after
+    Chosun University Hospital, whose own record has its international centre, it is that hospital's."""
+    services = {s["slug"]: s for s in load_services()}
+    card = {"service": {"slug": "immigration-contact-center", "name": services["immigration-contact-center"]["name"]}}
+    async with Conversation(settings, db, lambda *_: _key("service_card", **card)) as talk:
+        await talk.say("what is the immigration contact centre number?")
+        where = await talk.say("where is the international center")
+    assert services["gwangju-international-center"]["address"]["en"] in where and "1345" not in where
+    hospital = services["chosun-university-hospital"]
+    card = {"service": {"slug": hospital["slug"], "name": hospital["name"]}}
+    async with Conversation(settings, db, lambda *_: _key("service_card", **card), user="hospital") as talk:
+        await talk.say("where is chosun university hospital")
+        there = await talk.say("where is the international centre there?")
+    assert hospital["address"]["en"] in there and "Jungang-ro" not in there
 
 
 async def test_a_topics_own_facts_come_before_its_place(settings: Settings, db: Database) -> None:
