@@ -1135,3 +1135,25 @@ async def test_a_day_after_a_list_of_events_is_that_days_event(settings: Setting
         when = await talk.say("and the 18 may one, what time")
     assert world_day["name"]["en"] in where and len(talk.asked) == 1
     assert "May 18, 2027" in when and world_day["name"]["en"] not in when and len(talk.asked) == 1
+
+
+async def test_a_residents_messages_sent_at_once_are_answered_in_the_order_stored(settings: Settings,
+                                                                                  db: Database) -> None:
+    """Three messages of one resident arriving together (SQLite, one gateway): Rasa hears them in the order they
+    were stored, the first answered before the second starts, although the first takes longest."""
+    import asyncio
+    import time
+
+    def answer(message: str, _metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        if message == "first question":
+            time.sleep(0.3)
+        return _key("faq_garbage")
+
+    async with Conversation(settings, db, answer, user="burst") as talk:
+        async def send(text: str, after: float) -> None:
+            await asyncio.sleep(after)
+            await talk.core.handle(Incoming(channel="kakao", user_key="burst", text=text))
+
+        await asyncio.gather(send("first question", 0), send("second question", 0.05),
+                             send("third question", 0.1))
+    assert [message for message, _ in talk.asked] == ["first question", "second question", "third question"]
