@@ -2148,7 +2148,8 @@ def _service_list(cards: list[dict[str, Any]], left: list[str], lang: str) -> Re
     text_out, buttons, _ = render_message(custom, lang)
     reply = Reply(language=lang, texts=[text_out], keys=["service_list"], more_services=left,
                   about_topic="service_list", about_service=cards[0]["slug"] if cards else None,
-                  listed_services=[str(card["slug"]) for card in cards])
+                  listed_services=[str(card["slug"]) for card in cards],
+                  redo=[{"rasa": custom}])  # said again in another language as the same page
     shown = message_cards(custom, lang)
     if shown:
         reply.cards.extend(shown)

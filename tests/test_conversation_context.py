@@ -703,6 +703,22 @@ async def test_written_again_for_someone_is_the_last_answer_itself(settings: Set
     assert ko.startswith(t("urgent_overstay", "ko")) and leave["ko"] in ko
 
 
+async def test_a_page_of_places_is_written_again_as_that_page(settings: Settings, db: Database) -> None:
+    """ "More" then "in Korean for my husband": the second page again in Korean, not the first place's card."""
+    services = {s["slug"]: s for s in load_services()}
+    first = ["gwangju-immigration-office", "gwangju-international-center"]
+    second = ["migrant-health-center", "chosun-university-hospital"]
+    cards = [{"slug": slug, "name": services[slug]["name"]} for slug in first]
+    async with Conversation(settings, db, lambda *_: _key("service_list", services=cards, total=4, shown=2,
+                                                           rest=second)) as talk:
+        await talk.say("where can foreigners get help")
+        more = await talk.say("more")
+        again = await talk.say("can you write it in korean for my husband")
+    assert services[second[0]]["name"]["en"] in more
+    assert all(services[slug]["name"]["ko"] in again for slug in second)
+    assert not any(services[slug]["name"]["ko"] in again for slug in first)
+
+
 async def test_a_person_asked_for_is_a_person_whatever_the_classifier_thinks(settings: Settings,
                                                                              db: Database) -> None:
     async with Conversation(settings, db, lambda *_: _key("fallback_suggest")) as talk:
