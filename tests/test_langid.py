@@ -97,6 +97,10 @@ def test_accuracy_on_the_labelled_short_messages() -> None:
     ("can you write that fridge part in korean? I want to show my landlord", "ko"),
     ("please put the address in korean for the taxi driver", "ko"), ("I can write my name in korean", None),
     ("can you tell me about classes in korean", None),
+    ("noi tieng han giup e, e muon dua cho co giao cua con doc", "ko"), ("noi bang tieng han di de e dua ong chu xem",
+                                                                          "ko"),
+    ("viet tieng nga giup e", "ru"), ("e noi tieng han ko gioi", None), ("co ai noi tieng han giup e ko", None),
+    ("chong e noi tieng han di lam", None),
 ])
 def test_an_explicit_request_to_switch_in_a_longer_message(text: str, lang: str | None) -> None:
     from hamkke.langid import explicit_switch_request
