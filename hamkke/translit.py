@@ -28,6 +28,8 @@ stoit stoimost platit platno besplatno adres telefon nomer zapis zapisatsya doku
 vzyat sdelat poluchit oformit kuda-to ili ili-net eshe eshche uzhe tolko ochen mnogo malo pravda
 russki russkiy russkom tam govoryat govorit govoryu ponimaet ponimayu ponimayut uchitsya uchit yazyk
 mesyac mesyaca mesyatsa nedelyu rabotodatel hozyain upal upala spina
+bolnice bolnitse bolnicu bolnitsu ploho perevodchik perevodchika perevodchiki koreiski koreyski korejski
+po-koreiski po-russki kakoi kakoy kakaya kakie hochu khochu mogu nuzhen dlya tozhe vsyo mozhet kto
 """.split())
 # Letter pairs and endings that English and Vietnamese rarely have.
 _MARKS = re.compile(r"(zh|kh|shch|sch|ya|yu|yo|[^aeiou ]y[aeiouy]|ogo\b|ovat|ivat|aet\b|ayu\b|iya\b|yy\b|iy\b|"

@@ -17,6 +17,7 @@ from hamkke.translit import is_translit_russian, to_cyrillic
     ("skolko stoit", "сколко стоит"),
     ("vizu prosrochil chto budet", "визу просрочил что будет"),
     ("poteryal 외국인등록증 vchera", "потерял 외국인등록증 вчера"),
+    ("a perevodchik v bolnice budet? on po koreiski ploho", "а переводчик в болнице будет? он по кореиски плохо"),
 ])
 def test_translit_is_written_in_cyrillic_and_detected_as_russian(text: str, cyrillic: str) -> None:
     assert is_translit_russian(text)
