@@ -958,6 +958,10 @@ class DialogueCore:
                 # "my korean is bad" after the lease's answer: who interprets, not Korean classes. (A child at
                 # school who speaks no Korean needs Korean support: the classifier's question.)
                 fact = "languages"
+            if fact == "languages" and len(text.split()) >= 5 and await self._asks_its_own_topic(resident, rasa_text):
+                # "а переводчик в больнице будет? он по кореиски плохо": the free hospital interpreters, not the
+                # languages of the place just answered about.
+                fact = None
             if on_day is not None and fact in (None, "hours", "when"):
                 # "а лично сходить, в среду где?", "в среду можно прийти?": where the Wednesday desk is (its name says
                 # its day; no hours were found).
@@ -1550,6 +1554,13 @@ class DialogueCore:
         reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
         return reply
 
+    async def _asks_its_own_topic(self, resident: Resident, text: str) -> bool:
+        """Whether the classifier is sure the message asks a topic of its own (not the last one, and not
+        which languages are spoken: that is what a follow-up asks)."""
+        intent, confidence = await self.rasa.parse(resident.conversation_id, text)
+        return bool(intent and intent.startswith(("faq_", "ask_")) and confidence >= WAITING_CONFIDENCE
+                    and intent not in (LANGUAGES_TOPIC, (resident.context or {}).get("topic")))
+
     async def _more_services(self, resident: Resident, text: str, lang: str) -> Optional[Reply]:
         """The next services of the last list, when the resident asks for more ("ещё", "thêm", "더 있어요?")."""
         context = resident.context or {}
@@ -2123,6 +2134,8 @@ ALWAYS_KEPT = ("thank", "goodbye", "followup", "handoff")
 URGENT_RASA_WAIT_S = 1.5
 # How sure the classifier must be for a topic's answer to be given while a request for a person waits.
 WAITING_CONFIDENCE = 0.8
+# The classifier's topic for "where do they speak my language?": what a "languages" follow-up asks too.
+LANGUAGES_TOPIC = "faq_russian_vietnamese_speaker"
 _BOOKING = re.compile(r"\bbook|예약|запис|đặt lịch|hẹn", re.IGNORECASE)
 # A child in an emergency message: the late-night children's clinic first.
 _CHILD = re.compile(r"\b(baby|babies|child|children|kid|kids|son|daughter|toddler|infant|em be|be (trai|gai))\b|"

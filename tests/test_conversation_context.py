@@ -237,10 +237,17 @@ Answer = Callable[[str, dict[str, Any]], list[dict[str, Any]]]
 class Conversation:
     """One resident talking to the core; Rasa's stand-in answers by ``answer(message, metadata)``."""
 
-    def __init__(self, settings: Settings, db: Database, answer: Answer, user: str = "ctx") -> None:
+    def __init__(self, settings: Settings, db: Database, answer: Answer, user: str = "ctx",
+                 classify: Optional[dict[str, str]] = None) -> None:
         self.asked: list[tuple[str, dict[str, Any]]] = []
+        self.parsed: list[str] = []  # texts only classified (/model/parse), answered by ``classify``
 
-        def rasa(_method: str, _path: str, body: Any) -> tuple[int, Any]:
+        def rasa(_method: str, path: str, body: Any) -> tuple[int, Any]:
+            if path.endswith("/model/parse"):
+                text = str(body.get("text"))
+                self.parsed.append(text)
+                name = (classify or {}).get(text)
+                return 200, {"intent": {"name": name, "confidence": 1.0 if name else 0.0}}
             message, metadata = str(body.get("message")), dict(body.get("metadata") or {})
             self.asked.append((message, metadata))
             return 200, answer(message, metadata)
@@ -575,6 +582,21 @@ async def test_no_korean_said_after_an_answer_is_a_need_for_an_interpreter(setti
         await talk.say("한국말을 하나도 못해요 도와주는데 있나요")
         await talk.say("i want to learn because my korean is bad")
     assert len(talk.asked) == 3
+    # A question of its own that the classifier is sure of: that question ("будет переводчик в больнице?").
+    sure = {"а переводчик в больнице будет? он по корейски плохо": "faq_hospital_interpreter",
+            "а переводчик в болнице будет? он по кореиски плохо": "faq_hospital_interpreter"}
+    async with Conversation(settings, db, lambda message, _: _key(
+            "faq_hospital_interpreter" if "переводчик" in message else "faq_medical_cost_support"), user="ru",
+            classify=sure) as talk:
+        await talk.say("мужу нужна операция, страховки нет, есть помощь?")
+        interpreter = await talk.say("а переводчик в больнице будет? он по корейски плохо")
+    assert interpreter.startswith(t("faq_hospital_interpreter", "ru")) and len(talk.asked) == 2
+    async with Conversation(settings, db, lambda message, _: _key(
+            "faq_hospital_interpreter" if "переводчик" in message else "faq_medical_cost_support"), user="translit",
+            classify=sure) as talk:
+        await talk.say("мужу нужна операция, страховки нет, есть помощь?")
+        typed = await talk.say("a perevodchik v bolnice budet? on po koreiski ploho")  # (typed without Cyrillic)
+    assert typed.startswith(t("faq_hospital_interpreter", "ru")) and len(talk.asked) == 2
 
 
 async def test_more_pages_the_service_list(settings: Settings, db: Database) -> None:
