@@ -93,13 +93,15 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bнужна запись\b|\bзаписываться\b|\bзапис(ь|аться) нужн|\bбез записи\b|\bзапись обязательн|"
         r"\bобязательно (записываться|записаться|по записи)|\bпо записи\b|\b(appointment|booking) (required|needed|"
         r"necessary|mandatory)\b|\bco can (dat lich|hen)\b|"
-        r"\bdat lich\b|\bhen truoc\b|\bdat hen\b|\bphai hen\b|\b(di|den|toi) thang (toi |den )?(duoc|dc)\b",
+        r"\bdat lich\b|\bhen truoc\b|\bdat hen\b|\bphai hen\b|\b(di|den|toi) thang (toi |den )?(duoc|dc)\b|"
+        r"\bneed to book\b|\b(have|need) to (make an appointment|reserve)\b|\bbook (for that|first|ahead|in advance)\b",
         r"예약|그냥가면|그냥가도",
     ),
     # "how do I check the balance?": what is left on a card, not "can I get it?" (answered with the
     # topic's penalty fact, which says how to check it and when it lapses).
     "balance": (
         r"\bbalance\b|\bhow much (is |do i have )?left\b|\bremaining (money|amount)\b|\bmoney left\b|"
+        r"\b\d[\d,.]*\s*(won|k|krw)?\s+(is |are )?(still )?left\b|\bleft on (it|the card|her card|his card|my card)\b|"
         r"\b(use|spend)( it)? (until|by) when\b|\buntil when (can|do|should|must) (i|we|she|he|they) (use|spend)\b|"
         r"\bостат|\bбаланс|\bсколько (денег )?осталось\b|\bосталось\b|\bсгор(ят|ит|ает|ают)\b|"
         r"\bдо (какого|когда) (нужно |надо )?(тратить|потратить|использовать)\b|"

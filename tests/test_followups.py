@@ -25,6 +25,8 @@ FOLLOWUPS = [
     ("one month?", "fee"), ("월급으로는요?", "fee"), ("time?", "hours"),
     ("몇번까지 바꿀수있어요?", "count"), ("сколько раз можно менять?", "count"), ("dc doi may lan", "count"),
     ("а запись обязательно?", "booking"), ("appointment required?", "booking"),
+    ("need to book for that also?", "booking"), ("do i need to book first?", "booking"),
+    ("she got the card this year, still 40,000 left", "balance"), ("i have 3 kids left at home", None),
     ("uzbek?", "languages"),
     ("а если 4 месяца не заплачу?", "penalty"), ("4달 밀리면요?", "penalty"),
     ("neu 4 thang ko dong thi sao", "penalty"),
