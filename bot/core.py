@@ -900,7 +900,7 @@ class DialogueCore:
                 return again, "answered", None
             more = await self._more_services(resident, text, lang) or \
                 await self._topic_places_in_district(resident, text, lang) or \
-                self._district_after_topic(resident, text, lang)
+                await self._district_after_topic(resident, text, lang, rasa_text)
             if more is not None:  # "more" after a list of services: the next few; "Dong-gu" after the
                 return more, "answered", None  # family centres' answer: that district's family centre
             if asks_for_person(text):  # whatever the classifier guessed, a person was asked for
@@ -1558,7 +1558,7 @@ class DialogueCore:
         """Whether the classifier is sure the message asks a topic of its own (not the last one, and not
         which languages are spoken: that is what a follow-up asks)."""
         intent, confidence = await self.rasa.parse(resident.conversation_id, text)
-        return bool(intent and intent.startswith(("faq_", "ask_")) and confidence >= WAITING_CONFIDENCE
+        return bool(intent and intent.startswith(("faq_", "ask_")) and confidence >= OWN_TOPIC_CONFIDENCE
                     and intent not in (LANGUAGES_TOPIC, (resident.context or {}).get("topic")))
 
     async def _more_services(self, resident: Resident, text: str, lang: str) -> Optional[Reply]:
@@ -1630,16 +1630,21 @@ class DialogueCore:
         reply.add_buttons([human_button(lang)])
         return urgent_first(reply, Urgency.OVERSTAY, lang, own_question=True)
 
-    def _district_after_topic(self, resident: Resident, text: str, lang: str) -> Optional[Reply]:
-        """A district named alone right after a topic with no place of its own there ("Nam-gu" after the rubbish
-        rules, "광산구 월곡동" after integrated care): the topic's fact for that district ("put it out from 20:00")
-        or, for a topic handled at the community centre, that the neighbourhood's 행정복지센터 does it and 120
-        knows where it is. ``None`` otherwise (the classifier reads it)."""
+    async def _district_after_topic(self, resident: Resident, text: str, lang: str,
+                                    rasa_text: str = "") -> Optional[Reply]:
+        """A district named right after a topic with no place of its own there ("Nam-gu" after the rubbish
+        rules, "광산구 월곡동" after integrated care, "my friend in nam-gu says after 8pm is that right"): the
+        topic's fact for that district ("put it out from 20:00") or, for a topic handled at the community
+        centre, that the neighbourhood's 행정복지센터 does it and 120 knows where it is. A longer message
+        (up to 12 words) only when the classifier is not sure it asks a topic of its own. ``None`` otherwise
+        (the classifier reads it)."""
         context = resident.context or {}
         filters = service_filters(text)
         topic = context.get("topic")
-        if set(filters) != {"district"} or len(text.split()) > 3 or not _fresh(context, "at", FRESH_MINUTES) or \
+        if set(filters) != {"district"} or len(text.split()) > 12 or not _fresh(context, "at", FRESH_MINUTES) or \
                 not isinstance(topic, str) or not topic.startswith("faq_") or not has(topic, lang):
+            return None
+        if len(text.split()) > 3 and await self._asks_its_own_topic(resident, rasa_text or text):
             return None
         district = filters["district"]
         known = self.topic_facts.get(topic, {})
@@ -2134,6 +2139,9 @@ ALWAYS_KEPT = ("thank", "goodbye", "followup", "handoff")
 URGENT_RASA_WAIT_S = 1.5
 # How sure the classifier must be for a topic's answer to be given while a request for a person waits.
 WAITING_CONFIDENCE = 0.8
+# How sure the classifier must be that a message mentioning a follow-up's words asks a topic of its own
+# ("a translator in hospital?" 1.0; "my friend in nam-gu says after 8pm" 0.8 for the emergency numbers).
+OWN_TOPIC_CONFIDENCE = 0.9
 # The classifier's topic for "where do they speak my language?": what a "languages" follow-up asks too.
 LANGUAGES_TOPIC = "faq_russian_vietnamese_speaker"
 _BOOKING = re.compile(r"\bbook|예약|запис|đặt lịch|hẹn", re.IGNORECASE)

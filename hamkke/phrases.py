@@ -293,10 +293,10 @@ _CATEGORIES = {
     "welfare": (r"welfare", r"social", r"соц", r"복지", r"phuc loi", r"tro cap"),
 }
 _DISTRICTS = {
-    "dong-gu": (r"\bdong-?gu\b", r"동구", r"\bдонгу\b", r"\bдон-гу\b", r"\bquan dong\b"),
-    "seo-gu": (r"\bseo-?gu\b", r"서구", r"\bсогу\b", r"\bсо-гу\b", r"\bquan seo\b"),
-    "nam-gu": (r"\bnam-?gu\b", r"남구", r"\bнамгу\b", r"\bнам-гу\b", r"\bquan nam\b"),
-    "buk-gu": (r"\bbuk-?gu\b", r"북구", r"\bбукгу\b", r"\bбук-гу\b", r"\bquan buk\b"),
+    "dong-gu": (r"\bdong[- ]?gu\b", r"동구", r"\bдонгу\b", r"\bдон-гу\b", r"\bquan dong\b"),
+    "seo-gu": (r"\bseo[- ]?gu\b", r"서구", r"\bсогу\b", r"\bсо-гу\b", r"\bquan seo\b"),
+    "nam-gu": (r"\bnam[- ]?gu\b", r"남구", r"\bнамгу\b", r"\bнам-гу\b", r"\bquan nam\b"),
+    "buk-gu": (r"\bbuk[- ]?gu\b", r"북구", r"\bбукгу\b", r"\bбук-гу\b", r"\bquan buk\b"),
     "gwangsan-gu": (r"gwangsan", r"광산", r"[кг]вансан", r"quang ?san", r"gwang ?san", r"wolgok", r"월곡",
                     r"вольгок", r"вол[ьг]?гок"),
 }

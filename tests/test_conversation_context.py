@@ -812,6 +812,28 @@ async def test_a_students_year_or_university_gives_the_level_asked(settings: Set
         assert level.startswith(facts["conditions"][lang]) and len(talk.asked) == 1, user
 
 
+async def test_a_district_in_a_short_sentence_after_a_topic_is_that_districts_answer(settings: Settings,
+                                                                                     db: Database) -> None:
+    """ "my friend in nam-gu says after 8pm is that right" after the rubbish rules: Nam-gu's times (the classifier
+    said the emergency numbers); "con chi e o buk gu thi sao": Buk-gu's community centre. A sentence the
+    classifier is sure asks a topic of its own ("my son in nam-gu needs to change school") is that topic."""
+    hours = topic_facts()["faq_garbage"]["hours"]
+    answers = {"how do i put out rubbish": "faq_garbage", "do rac luc may gio": "faq_garbage"}
+    own = "my son in nam-gu needs to change school"
+    async with Conversation(settings, db, lambda message, _: _key(answers.get(message, "faq_emergency_numbers")),
+                            classify={own: "faq_school_transfer"}) as talk:
+        await talk.say("how do i put out rubbish")
+        nam = await talk.say("my friend in nam-gu says after 8pm is that right")
+        await talk.say("how do i put out rubbish")
+        await talk.say(own)
+    assert nam == hours["en"] and len(talk.asked) == 3 and talk.asked[-1][0] == own
+    async with Conversation(settings, db, lambda message, _: _key(answers.get(message, "faq_driving_transport")),
+                            user="vi") as talk:
+        await talk.say("do rac luc may gio")
+        buk = await talk.say("con chi e o buk gu thi sao")
+    assert buk == t("followup_district_centre", "vi", district=t("district_buk-gu", "vi"))
+
+
 async def test_a_district_after_the_family_centres_answer_is_that_districts_centre(settings: Settings,
                                                                                    db: Database) -> None:
     centre = next(s for s in load_services() if s["slug"] == "dong-gu-family-center")
