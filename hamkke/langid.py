@@ -291,9 +291,10 @@ def _asked_pattern(ru: str, en: str, vi: str, ko: str) -> re.Pattern[str]:
         rf"in(?:to)?\s+{en}\b|"
         rf"(?:tra loi|nhan tin|viet lai|viet|noi lai|rep|dich)\s+(?:\w+\s+)?(?:bang|sang|ra)\s+tieng\s+{vi}\b|"
         rf"(?:tra loi|nhan tin|viet lai|noi lai|rep)\s+(?:\w+\s+)?tieng\s+{vi}\b|"
-        # "noi tieng han giup e", "noi bang tieng han di de e dua ong chu xem" (not "e ko noi dc tieng han",
-        # "noi tieng han ko gioi", "goi 119 noi tieng viet dc ko", nor "co ai noi tieng han giup e ko")
-        rf"(?<!ko )(?<!ai )(?<!khong )(?<!chua )\b(?:noi|viet|dich)\s+(?:bang\s+|sang\s+)?tieng\s+{vi}\s+"
+        # "noi tieng han giup e", "noi bang tieng han di de e dua ong chu xem": asked of the assistant (not "e ko
+        # noi dc tieng han", "goi 119 noi tieng viet dc ko", "co nguoi noi tieng viet giup minh ko")
+        rf"(?:^|[,.!?]\s*|\b(?:ad|ban|b|chi|c|anh|em|e|oi|vui long|lam on)\s+)(?:noi|viet|dich)\s+(?:bang\s+|sang\s+)?"
+        rf"tieng\s+{vi}\s+"
         rf"(?:giup|gium|dum|di(?:\s*$|\s*[,.!?]|\s+de\b|\s+ma\b)|nhe\b|nha\b)|"
         rf"(?:{ko})로\s*(?:다시|해|말|답|대답|답변|써|얘기|부탁|알려|설명|보내|요\b|요[.!?]|바꿔)")
 

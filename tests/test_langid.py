@@ -100,7 +100,7 @@ def test_accuracy_on_the_labelled_short_messages() -> None:
     ("noi tieng han giup e, e muon dua cho co giao cua con doc", "ko"), ("noi bang tieng han di de e dua ong chu xem",
                                                                           "ko"),
     ("viet tieng nga giup e", "ru"), ("e noi tieng han ko gioi", None), ("co ai noi tieng han giup e ko", None),
-    ("chong e noi tieng han di lam", None),
+    ("chong e noi tieng han di lam", None), ("o gwangju co trung tam nao co nguoi noi tieng viet giup minh ko", None),
 ])
 def test_an_explicit_request_to_switch_in_a_longer_message(text: str, lang: str | None) -> None:
     from hamkke.langid import explicit_switch_request
