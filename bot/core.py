@@ -958,10 +958,6 @@ class DialogueCore:
                 # "my korean is bad" after the lease's answer: who interprets, not Korean classes. (A child at
                 # school who speaks no Korean needs Korean support: the classifier's question.)
                 fact = "languages"
-            if fact == "languages" and len(text.split()) >= 5 and await self._asks_its_own_topic(resident, rasa_text):
-                # "а переводчик в больнице будет? он по кореиски плохо": the free hospital interpreters, not the
-                # languages of the place just answered about.
-                fact = None
             if on_day is not None and fact in (None, "hours", "when"):
                 # "а лично сходить, в среду где?", "в среду можно прийти?": where the Wednesday desk is (its name says
                 # its day; no hours were found).
@@ -1556,7 +1552,10 @@ class DialogueCore:
 
     async def _asks_its_own_topic(self, resident: Resident, text: str) -> bool:
         """Whether the classifier is sure the message asks a topic of its own (not the last one, and not
-        which languages are spoken: that is what a follow-up asks)."""
+        which languages are spoken: that is what a follow-up asks). A message that points back ("o do co phien
+        dich tieng viet ko", "там по-русски помогут?") is about the last answer whatever its words."""
+        if _POINTS_BACK.search(fold(text.casefold())):
+            return False
         intent, confidence = await self.rasa.parse(resident.conversation_id, text)
         return bool(intent and intent.startswith(("faq_", "ask_")) and confidence >= OWN_TOPIC_CONFIDENCE
                     and intent not in (LANGUAGES_TOPIC, (resident.context or {}).get("topic")))
@@ -1771,7 +1770,10 @@ class DialogueCore:
                                                                                   Service.retired.is_(False)))
             if found is not None and isinstance(current, str) and current != slug:
                 folded = fold(text.casefold())
-                said = [fold(a.casefold()) for a in aliases.get(slug, []) if fold(a.casefold()) in folded]
+                # (Common names only: several words, no digits. "1345" in the immigration office's text is a
+                # number to call, not the office.)
+                said = [fold(a.casefold()) for a in aliases.get(slug, []) if fold(a.casefold()) in folded
+                        and len(a.split()) >= 2 and not any(ch.isdigit() for ch in a)]
                 before = await session.scalar(select(Service).where(Service.slug == current,
                                                                     Service.retired.is_(False)))
                 if before is not None and said:
@@ -2139,6 +2141,9 @@ ALWAYS_KEPT = ("thank", "goodbye", "followup", "handoff")
 URGENT_RASA_WAIT_S = 1.5
 # How sure the classifier must be for a topic's answer to be given while a request for a person waits.
 WAITING_CONFIDENCE = 0.8
+# Words that point back to the place or topic just answered ("there", "там", "o do", "거기").
+_POINTS_BACK = re.compile(r"\b(there|they|them|their|it)\b|\b(там|туда|тут|они|у них|этот|этом|этого)\b|"
+                         r"\b(o do|cho do|noi do|ben do|o day|ho co|ho noi)\b|거기|그곳|그쪽|그데|거긴")
 # How sure the classifier must be that a message mentioning a follow-up's words asks a topic of its own
 # ("a translator in hospital?" 1.0; "my friend in nam-gu says after 8pm" 0.8 for the emergency numbers).
 OWN_TOPIC_CONFIDENCE = 0.9

@@ -304,6 +304,13 @@ async def test_another_place_named_after_a_card_is_that_place_unless_the_card_ha
         await talk.say("where is chosun university hospital")
         there = await talk.say("where is the international centre there?")
     assert hospital["address"]["en"] in there and "Jungang-ro" not in there
+    # A number is not a common name: "1345" in the immigration office's own text does not make it the office.
+    office = services["gwangju-immigration-office"]
+    card = {"service": {"slug": office["slug"], "name": office["name"]}}
+    async with Conversation(settings, db, lambda *_: _key("service_card", **card), user="1345") as talk:
+        await talk.say("где 출입국")
+        hours = await talk.say("1345 до скольки работает?")
+    assert services["immigration-contact-center"]["hours"]["ru"] in hours
 
 
 async def test_a_topics_own_facts_come_before_its_place(settings: Settings, db: Database) -> None:
@@ -582,21 +589,6 @@ async def test_no_korean_said_after_an_answer_is_a_need_for_an_interpreter(setti
         await talk.say("한국말을 하나도 못해요 도와주는데 있나요")
         await talk.say("i want to learn because my korean is bad")
     assert len(talk.asked) == 3
-    # A question of its own that the classifier is sure of: that question ("будет переводчик в больнице?").
-    sure = {"а переводчик в больнице будет? он по корейски плохо": "faq_hospital_interpreter",
-            "а переводчик в болнице будет? он по кореиски плохо": "faq_hospital_interpreter"}
-    async with Conversation(settings, db, lambda message, _: _key(
-            "faq_hospital_interpreter" if "переводчик" in message else "faq_medical_cost_support"), user="ru",
-            classify=sure) as talk:
-        await talk.say("мужу нужна операция, страховки нет, есть помощь?")
-        interpreter = await talk.say("а переводчик в больнице будет? он по корейски плохо")
-    assert interpreter.startswith(t("faq_hospital_interpreter", "ru")) and len(talk.asked) == 2
-    async with Conversation(settings, db, lambda message, _: _key(
-            "faq_hospital_interpreter" if "переводчик" in message else "faq_medical_cost_support"), user="translit",
-            classify=sure) as talk:
-        await talk.say("мужу нужна операция, страховки нет, есть помощь?")
-        typed = await talk.say("a perevodchik v bolnice budet? on po koreiski ploho")  # (typed without Cyrillic)
-    assert typed.startswith(t("faq_hospital_interpreter", "ru")) and len(talk.asked) == 2
 
 
 async def test_more_pages_the_service_list(settings: Settings, db: Database) -> None:
