@@ -208,6 +208,8 @@ _PHONE_NUMBER = re.compile(r"(?<![\d-])(?:\d{2,4}-\d{3,4}(?:-\d{4})?|1[3-9]\d{2}
 # What a named place answers for itself ("조선대병원 전화번호요").
 PLACE_FACTS = frozenset({"address", "phone", "hours", "when", "fee", "website", "languages"})
 # Facts only a topic's own record gives (no place has them); a topic without one leaves the message to Rasa.
+# Topics after which months of missed premiums ("2달 밀렸어요") are a follow-up, not unpaid wages.
+INSURANCE_TOPICS = frozenset({"faq_health_insurance", "faq_insurance_arrears"})
 TOPIC_ONLY_FACTS = frozenset({"balance", "use", "conditions", "services", "appliances", "large_items", "advice"})
 _LEADING_COMMAND = re.compile(r"^[\s/]+")
 # An emergency message that asks where to go: the emergency rooms go with "call 119".
@@ -949,6 +951,8 @@ class DialogueCore:
             same = ("languages",) if resident.language_source == "chosen" and _IN_LANGUAGE[lang].search(
                 folded_text) and not _SPEAKS.search(folded_text) else ()
             fact = detect_followup(text, place_named=place is not None, context_words=about, exclude=same)
+            if fact == "arrears":  # "지금 2달 밀렸어요" after health insurance: what that does to the stay
+                fact = "penalty" if context.get("topic") in INSURANCE_TOPICS else None
             if fact is None and context.get("topic") in PROGRAM_TOPICS and _fresh(context, "at", FRESH_MINUTES) and \
                     len(text.split()) <= BALANCE_WORDS and asks_about_balance(text):
                 fact = "balance"  # "у меня с прошлого раза на карте деньги остались, они сгорят?" after the card
@@ -1643,8 +1647,9 @@ class DialogueCore:
         if set(filters) != {"district"} or len(text.split()) > 12 or not _fresh(context, "at", FRESH_MINUTES) or \
                 not isinstance(topic, str) or not topic.startswith("faq_") or not has(topic, lang):
             return None
-        if len(text.split()) > 3 and await self._asks_its_own_topic(resident, rasa_text or text):
-            return None
+        if len(text.split()) > 3 and (not (_ASKS_SAME.search(fold(text.casefold())) or _POINTS_BACK.search(
+                fold(text.casefold()))) or await self._asks_its_own_topic(resident, rasa_text or text)):
+            return None  # a longer sentence with a district asks the same for it, or it is a question of its own
         district = filters["district"]
         known = self.topic_facts.get(topic, {})
         at_centre = bool(_COMMUNITY_CENTRE.search(t(topic, "ko")))
@@ -2141,6 +2146,11 @@ ALWAYS_KEPT = ("thank", "goodbye", "followup", "handoff")
 URGENT_RASA_WAIT_S = 1.5
 # How sure the classifier must be for a topic's answer to be given while a request for a person waits.
 WAITING_CONFIDENCE = 0.8
+# A sentence asking whether the same holds elsewhere ("is that right", "а там так же?", "thi sao", "똑같아?").
+_ASKS_SAME = re.compile(r"\b(what|how) about\b|\bis (that|it) (right|true|the same)\b|\bsame\b|\b(too|also)\??$|"
+                        r"\bтак же\b|\bтоже\b|\bто же сам|\bа (у|в) \w+\??$|\bа если\b|"
+                        r"\bthi sao\b|\bthe nao\b|\bcung (vay|the|giong)\b|\bgiong\b|\bco khac\b|"
+                        r"똑같|마찬가지|같아|같아요|는요\??$|도요\??$|어때")
 # Words that point back to the place or topic just answered ("there", "там", "o do", "거기").
 _POINTS_BACK = re.compile(r"\b(there|they|them|their|it)\b|\b(там|туда|тут|они|у них|этот|этом|этого)\b|"
                          r"\b(o do|cho do|noi do|ben do|o day|ho co|ho noi)\b|거기|그곳|그쪽|그데|거긴")

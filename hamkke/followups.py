@@ -132,6 +132,16 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bесли\b.{0,20}\bне (за)?плач|\bneu\b.{0,15}\b(ko|khong|k) dong\b",
         r"안하면|안내면|못내면|늦으면|벌금|과태료|어기면|안지키면|놓치면|밀리면|체납하면|연체하면",
     ),
+    # Months of premiums already missed, said as a fact ("지금 2달 밀렸어요", "уже 2 месяца не платил"): after the
+    # health insurance answers, what that means for the stay (the caller keeps it to those topics).
+    "arrears": (
+        r"\b(missed|didn'?t pay|haven'?t paid|not paid|owe) (for )?\d+ months?\b|"
+        r"\b\d+ months? (unpaid|behind|overdue)\b|"
+        r"\b\d+ (месяц|месяца|месяцев) (уже )?не (плат|заплат|оплач)|\bне (плат|заплат|оплач)\w* (уже )?\d+ "
+        r"(месяц|месяца|месяцев)|\bдолг (за )?\d+ (месяц|месяца|месяцев)|"
+        r"\b(da )?no \d+ thang\b|\b\d+ thang (roi )?(chua|ko|khong|k) dong\b|\bchua dong \d+ thang\b",
+        r"\d+(달|개월)(째|이나|나)?(밀렸|밀려|체납|연체|못냈|안냈)",
+    ),
     "fee": (
         r"\bhow much\b|\bcost\b|\bfee\b|\bprice\b|\bfree\b|\bticket\b|\bper month\b|\ba month\b|\bmonthly\b|"
         r"^(and )?(for )?(one|1|a) month\??$|"
@@ -295,7 +305,7 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
                     context_words: str = "") -> Optional[str]:
     """Which fact a short follow-up asks for.
 
-    One of ``address``, ``phone``, ``hours``, ``when``, ``fee``, ``documents``, ``penalty``,
+    One of ``address``, ``phone``, ``hours``, ``when``, ``fee``, ``documents``, ``penalty``, ``arrears``,
     ``balance``, ``use``, ``conditions``, ``services``, ``languages``, ``advice`` (free advice), ``appliances``,
     ``large_items``, ``count`` (how many times), ``check`` (can I get it?), ``next_year``,
     ``website``. With ``place_named`` the message names a place ("조선대병원 전화번호요"), so its

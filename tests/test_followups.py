@@ -25,6 +25,8 @@ FOLLOWUPS = [
     ("one month?", "fee"), ("월급으로는요?", "fee"), ("time?", "hours"),
     ("몇번까지 바꿀수있어요?", "count"), ("сколько раз можно менять?", "count"), ("dc doi may lan", "count"),
     ("а запись обязательно?", "booking"), ("appointment required?", "booking"),
+    ("지금 2달 밀렸어요", "arrears"), ("уже 2 месяца не платил", "arrears"), ("da no 2 thang roi", "arrears"),
+    ("i missed 2 months", "arrears"), ("월급 3달 밀렸어요", None),
     ("need to book for that also?", "booking"), ("do i need to book first?", "booking"),
     ("she got the card this year, still 40,000 left", "balance"), ("i have 3 kids left at home", None),
     ("uzbek?", "languages"),
