@@ -43,11 +43,14 @@ HELD_OUT_2_URGENT_FLOORS = {"en": 83.0, "ru": 100.0, "vi": 100.0, "ko": 80.0}
 # urgent first line 100% in all four.
 # Session 15 (2026-12-07): dev 83.3, 83.3, 86.7, 86.7; dev2 81.2, 87.5, 87.5, 71.9; dev3 60.0, 50.0, 53.3, 66.7;
 # dev4 80.0, 73.3, 56.7, 70.0 (en, ru, vi, ko).
+# Session 16 (2026-12-07): dev4 83.3, 73.3, 56.7, 73.3; dialogues-dev5 55.0, 55.0, 75.0, 70.0 (first run: 40.0, 55.0,
+# 50.0, 55.0; 20 conversations per language, so a floor two conversations under is 10 points under).
 DEVELOPMENT = {
     PROJECT_ROOT / "bench" / "dialogues-dev": {"en": 76.0, "ru": 76.0, "vi": 80.0, "ko": 80.0},
     PROJECT_ROOT / "bench" / "dialogues-dev2": {"en": 75.0, "ru": 81.0, "vi": 81.0, "ko": 65.0},
     PROJECT_ROOT / "bench" / "dialogues-dev3": {"en": 53.0, "ru": 43.0, "vi": 46.0, "ko": 60.0},
     PROJECT_ROOT / "bench" / "dialogues-dev4": {"en": 73.0, "ru": 66.0, "vi": 50.0, "ko": 63.0},
+    PROJECT_ROOT / "bench" / "dialogues-dev5": {"en": 45.0, "ru": 45.0, "vi": 65.0, "ko": 60.0},
 }
 
 
