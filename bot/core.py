@@ -2154,8 +2154,8 @@ _ASKS_SAME = re.compile(r"\b(what|how) about\b|\bis (that|it) (right|true|the sa
 # Words that point back to the place or topic just answered ("there", "там", "o do", "거기").
 _POINTS_BACK = re.compile(r"\b(there|they|them|their|it)\b|\b(там|туда|тут|они|у них|этот|этом|этого)\b|"
                          r"\b(o do|cho do|noi do|ben do|o day|ho co|ho noi)\b|거기|그곳|그쪽|그데|거긴")
-# How sure the classifier must be that a message mentioning a follow-up's words asks a topic of its own
-# ("a translator in hospital?" 1.0; "my friend in nam-gu says after 8pm" 0.8 for the emergency numbers).
+# How sure the classifier must be that a sentence with a district, right after a topic, asks a topic of its own
+# ("my son in nam-gu needs to change school"; "my friend in nam-gu says after 8pm" is 0.8 for the emergency numbers).
 OWN_TOPIC_CONFIDENCE = 0.9
 # The classifier's topic for "where do they speak my language?": what a "languages" follow-up asks too.
 LANGUAGES_TOPIC = "faq_russian_vietnamese_speaker"
