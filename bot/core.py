@@ -207,9 +207,9 @@ ALIASES_TTL_S = 30  # an admin's new alias is used within half a minute
 _PHONE_NUMBER = re.compile(r"(?<![\d-])(?:\d{2,4}-\d{3,4}(?:-\d{4})?|1[3-9]\d{2})(?![\d-])")
 # What a named place answers for itself ("조선대병원 전화번호요").
 PLACE_FACTS = frozenset({"address", "phone", "hours", "when", "fee", "website", "languages"})
-# Facts only a topic's own record gives (no place has them); a topic without one leaves the message to Rasa.
 # Topics after which months of missed premiums ("2달 밀렸어요") are a follow-up, not unpaid wages.
 INSURANCE_TOPICS = frozenset({"faq_health_insurance", "faq_insurance_arrears"})
+# Facts only a topic's own record gives (no place has them); a topic without one leaves the message to Rasa.
 TOPIC_ONLY_FACTS = frozenset({"balance", "use", "conditions", "services", "appliances", "large_items", "advice"})
 _LEADING_COMMAND = re.compile(r"^[\s/]+")
 # An emergency message that asks where to go: the emergency rooms go with "call 119".
@@ -1639,7 +1639,8 @@ class DialogueCore:
         rules, "광산구 월곡동" after integrated care, "my friend in nam-gu says after 8pm is that right"): the
         topic's fact for that district ("put it out from 20:00") or, for a topic handled at the community
         centre, that the neighbourhood's 행정복지센터 does it and 120 knows where it is. A longer message
-        (up to 12 words) only when the classifier is not sure it asks a topic of its own. ``None`` otherwise
+        (up to 12 words) only when it asks whether the same holds there or points back ("is that right", "thi
+        sao", "거기도 똑같아?") and the classifier is not sure it asks a topic of its own. ``None`` otherwise
         (the classifier reads it)."""
         context = resident.context or {}
         filters = service_filters(text)
