@@ -75,11 +75,18 @@ LOAD_TIMEOUT_S = 300.0
 DEFAULT_TRAIN_S = 150.0
 
 
+_GIVEN_PORTS: set[int] = set()  # ports this worker chose (a Rasa server binds its port seconds later)
+
+
 def free_port() -> int:
-    """A free port on localhost."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port on localhost that this worker has not chosen before."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in _GIVEN_PORTS:
+            _GIVEN_PORTS.add(port)
+            return port
 
 
 class RasaProcess:
