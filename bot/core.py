@@ -1648,8 +1648,9 @@ class DialogueCore:
         if set(filters) != {"district"} or len(text.split()) > 12 or not _fresh(context, "at", FRESH_MINUTES) or \
                 not isinstance(topic, str) or not topic.startswith("faq_") or not has(topic, lang):
             return None
-        if len(text.split()) > 3 and (not (_ASKS_SAME.search(fold(text.casefold())) or _POINTS_BACK.search(
-                fold(text.casefold()))) or await self._asks_its_own_topic(resident, rasa_text or text)):
+        folded = fold(text.casefold())
+        if len(text.split()) > 3 and (not (_ASKS_SAME.search(folded) or _POINTS_BACK.search(folded))
+                                      or await self._asks_its_own_topic(resident, rasa_text or text)):
             return None  # a longer sentence with a district asks the same for it, or it is a question of its own
         district = filters["district"]
         known = self.topic_facts.get(topic, {})
@@ -1778,8 +1779,9 @@ class DialogueCore:
                 folded = fold(text.casefold())
                 # (Common names only: several words, no digits. "1345" in the immigration office's text is a
                 # number to call, not the office.)
-                said = [fold(a.casefold()) for a in aliases.get(slug, []) if fold(a.casefold()) in folded
-                        and len(a.split()) >= 2 and not any(ch.isdigit() for ch in a)]
+                common = [fold(a.casefold()) for a in aliases.get(slug, [])
+                          if len(a.split()) >= 2 and not any(ch.isdigit() for ch in a)]
+                said = [name for name in common if name in folded]
                 before = await session.scalar(select(Service).where(Service.slug == current,
                                                                     Service.retired.is_(False)))
                 if before is not None and said:

@@ -10,20 +10,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
 
-_GIVEN: set[int] = set()  # ports already handed out in this process (not all of them listened on yet)
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now, and not handed out before in this process: a port chosen
-    for a server that starts seconds later (Rasa) must not be chosen again for another meanwhile."""
-    while True:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = int(sock.getsockname()[1])
-        if port not in _GIVEN:
-            _GIVEN.add(port)
-            return port
-
+from bot.worker import free_port  # never the same port twice in one process (shared with the worker)
 
 Handler = Callable[[str, str, Any], tuple[int, Any]]
 
