@@ -174,6 +174,10 @@ _CLOSING = re.compile(r"(?:(?:no|nope|nah|нет|не надо|ko|khong|k|아니
 _TO_SHOW = re.compile(r"\bshow\b|보여|읽게|읽으시게|읽을 ?수 ?있게|покаж|показать|прочита|прочтет|прочтёт|"
                       r"\bcho \w+ (xem|doc)\b|"
                       r"\bde \w+( \w+)? doc\b|\b(xem|doc) (giup|duoc)\b")
+# Asked to write the answer just given in another language ("엄마 한국말 몰라요 러시아말로 써주세요", "write that in
+# Korean"): a copy of that answer for someone, as with _TO_SHOW, when there is an answer to copy.
+_WRITE_IT = re.compile(r"써 ?(주|줘|줄)|적어 ?(주|줘)|\bwrite (it|that|this)\b|\bнапиши(те)? (это|мне это)\b|"
+                       r"\bviet (lai|cai nay|giup)\b")
 # A language named as the manner of answering ("по-корейски", "in Korean", "bằng tiếng Hàn", "한국어로").
 _IN_LANGUAGE = {
     "ko": re.compile(r"по[- ]?корейски|на корейском|\bin korean\b|\btieng han\b|한국어로|한국말로"),
@@ -786,7 +790,10 @@ class DialogueCore:
                 for_someone = not bare and written.confident and written.language in SUPPORTED_LANGUAGES and \
                     written.language != wanted and not writes_in(text, wanted)
                 # Asked to show an answer to someone ("…to show my landlord"), not to be answered so from now on.
-                once = for_someone and bool(_TO_SHOW.search(fold(text.casefold())))
+                context = resident.context or {}
+                once = for_someone and bool(_TO_SHOW.search(fold(text.casefold())) or (
+                    _WRITE_IT.search(fold(text.casefold())) and _fresh(context, "at", FRESH_MINUTES)
+                    and (context.get("topic") or context.get("service") or context.get("event"))))
                 # (The question sent with the request is answered in the language asked for, whatever it is
                 # written in: the switch counts as chosen until then.)
                 reply = await self._switch_language(resident, inbound, wanted, once=once and not asks_more)
@@ -1099,7 +1106,9 @@ class DialogueCore:
             # A short one that names a topic of its own ("с зарплатой тоже помогите", "no insurance, hospital
             # money?") asks it too.
             # A statement ("e ko biet tieng han nhieu") is still about the emergency, however long.
-            own_question = urgency is Urgency.OVERSTAY or (
+            # After violence (not at home), a message that names a topic of its own ("after this can my friend
+            # change company?") asks it.
+            own_question = urgency is Urgency.OVERSTAY or (urgency is Urgency.VIOLENCE and names_a_topic(text)) or (
                 urgency not in (None, Urgency.VIOLENCE, Urgency.DOMESTIC_VIOLENCE)
                 and ((len(text.split()) >= OWN_QUESTION_WORDS and bool(_QUESTION.search(text)))
                      or names_a_topic(text)))

@@ -288,6 +288,10 @@ _OWN_TOPIC = re.compile(
     r"(hoc|lop|khoa) tieng han|"
     r"\barc\b|residence card|регистрац|\bthe cu tru\b|"
     r"\bminimum\b|минимальн|toi thieu|"
+    # changing workplace ("after this can my friend change company?", "сменить работу", "doi cho lam")
+    r"\bchange (a |the |my |his |her )?(company|job|workplace|employer|factory)\b|"
+    r"\b(смен|помен)\w* (работ|завод|компани|работодател)|\bdoi (cho lam|cong ty|viec)\b|"
+    r"회사(를|을)? ?(바꾸|바꿀|옮기|옮길)|사업장 ?변경|이직|"
     # the boss, learning, a free doctor: questions of their own after any place ("where we report boss",
     # "есть где учить?", "free doctor sunday?")
     r"\bboss\b|\bemployer\b|начальник|работодател|\bchu (cong ty|xuong)\b|사장|"

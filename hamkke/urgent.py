@@ -809,13 +809,18 @@ _NOT_A_FIRE = re.compile(r"^(?!.*(горит|горим|дым|пламя|ого
                          r"пожарн\w* (безопасност|сигнализац|инспекц|выход|лестниц|часть|станци)|огнетушител)")
 
 
-# An illness that is over ("had a stroke last year, now at home"): a question about care, not an emergency.
-_RECOVERED = re.compile(
-    r"\b(had|has had|after) (a |his |her )?(stroke|heart attack|surgery|operation)\b.{0,40}"
-    r"\b(now (at |back )?home|recover|discharged|last (year|month|week)|ago|rehab)|"
-    r"(перен[её]с\w*|после) (инсульт|инфаркт|операци)\w*.{0,40}(дома|выписал|восстанавлива|год назад|месяц назад)|"
-    r"\b(sau|da bi) (dot quy|tai bien|mo)\b.{0,40}\b(ve nha|xuat vien|hoi phuc|nam truoc|thang truoc)|"
-    r"(뇌졸중|중풍|뇌경색|심근경색|수술)\w{0,6}(후|하고|했는데|하셨는데).{0,20}(퇴원|집에|회복|재활)")
+# An illness that is over ("had a stroke last year, now at home", "муж лежачий после инсульта, есть помощь по уходу
+# на дому?"): a question about care, not an emergency. Both a past illness and care or recovery are said.
+_AFTER_ILLNESS = re.compile(
+    r"\b(had|has had|after|since) (a |his |her |the )?(stroke|heart attack|surgery|operation)\b|"
+    r"(перен[её]с\w*|после) (инсульт|инфаркт|операци)|\b(sau|da bi|bi) (dot quy|tai bien|mo)\b|"
+    r"(뇌졸중|중풍|뇌경색|심근경색|수술)\w{0,6}(후|하고|했는데|하셨는데|이후)")
+_CARE_OR_RECOVERY = re.compile(
+    r"\bnow (at |back )?home|\brecover|\bdischarged|\blast (year|month|week)|\b(years?|months?|weeks?) ago\b|"
+    r"\brehab|\bcare\b|\bcaregiver|\bbedridden|\bparaly[sz]|\bnursing|"
+    r"\bдома\b|\bна дому\b|выписал|восстанавлива|год назад|месяц\w* назад|\bуход|\bлежач|сиделк|парализ|реабилит|"
+    r"\bve nha\b|\bxuat vien\b|\bhoi phuc\b|\bnam truoc\b|\bthang truoc\b|\bcham soc\b|\bliet\b|"
+    r"퇴원|집에|회복|재활|돌봄|간병|누워|거동|요양")
 
 
 def detect_urgent(text: str) -> Optional[Urgency]:
@@ -858,7 +863,8 @@ def detect_urgent(text: str) -> Optional[Urgency]:
         found.discard(Urgency.DOMESTIC_VIOLENCE)  # "가정폭력 상담소에서 통역 자원봉사 하고싶어요"
     if Urgency.OVERSTAY in found and _NOT_EXPIRED_YET.search(folded):
         found.discard(Urgency.OVERSTAY)  # about to expire: an extension question, not an overstay
-    if found == {Urgency.MEDICAL} and _RECOVERED.search(folded + " " + korean):
+    if found == {Urgency.MEDICAL} and _AFTER_ILLNESS.search(folded + " " + korean) and \
+            _CARE_OR_RECOVERY.search(folded + " " + korean):
         # "had a stroke, now home, we need help with meals": care after an illness, not an emergency now.
         return None
     if found == {Urgency.MEDICAL} and _QUESTION_ONLY.search(folded) and not re.search(

@@ -1090,6 +1090,22 @@ async def test_an_answer_asked_for_to_show_someone_switches_back_when_the_asker_
     assert back.startswith(t("language_changed", "ko"))
 
 
+async def test_an_answer_asked_to_be_written_for_someone_is_a_copy(settings: Settings, db: Database) -> None:
+    # "엄마 한국말 몰라요 러시아말로 써주세요" after an answer: that answer in Russian, for the mother; the son's
+    # next question, in Korean, is answered in Korean.
+    async with Conversation(settings, db, lambda *_: _key("faq_culture_nuri"), user="son-writes") as talk:
+        await talk.say("문화누리카드 뭐예요?")
+        written = await talk.say("엄마 한국말 몰라요 러시아말로 써주세요")
+        after = await talk.say("내년에 어디서 신청해요?")
+    assert t("faq_culture_nuri", "ru") in written
+    assert not re.search("[а-я]", after)
+    # Asked before any answer, the same request is how the conversation goes on: the mother reads the answers.
+    async with Conversation(settings, db, lambda *_: _key("faq_culture_nuri"), user="son-asks-first") as talk:
+        await talk.say("엄마 한국말 몰라요 러시아말로 써주세요")
+        after = await talk.say("문화누리카드 어디서 신청해요?")
+    assert t("faq_culture_nuri", "ru") in after
+
+
 async def test_a_visa_given_alone_after_an_answer_is_the_residents_visa(settings: Settings, db: Database) -> None:
     answers = iter([_key("faq_unpaid_wages"), _key("faq_visa_change")])
     async with Conversation(settings, db, lambda *_: next(answers), user="ru-f4") as talk:
@@ -1139,6 +1155,16 @@ async def test_once_the_resident_is_safe_the_next_question_is_answered_as_it_is(
         then = await talk.say("e an toan r. doi cho lam thi can lam gi")
     assert first.startswith(t(first_line_key(Urgency.VIOLENCE), "vi"))
     assert then.startswith(t("faq_workplace_change", "vi"))
+
+
+async def test_after_violence_a_question_of_its_own_is_answered_under_the_line(settings: Settings,
+                                                                              db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("faq_workplace_change"), user="en-violence-job") as talk:
+        first = await talk.say("he hitting my friend now in dormitory there is blood")
+        job = await talk.say("after this can my friend change company?")
+    # What to do now stays first; the workplace change is answered under it, not dropped.
+    assert first.startswith(t(first_line_key(Urgency.VIOLENCE), "en"))
+    assert job.startswith(t(first_line_key(Urgency.VIOLENCE), "en")) and t("faq_workplace_change", "en") in job
 
 
 async def test_help_that_has_come_ends_the_emergency_line(settings: Settings, db: Database) -> None:
