@@ -476,8 +476,15 @@ class DialogueCore:
             }
             context = dict(resident.context or {})
             if reply.about_topic is not None or reply.about_service is not None:  # a new topic replaces the old one
+                earlier = context.get("topic") if _fresh(context, "at", FRESH_MINUTES) else None
+                # The topic's own place named next ("GIC 어딨어요?" after Korean classes): the topic is still what
+                # the resident asks about, for what the place's record lacks ("주말반은 없어요?").
+                within = None
+                if reply.about_topic in (None, "service_card") and reply.about_service is not None:
+                    within = earlier if isinstance(earlier, str) and self.places.get(earlier) == reply.about_service \
+                        else context.get("within") if reply.about_service == context.get("service") else None
                 context.update(topic=reply.about_topic, service=reply.about_service, event=reply.about_event,
-                               events=reply.listed_events, at=utcnow().isoformat())
+                               events=reply.listed_events, at=utcnow().isoformat(), within=within)
             if reply.more_services is not None:
                 context.update(more=reply.more_services, more_at=utcnow().isoformat())
             if reply.listed_services is not None:
@@ -1527,6 +1534,19 @@ class DialogueCore:
             unknown.texts.append(t("label_other_languages", lang))
             unknown.keys.append("label_other_languages")
             return unknown
+        within = context.get("within") if named is None else None
+        if isinstance(within, str) and not _place_value(service, fact, lang):
+            # What the place's record lacks, the topic it was named for may say: the weekend Korean class
+            # after "GIC 어딨어요?" (the place's own number comes with it).
+            record = next((self.topic_facts.get(within, {})[name] for name in names
+                           if name in self.topic_facts.get(within, {})), None)
+            if record is not None and record.get(lang):
+                lines = [str(record[lang])]
+                if service.phone and service.phone not in lines[0]:
+                    lines.append(f"{pick(service.name, lang) or service.slug}: {service.phone}")
+                reply = Reply(language=lang, texts=["\n".join(lines)], keys=["followup"], about_service=service.slug)
+                reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
+                return reply
         return self._place_fact(service, fact, lang, topic)
 
     def _place_fact(self, service: Service, fact: str, lang: str, topic: Optional[str]) -> Reply:
@@ -1537,10 +1557,8 @@ class DialogueCore:
         # The resident's own language first: "do they speak Vietnamese?" is what is asked.
         # (then Russian and Vietnamese, the residents' most asked-for languages; the list is cut at six)
         languages = language_names(sorted(served, key=lambda code: (code != lang, code not in ("ru", "vi"))), lang)
-        value = {"address": pick(service.address, lang), "phone": service.phone, "hours": pick(service.hours, lang),
-                 "when": pick(service.hours, lang), "booking": pick(service.hours, lang), "website": service.website,
-                 "fee": pick(service.fee, lang),
-                 "languages": None if _languages_unrecorded(service) else languages}.get(fact)
+        recorded = _place_value(service, fact, lang)
+        value = languages if fact == "languages" and recorded else recorded
         label = t(f"label_{fact}", lang)
         if value:
             lines = [f"{name}", f"{label}: {value}"]
@@ -2232,6 +2250,14 @@ _GO_HOME = re.compile(r"\bgo(ing)? (back )?home\b|\bgo back to my (country|home)
                       r"(우리\s?)?나라\s?(에|로)?\s?(가고|가면|갈래|돌아)|고향\s?(에\s?)?(가|돌아)|귀국|본국|집에\s?(가|돌아)고|출국하고")
 _CALLS_EMERGENCY = re.compile(r"\b11[29]\b|(?<!\d)11[29](?!\d)|\bambulance\b|\bpolice\b|\bскор(ую|ой|ая)\b|"
                               r"\bполици|\bcap cuu\b|\bcong an\b|\bcanh sat\b|구급차|경찰")
+
+
+def _place_value(service: Service, fact: str, lang: str) -> Any:
+    """The value of one fact in a place's record (``None`` when nobody recorded it)."""
+    return {"address": pick(service.address, lang), "phone": service.phone, "hours": pick(service.hours, lang),
+            "when": pick(service.hours, lang), "booking": pick(service.hours, lang), "website": service.website,
+            "fee": pick(service.fee, lang),
+            "languages": None if _languages_unrecorded(service) else service.languages_served}.get(fact)
 
 
 def _recent_urgency(resident: Resident) -> Optional[Urgency]:

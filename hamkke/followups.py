@@ -173,7 +173,7 @@ _FACTS: dict[str, tuple[str, str]] = {
         # "what happens there?" after an event: what it is
         r"\bwhat happens( there)?\b|\bwhat (is|will be) there\b|\bчто там (будет|делают|происходит|бывает)\b|"
         r"\bco (gi|nhung gi) (o do|vay|khong)\b|\bo do co gi\b",
-        r"뭐해주|뭘해주|무엇을해주|어떤거해주|어떤걸해주|무슨서비스|어떤서비스|어떤도움",
+        r"(뭐|뭘|무엇을|어떤거|어떤걸)해(주|줘)|무슨서비스|어떤서비스|어떤도움",
     ),
     # "my TOPIK is only 3", "у меня топик 2": what a resident must have or meet (a level, grades).
     "conditions": (
@@ -305,6 +305,11 @@ _OWN_TOPIC = re.compile(
     re.IGNORECASE)
 
 
+# The resident's own free day ("only sunday free", "free on weekends"): "free" is no price there.
+_DAY_OFF = re.compile(r"\bonly (on )?(sun|satur)days?( is| are)? (free|off)\b|\b(sun|satur)days? only\b|"
+                      r"\b(i am|i'm|im|i) (only )?(free|off)\b|\bmy days? off\b|\bday off\b")
+
+
 def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ...] = (),
                     context_words: str = "") -> Optional[str]:
     """Which fact a short follow-up asks for.
@@ -337,9 +342,13 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
         return "next_year"  # "и в 2027?", "nam 2027 tang bao nhieu"
     calls = re.search(r"\bcall\b|\bпозвонить\b|\bзвонить\b|\bgoi\b", folded) or \
         re.search(r"전화(해|하|할|돼|되)", korean)
-    if day and calls and not re.search(r"\bnumber\b|\bномер|\bтелефон|\bsdt\b|\bso\b", folded) and \
-            "번호" not in korean:
+    # ("that number", "그 번호" point back to the number given: "그 번호 토요일에도 전화돼요?" asks when)
+    if day and calls and not re.search(r"(?<!that )(?<!this )\bnumber\b|(?<!этот )(?<!этому )\bномер|\bтелефон|"
+                                       r"\bsdt\b(?! (do|nay))|\bso\b(?! (do|nay))", folded) and \
+            not re.search(r"(?<![그이저])번호", korean):
         return "hours"  # "can I call on Saturday?" asks when, not the number
+    if day and _DAY_OFF.search(folded):
+        return "hours"  # "i work mon to sat, only sunday free": when there is something on that day, not a price
     if _FREE_ADVICE.search(folded) or re.search(r"무료(로)?(상담|도와|도움)", korean):
         return "advice"  # "бесплатно где-то консультируют?": where free advice is to be had
     if day and "hours" not in exclude and _asks("hours", folded, korean):

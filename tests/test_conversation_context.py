@@ -92,7 +92,11 @@ def test_programmes_by_their_own_names_and_can_i_get_it() -> None:
     ("so how i apply then?", "address"),
     ("thu 4 thi di dau", "address"), ("수요일에 캄보디아 통역있어요?", "languages"), ("только по средам?", "hours"),
     ("132 в субботу можно позвонить?", "hours"), ("토요일에 전화해도 돼요?", "hours"),
-    ("phone number on sunday?", "phone"),
+    ("phone number on sunday?", "phone"), ("그 번호 토요일에도 전화돼요?", "hours"),
+    ("can i call that number on saturday", "hours"), ("토요일 전화번호요?", "phone"),
+    # The resident's own free day is no price ("only sunday free"); "sunday free?" still asks one.
+    ("i work mon to sat, only sunday free", "hours"), ("sunday free?", "fee"),
+    ("어떤 거 해줘요? 목욕도 돼요?", "services"),
     # "And next year?", also "from January": when the rule changes.
     ("내년은요", "next_year"), ("nam sau co tang ko", "next_year"), ("а с января больше будет?", "next_year"),
     # A student's year or university: the conditions that depend on them.
@@ -1104,6 +1108,26 @@ async def test_an_answer_asked_to_be_written_for_someone_is_a_copy(settings: Set
         await talk.say("엄마 한국말 몰라요 러시아말로 써주세요")
         after = await talk.say("문화누리카드 어디서 신청해요?")
     assert t("faq_culture_nuri", "ru") in after
+
+
+async def test_what_the_topics_place_lacks_comes_from_the_topic(settings: Settings, db: Database) -> None:
+    gic = next(s for s in load_services() if s["slug"] == "gwangju-international-center")
+    card = {"service": {"slug": gic["slug"], "name": gic["name"]}}
+    answers = iter([_key("faq_korean_classes"), _key("service_card", **card)])
+    async with Conversation(settings, db, lambda *_: next(answers), user="ko-weekend") as talk:
+        await talk.say("한국어 공짜로 배울수있는데 있어요?")
+        await talk.say("GIC 어딨어요?")
+        weekend = await talk.say("주말반은 없어요?")
+    # GIC's record has no hours; the Korean classes' hours say the Sunday class, with GIC's number.
+    facts = topic_facts()["faq_korean_classes"]["hours"]["ko"]
+    assert weekend.startswith(facts) and gic["phone"] in weekend
+    # Not after another topic: the rubbish rules do not answer for GIC's hours.
+    answers = iter([_key("faq_garbage"), _key("service_card", **card)])
+    async with Conversation(settings, db, lambda *_: next(answers), user="ko-weekend-2") as talk:
+        await talk.say("쓰레기 언제 버려요?")
+        await talk.say("GIC 어딨어요?")
+        hours = await talk.say("몇시에 열어요?")
+    assert gic["phone"] in hours and topic_facts()["faq_garbage"]["hours"]["ko"] not in hours
 
 
 async def test_a_visa_given_alone_after_an_answer_is_the_residents_visa(settings: Settings, db: Database) -> None:
