@@ -118,7 +118,9 @@ _FACTS: dict[str, tuple[str, str]] = {
     # "where can I spend it?", "do cinemas take it?": where a card or pass can be used.
     "use": (
         r"\bwhere (can |do )?(i |we )?(use|spend)\b|\b(use|spend) it\b|\bcinemas?\b|\bmovies?\b|\bbookstores?\b|"
+        r"\bwhat (can |do |should )?(i |we )?(use it for|spend (it )?on|buy with)\b|"
         r"\bгде (можно )?(потратить|тратить|использовать|расплатиться)\b|\bкино\b|\bкинотеатр|\bкниг|"
+        r"\bна что (\w+ )?(потратить|тратить|использовать|можно потратить)\b|\bчто (можно )?купить\b|"
         r"\b(dung|xai|su dung|tieu) (o dau|duoc o dau|cho nao)\b|\brap phim\b|\bxem phim\b|\bnha sach\b",
         r"어디서써|어디서쓸|어디에써|어디에쓸|사용처|가맹점|쓸만한|쓸곳|쓸데|영화관|영화봐|서점",
     ),
@@ -288,6 +290,8 @@ _OWN_TOPIC = re.compile(
     r"(hoc|lop|khoa) tieng han|"
     r"\barc\b|residence card|регистрац|\bthe cu tru\b|"
     r"\bminimum\b|минимальн|toi thieu|"
+    # a divorce ("юрист бесплатно для развода есть?" after violence at home)
+    r"\bdivorc|\bразвод|\bly hon\b|이혼|"
     # changing workplace ("after this can my friend change company?", "сменить работу", "doi cho lam")
     r"\bchange (a |the |my |his |her )?(company|job|workplace|employer|factory)\b|"
     r"\b(смен|помен)\w* (работ|завод|компани|работодател)|\bdoi (cho lam|cong ty|viec)\b|"

@@ -822,6 +822,12 @@ _CARE_OR_RECOVERY = re.compile(
     r"\bve nha\b|\bxuat vien\b|\bhoi phuc\b|\bnam truoc\b|\bthang truoc\b|\bcham soc\b|\bliet\b|"
     r"퇴원|집에|회복|재활|돌봄|간병|누워|거동|요양")
 
+# An injury already treated ("руку порезал сильно, зашили"; "got 5 stitches"): what comes next, not an emergency.
+_TREATED = re.compile(r"\bзашили\b|\bналожили швы|\bшвы (наложили|сняли)|\bperevyazali\b|\bперевязали\b|"
+                      r"\b(got|had|needed) (\d+ )?stitch|\b(was|were|got) stitched\b|"
+                      r"\bstitched (it |me |him |her )?up\b|"
+                      r"\b(da )?khau (\d+ )?mui\b|\bkhau (roi|xong)\b|꿰맸|꿰매|봉합(했|받|하고)")
+
 
 def detect_urgent(text: str) -> Optional[Urgency]:
     """The urgent situation ``text`` describes, if any."""
@@ -863,8 +869,9 @@ def detect_urgent(text: str) -> Optional[Urgency]:
         found.discard(Urgency.DOMESTIC_VIOLENCE)  # "가정폭력 상담소에서 통역 자원봉사 하고싶어요"
     if Urgency.OVERSTAY in found and _NOT_EXPIRED_YET.search(folded):
         found.discard(Urgency.OVERSTAY)  # about to expire: an extension question, not an overstay
-    if found == {Urgency.MEDICAL} and _AFTER_ILLNESS.search(folded + " " + korean) and \
-            _CARE_OR_RECOVERY.search(folded + " " + korean):
+    both = folded + " " + korean
+    if found == {Urgency.MEDICAL} and (
+            (_AFTER_ILLNESS.search(both) and _CARE_OR_RECOVERY.search(both)) or _TREATED.search(both)):
         # "had a stroke, now home, we need help with meals": care after an illness, not an emergency now.
         return None
     if found == {Urgency.MEDICAL} and _QUESTION_ONLY.search(folded) and not re.search(

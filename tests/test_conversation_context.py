@@ -96,7 +96,8 @@ def test_programmes_by_their_own_names_and_can_i_get_it() -> None:
     ("can i call that number on saturday", "hours"), ("토요일 전화번호요?", "phone"),
     # The resident's own free day is no price ("only sunday free"); "sunday free?" still asks one.
     ("i work mon to sat, only sunday free", "hours"), ("sunday free?", "fee"),
-    ("어떤 거 해줘요? 목욕도 돼요?", "services"),
+    ("어떤 거 해줘요? 목욕도 돼요?", "services"), ("на что быстро потратить в кванджу", "use"),
+    ("what can i spend it on", "use"), ("юрист бесплатно для развода есть?", None),
     # "And next year?", also "from January": when the rule changes.
     ("내년은요", "next_year"), ("nam sau co tang ko", "next_year"), ("а с января больше будет?", "next_year"),
     # A student's year or university: the conditions that depend on them.

@@ -76,7 +76,11 @@ NOT_URGENT = [
     "my mother in law had a stroke, now home, we need help with bathing",
     "시어머니가 뇌졸중 후 퇴원하셨는데 돌봄 서비스 있어요?",
     "муж лежачий после инсульта, есть помощь по уходу на дому?", "bo e bi tai bien nam liet, co ai cham soc ko",
-    "아버지가 뇌졸중 후 거동이 불편하세요 돌봄 서비스 있어요?", "виза заканчивается через неделю", "visa sap het han",
+    "아버지가 뇌졸중 후 거동이 불편하세요 돌봄 서비스 있어요?",
+    # an injury already treated: what comes next (산재) is the question
+    "на заводе руку порезал сильно зашили. хозяин говорит не надо 산재 оформлять это правильно?",
+    "i cut my hand at work, got 5 stitches, boss says no 산재", "손 다쳐서 꿰맸어요 산재 돼요?",
+    "виза заканчивается через неделю", "visa sap het han",
     "I got fired from my job", "fire insurance for my shop", "chờ xíu", "tôi chạy bộ mỗi sáng", "từ từ thôi",
     "хочу проверить 문화누리카드", "비자 연장하려면 어떻게 해요", "where can i throw away rubbish",
     "моему сыну 7 лет, как записать в школу", "hủy hợp đồng lao động", "khi nào có lương",
