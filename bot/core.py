@@ -967,6 +967,9 @@ class DialogueCore:
             fact = detect_followup(text, place_named=place is not None, context_words=about, exclude=same)
             if fact == "arrears":  # "지금 2달 밀렸어요" after health insurance: what that does to the stay
                 fact = "penalty" if context.get("topic") in INSURANCE_TOPICS else None
+            if fact == "late":  # "chuyen 1 thang roi" after the address change's 15 days: what being late costs
+                fact = "penalty" if context.get("topic") in DEADLINE_TOPICS else \
+                    detect_followup(text, place_named=place is not None, context_words=about, exclude=(*same, "late"))
             if fact is None and context.get("topic") in PROGRAM_TOPICS and _fresh(context, "at", FRESH_MINUTES) and \
                     len(text.split()) <= BALANCE_WORDS and asks_about_balance(text):
                 fact = "balance"  # "у меня с прошлого раза на карте деньги остались, они сгорят?" after the card
@@ -2204,6 +2207,8 @@ URGENT_PLACES = {Urgency.MEDICAL: "fire-ambulance-119", Urgency.FIRE: "fire-ambu
                  Urgency.OVERSTAY: "immigration-contact-center"}
 OWN_QUESTION_WORDS = 6
 URGENT_MINUTES = 10
+# Topics with a deadline whose missing costs a fine: time gone by, said after them, asks what being late costs.
+DEADLINE_TOPICS = frozenset({"faq_address_change", "faq_visa_extension", "faq_alien_registration"})
 
 
 def _service_list(cards: list[dict[str, Any]], left: list[str], lang: str) -> Reply:

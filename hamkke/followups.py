@@ -144,6 +144,15 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\b(da )?no \d+ thang\b|\b\d+ thang (roi )?(chua|ko|khong|k) dong\b|\bchua dong \d+ thang\b",
         r"\d+(달|개월)(째|이나|나)?(밀렸|밀려|체납|연체|못냈|안냈)",
     ),
+    # Time already gone by, said as a fact ("chuyen 1 thang roi", "уже месяц прошёл", "한 달 지났어요"): after a
+    # topic with a deadline, whether one is late (the caller keeps it to those topics).
+    "late": (
+        r"\b(already|it'?s been|been) (\d+|a|one|two|three) (days?|weeks?|months?)\b|"
+        r"\b(\d+|a|one|two|three) (days?|weeks?|months?) (ago|already|passed)\b|"
+        r"\bуже (\d+ )?(дн|недел|месяц)\w*|\b(\d+ )?(дн|недел|месяц)\w* (уже )?(прош(ло|[её]л|ла)|назад)\b|"
+        r"\b\d+ (ngay|tuan|thang) (roi|truoc)\b|\bda (duoc )?\d+ (ngay|tuan|thang)\b",
+        r"(\d+|한|두|세)(일|주|주일|달|개월)(이|째|가|나)?(지났|넘었|됐|되었|전에)",
+    ),
     "fee": (
         r"\bhow much\b|\bcost\b|\bfee\b|\bprice\b|\bfree\b|\bticket\b|\bper month\b|\ba month\b|\bmonthly\b|"
         r"^(and )?(for )?(one|1|a) month\??$|"

@@ -98,6 +98,9 @@ def test_programmes_by_their_own_names_and_can_i_get_it() -> None:
     ("i work mon to sat, only sunday free", "hours"), ("sunday free?", "fee"),
     ("어떤 거 해줘요? 목욕도 돼요?", "services"), ("на что быстро потратить в кванджу", "use"),
     ("what can i spend it on", "use"), ("юрист бесплатно для развода есть?", None),
+    # time gone by, said as a fact: the caller reads it against the topic's deadline
+    ("chuyen 1 thang roi", "late"), ("уже месяц прошёл", "late"), ("한 달 지났어요", "late"),
+    ("i moved 3 weeks ago", "late"),
     # "And next year?", also "from January": when the rule changes.
     ("내년은요", "next_year"), ("nam sau co tang ko", "next_year"), ("а с января больше будет?", "next_year"),
     # A student's year or university: the conditions that depend on them.
@@ -1129,6 +1132,18 @@ async def test_what_the_topics_place_lacks_comes_from_the_topic(settings: Settin
         await talk.say("GIC 어딨어요?")
         hours = await talk.say("몇시에 열어요?")
     assert gic["phone"] in hours and topic_facts()["faq_garbage"]["hours"]["ko"] not in hours
+
+
+async def test_time_gone_by_after_a_deadline_asks_what_being_late_costs(settings: Settings, db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("faq_address_change"), user="vi-late") as talk:
+        await talk.say("e chuyen nha tu 북구 qua 광산구 co phai khai bao gi ko")
+        late = await talk.say("chuyen 1 thang roi")
+    assert late.startswith(topic_facts()["faq_address_change"]["penalty"]["vi"]) and len(talk.asked) == 1
+    # After a topic without a deadline it is no lateness: the classifier reads it.
+    async with Conversation(settings, db, lambda *_: _key("faq_health_insurance"), user="vi-not-late") as talk:
+        await talk.say("bao hiem y te co bat buoc ko")
+        await talk.say("toi o han 2 thang roi")
+    assert len(talk.asked) == 2
 
 
 async def test_a_visa_given_alone_after_an_answer_is_the_residents_visa(settings: Settings, db: Database) -> None:
