@@ -213,6 +213,12 @@ _PHONE_NUMBER = re.compile(r"(?<![\d-])(?:\d{2,4}-\d{3,4}(?:-\d{4})?|1[3-9]\d{2}
 PLACE_FACTS = frozenset({"address", "phone", "hours", "when", "fee", "website", "languages"})
 # Topics after which months of missed premiums ("2달 밀렸어요") are a follow-up, not unpaid wages.
 INSURANCE_TOPICS = frozenset({"faq_health_insurance", "faq_insurance_arrears"})
+# Paying for care: after them, a resident without papers ("no visa") is told of the free clinic.
+CARE_COST_TOPICS = frozenset({"faq_medical_cost_support", *INSURANCE_TOPICS})
+# No papers, said alone ("no visa", "без визы", "ko co giay to", "비자 없어요", "불법체류").
+_NO_PAPERS = re.compile(r"\bno (visa|papers|documents|arc)\b|\bundocumented\b|\billegal\b|"
+                        r"\bбез (визы|документов)\b|\bнелегал|\b(ko|khong|k) (co )?(visa|giay to)\b|\bbat hop phap\b|"
+                        r"비자(가|는)? ?없|불법 ?체류|미등록")
 # Facts only a topic's own record gives (no place has them); a topic without one leaves the message to Rasa.
 TOPIC_ONLY_FACTS = frozenset({"balance", "use", "conditions", "services", "appliances", "large_items", "advice"})
 _LEADING_COMMAND = re.compile(r"^[\s/]+")
@@ -914,6 +920,13 @@ class DialogueCore:
                               keys=["followup_visa", topic], about_topic=topic, about_service=context.get("service"))
                 again.add_buttons([human_button(lang), Button(t("button_help", lang), "/help")])
                 return again, "answered", None
+            if topic in CARE_COST_TOPICS and _fresh(context, "at", FRESH_MINUTES) and len(text.split()) <= 6 and \
+                    _NO_PAPERS.search(fold(text.casefold()) + " " + text) and has("faq_free_clinic", lang):
+                # "no visa" after the aid for the uninsured: the aid is not for them; the free clinic is.
+                clinic = Reply(language=lang, texts=[t("faq_free_clinic", lang)], keys=["faq_free_clinic"],
+                               about_topic="faq_free_clinic", about_service=self.places.get("faq_free_clinic"))
+                clinic.add_buttons([human_button(lang), Button(t("button_help", lang), "/help")])
+                return clinic, "answered", None
             more = await self._more_services(resident, text, lang) or \
                 await self._topic_places_in_district(resident, text, lang) or \
                 await self._district_after_topic(resident, text, lang, rasa_text)
@@ -967,6 +980,10 @@ class DialogueCore:
             fact = detect_followup(text, place_named=place is not None, context_words=about, exclude=same)
             if fact == "arrears":  # "지금 2달 밀렸어요" after health insurance: what that does to the stay
                 fact = "penalty" if context.get("topic") in INSURANCE_TOPICS else None
+            if fact == "which_place":  # "which hospital?": the hospitals the topic's "where" names, if it names any
+                where = str(self.topic_facts.get(str(context.get("topic")), {}).get("address", {}).get("en") or "")
+                fact = "address" if re.search(r"hospital|clinic", where, re.IGNORECASE) and \
+                    _fresh(context, "at", FRESH_MINUTES) else None
             if fact == "late":  # "chuyen 1 thang roi" after the address change's 15 days: what being late costs
                 fact = "penalty" if context.get("topic") in DEADLINE_TOPICS else \
                     detect_followup(text, place_named=place is not None, context_words=about, exclude=(*same, "late"))

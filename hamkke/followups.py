@@ -318,6 +318,10 @@ _OWN_TOPIC = re.compile(
     re.IGNORECASE)
 
 
+# "Which hospital?", "какая больница?", "benh vien nao?", "어느 병원이요?": where the topic's help is given.
+_WHICH_HOSPITAL = (re.compile(r"^(and |so )?(which|what) (hospitals?|clinics?)\b|\b(как(ая|ой|ие)|в как(ой|ую|ие)) "
+                              r"(больниц|клиник)|\b(benh vien|phong kham) (nao|gi)\b"),
+                   re.compile(r"(어느|무슨|어떤)(병원|의원)"))
 # The resident's own free day ("only sunday free", "free on weekends"): "free" is no price there.
 _DAY_OFF = re.compile(r"\bonly (on )?(sun|satur)days?( is| are)? (free|off)\b|\b(sun|satur)days? only\b|"
                       r"\b(i am|i'm|im|i) (only )?(free|off)\b|\bmy days? off\b|\bday off\b")
@@ -349,6 +353,8 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
     without_paper = bool(_WITHOUT_PAPER[0].search(folded) or _WITHOUT_PAPER[1].search(korean))
     if without_paper and "documents" not in exclude:
         return "documents"
+    if len(folded.split()) <= 4 and (_WHICH_HOSPITAL[0].search(folded) or _WHICH_HOSPITAL[1].search(korean)):
+        return "which_place"  # "which hospital?" after the aid for the uninsured: where it is given (caller decides)
     if not place_named and _names_new_topic(folded, context_words):
         return None
     if re.search(rf"(?<!\d){clock.today().year + 1}(?!\d)", folded):

@@ -1146,6 +1146,24 @@ async def test_time_gone_by_after_a_deadline_asks_what_being_late_costs(settings
     assert len(talk.asked) == 2
 
 
+async def test_which_hospital_and_no_visa_after_the_aid_for_the_uninsured(settings: Settings, db: Database) -> None:
+    facts = topic_facts()
+    async with Conversation(settings, db, lambda *_: _key("faq_medical_cost_support"), user="en-aid") as talk:
+        await talk.say("my friend no insurance need surgery very expensive any help?")
+        which = await talk.say("which hospital?")
+        papers = await talk.say("no visa")
+        sunday = await talk.say("sunday what time?")
+    # The designated hospitals (HIRA's list), then the free clinic for one without papers, and its Sunday hours.
+    assert which.startswith(facts["faq_medical_cost_support"]["address"]["en"])
+    assert papers.startswith(t("faq_free_clinic", "en"))
+    assert "14:00" in sunday and len(talk.asked) == 1
+    # After the interpreters' answer, "which hospital?" is the classifier's (their "where" names no hospital).
+    async with Conversation(settings, db, lambda *_: _key("faq_hospital_interpreter"), user="en-which") as talk:
+        await talk.say("can i get an interpreter at the hospital")
+        await talk.say("which hospital?")
+    assert len(talk.asked) == 2
+
+
 async def test_a_visa_given_alone_after_an_answer_is_the_residents_visa(settings: Settings, db: Database) -> None:
     answers = iter([_key("faq_unpaid_wages"), _key("faq_visa_change")])
     async with Conversation(settings, db, lambda *_: next(answers), user="ru-f4") as talk:
