@@ -226,6 +226,9 @@ _LEADING_COMMAND = re.compile(r"^[\s/]+")
 _ASKS_FOR_HOSPITAL = re.compile(r"hospital|emergency room|\ber\b|clinic|больниц|клиник|приемн|травмпункт|"
                                 r"benh vien|phong kham|cap cuu|병원|응급실|의원|where|где|куда|o dau|어디|open|открыт|"
                                 r"mo cua|문 ?연")
+# The rescuers named in "help has come" (whose names are also the emergency lines' names).
+_NAMES_RESCUE = re.compile(r"ambulance|police|firefighter|скорая|полиция|пожарные|cap cuu|cong an|cuu hoa|"
+                           r"구급차|경찰|소방차")
 # A birth year given alone ("1988", "1963 г.", "1990년"): an answer, after a programme's answer.
 _BARE_YEAR = re.compile(r"(19[2-9]\d|20[0-2]\d)\s*(년|г\.?|год)?")
 # The programmes whose check starts with an age (a bare number after their answer is one).
@@ -859,6 +862,9 @@ class DialogueCore:
             # "e an toan r. doi cho lam thi can lam gi": the danger is over; what comes next is answered as it is.
             over = _recent_urgency(resident)
             resident.context = {**(resident.context or {}), "urgent": None, "urgent_at": None}
+            if str(resident.context.get("service")) in URGENT_PLACES.values():
+                # "소방차 왔어요 이제 어디 연락해야돼요?": not where 119 is; what comes next is a question of its own.
+                resident.context = {**resident.context, "topic": None, "service": None}
             # The classifier reads what follows ("구급차 왔어요 형 보험 없어요 병원비 어떡해요": the hospital bill);
             # the words that say help has come would pull it back to the emergency numbers.
             for source in (rasa_text.casefold(), fold(rasa_text.casefold())):
@@ -968,7 +974,10 @@ class DialogueCore:
                 # "and in January?" after a list of events: the same question for that period.
                 metadata["said"] = rasa_text
                 return await self._ask_rasa(resident, inbound, "/faq_events", metadata, lang)
-            place = await self._named_place(text, resident) or await self._listed_place(resident, text)
+            # (not a place named in the words that say help has come: "소방차 왔어요 이제 어디 연락해야돼요?")
+            place = None if over is not None and _SAFE_NOW.search(fold(text.casefold()) + " " + text) and \
+                _NAMES_RESCUE.search(text.casefold()) else \
+                await self._named_place(text, resident) or await self._listed_place(resident, text)
             on_day = await self._place_of_the_day(resident, text) if place is None else None
             place = place or on_day
             about = await self._context_words(resident)
@@ -1142,9 +1151,9 @@ class DialogueCore:
         if urgency is not None:
             reply = urgent_first(reply, urgency, lang, own_question)
             folded = fold(text.casefold())
-            if urgency is Urgency.MEDICAL and _ASKS_FOR_HOSPITAL.search(folded) and not any(
-                    key.startswith(("service_", "finder_")) for key in reply.keys):
-                # "what hospital is open?" in an emergency: the emergency rooms, under "call 119".
+            if urgency is Urgency.MEDICAL and _ASKS_FOR_HOSPITAL.search(folded):
+                # "what hospital is open?" in an emergency: the emergency rooms, under "call 119" (unless the
+                # places found are among them; "애기병원 지금 하는데 있어요?" finds only phone lines open now).
                 await self._add_emergency_rooms(reply, lang, child=bool(_CHILD.search(folded)))
             if urgency is Urgency.DOMESTIC_VIOLENCE and (_CHILD.search(folded) or _DIVORCE.search(folded)) and \
                     "faq_divorce_custody" not in reply.keys:
@@ -1217,7 +1226,8 @@ class DialogueCore:
         async with self.db.session() as session:
             rows = (await session.scalars(select(Service).where(Service.retired.is_(False)).order_by(Service.id))).all()
         rooms = [s for s in rows if {"health", "emergency"} <= set(s.categories or []) and s.address and s.phone]
-        if not rooms:
+        shown = {*(reply.listed_services or []), *([reply.about_service] if reply.about_service else [])}
+        if not rooms or any(room.slug in shown for room in rooms):
             return
         def for_children(room: Service) -> bool:  # the late-night children's clinic (어린이병원) says so in its hours
             return child and "어린이" in str(pick(room.hours, "ko") or "")

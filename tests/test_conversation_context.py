@@ -1225,6 +1225,32 @@ async def test_after_violence_a_question_of_its_own_is_answered_under_the_line(s
     assert job.startswith(t(first_line_key(Urgency.VIOLENCE), "en")) and t("faq_workplace_change", "en") in job
 
 
+async def test_a_childs_emergency_asking_what_is_open_gets_the_childrens_clinic(settings: Settings,
+                                                                                db: Database) -> None:
+    services = {s["slug"]: s for s in load_services()}
+    lines = [services[slug] for slug in ("kdca-1339", "fire-ambulance-119") if slug in services]
+    assert len(lines) == 2
+    cards = [{"slug": s["slug"], "name": s["name"]} for s in lines]
+    answers = iter([_key("faq_emergency_numbers"), _key("service_list", services=cards, total=2, shown=2, rest=[])])
+    async with Conversation(settings, db, lambda *_: next(answers), user="ko-child-night") as talk:
+        await talk.say("밤인데 애기 열이 40도 넘어요 약먹여도 안떨어져요 어떻해요")
+        open_now = await talk.say("남구 살아요 애기병원 지금 하는데 있어요?")
+        phone = await talk.say("전번좀")
+    # The phone lines open now are no hospital: the emergency rooms come under "call 119", the children's clinic
+    # first, and "phone?" is that clinic's.
+    clinic = next(s for s in services.values() if "어린이" in str((s.get("hours") or {}).get("ko") or ""))
+    assert open_now.startswith(t(first_line_key(Urgency.MEDICAL), "ko")) and clinic["phone"] in open_now
+    assert clinic["phone"] in phone
+
+
+async def test_help_that_has_come_is_no_place_named(settings: Settings, db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("faq_emergency_numbers"), user="ko-truck") as talk:
+        await talk.say("옆집 외국인집에 불났어요 연기 엄청나요")
+        then = await talk.say("소방차 왔어요 이제 어디 연락해야돼요? 캄보디아 사람들이에요")
+    # Not "119's address is unknown" (소방 names 119): the classifier answers what comes next.
+    assert len(talk.asked) == 2 and then.startswith(t("faq_emergency_numbers", "ko"))
+
+
 async def test_help_that_has_come_ends_the_emergency_line(settings: Settings, db: Database) -> None:
     # "fire is out now", "ambulance came": the fire or the ambulance is told as over; the next question is answered.
     cases = (
