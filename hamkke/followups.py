@@ -68,8 +68,10 @@ _FACTS: dict[str, tuple[str, str]] = {
     "phone": (
         r"\bphone\b|\bnumber\b|\bcall them\b|\btel\b|\bcontact\b|"
         r"\bтелефон|\bномер\b|\bпозвонить\b|\bконтакт|"
-        r"\bso dien thoai\b|\bsdt\b|\bso dt\b|\bdien thoai\b|\bso lien lac\b|\bgoi so\b",
-        r"전화|번호|연락처|전번",
+        r"\bso dien thoai\b|\bsdt\b|\bso dt\b|\bdien thoai\b|\bso lien lac\b|\bgoi so\b|"
+        # "how to reach them?": "lien lac ntn", "как связаться", "연락 어떻게 해요"
+        r"\b(lien lac|lien he) (ntn|the nao|nhu the nao|sao|bang cach nao|o dau)\b|\bкак (с ними )?связаться\b",
+        r"전화|번호|연락처|전번|연락(은|을|하려면)?어떻게|어떻게연락",
     ),
     "when": (
         r"\bwhen\b(?! (i|we|you|she|he|they) (go|come|visit|get there|arrive))|"
@@ -249,6 +251,12 @@ _FACTS: dict[str, tuple[str, str]] = {
         # broken English puts the language first: "khmer speak?", "nepali speak person there?"
         r"\b(khmer|cambodian|nepali|uzbek|chinese|mongolian|thai|tagalog|filipino|indonesian|kazakh|kyrgyz|"
         r"sinhala|bengali|urdu|burmese|myanmar|vietnamese|russian|english) (speak|speaker|speaking|speaks)\b|"
+        # ... or asks for a person of that language: "nepali person there?", "vietnamese staff?"
+        r"\b(khmer|cambodian|nepali|uzbek|chinese|mongolian|thai|tagalog|filipino|indonesian|kazakh|kyrgyz|"
+        r"sinhala|bengali|urdu|burmese|myanmar|vietnamese|russian|english) (person|people|staff|counsell?ors?|"
+        r"workers?|someone|somebody)\b|"
+        r"\bco nguoi (noi )?(tieng )?(viet|nga|nepal|campuchia|trung|thai|mong co|indonesia|uzbek|philippines)"
+        r"( nao)? (o do |o day |ben do )?(ko|khong|k)\b|"
         r"\bпо[- ]?(узбекски|казахски|киргизски|китайски|монгольски|тайски|кхмерски|английски|корейски)\b|"
         r"\btieng (khmer|campuchia|nepal|trung|thai|mong co|indonesia|uzbek|philippines)\b",
         r"베트남말|베트남어|러시아말|러시아어|영어로|통역|"

@@ -101,6 +101,10 @@ def test_programmes_by_their_own_names_and_can_i_get_it() -> None:
     # time gone by, said as a fact: the caller reads it against the topic's deadline
     ("chuyen 1 thang roi", "late"), ("уже месяц прошёл", "late"), ("한 달 지났어요", "late"),
     ("i moved 3 weeks ago", "late"),
+    # how to reach them, a person of a language: the place's phone, its languages (the classifier took both for a
+    # request for staff)
+    ("lien lac ntn", "phone"), ("как связаться", "phone"), ("연락 어떻게 해요", "phone"),
+    ("nepali person there?", "languages"), ("co nguoi viet o do ko", "languages"), ("toi la nguoi viet", None),
     # "And next year?", also "from January": when the rule changes.
     ("내년은요", "next_year"), ("nam sau co tang ko", "next_year"), ("а с января больше будет?", "next_year"),
     # A student's year or university: the conditions that depend on them.
