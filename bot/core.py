@@ -925,7 +925,8 @@ class DialogueCore:
                 again = Reply(language=lang, texts=[t("followup_visa", lang, visa=code), t(topic, lang)],
                               keys=["followup_visa", topic], about_topic=topic, about_service=context.get("service"))
                 again.add_buttons([human_button(lang), Button(t("button_help", lang), "/help")])
-                return again, "answered", None
+                recent = _recent_urgency(resident)  # (what to do now stays first while the situation goes on)
+                return (urgent_first(again, recent, lang, own_question=True) if recent else again), "answered", None
             if topic in CARE_COST_TOPICS and _fresh(context, "at", FRESH_MINUTES) and len(text.split()) <= 6 and \
                     _NO_PAPERS.search(fold(text.casefold()) + " " + text) and has("faq_free_clinic", lang):
                 # "no visa" after the aid for the uninsured: the aid is not for them; the free clinic is.

@@ -537,9 +537,14 @@ _AGE_NUMBER = re.compile(r"(?<![\d,.])(\d{1,3})"
 
 
 # A visa code given alone ("F4", "H-2", "student D2", "я на E-9", "visa F-6 a"): the visa the resident holds.
-_BARE_VISA = re.compile(r"(?:(?:my|i'?m|i am|on|visa|виза|визa|у меня|я на|мы на|моя|toi|em|e|la|비자|저는)\s+)*"
+_BARE_VISA = re.compile(r"(?:(?:yes|yeah|да|vang|da|네|my|i'?m|i am|on|visa|виза|визa|у меня|я на|мы на|моя|toi|em|e|"
+                        r"la|비자|저는)[\s,]+)*"
                         r"(?:(?:student|студент\w*|sinh vien|유학생)\s+)?([a-h])[- ]?(\d{1,2})(?:-(\d))?"
-                        r"(?:\s*(?:visa|виза|비자|에요|예요|이에요|입니다|also|тоже|a|too|nha))*")
+                        r"(?:\s*(?:visa|виза|비자|에요|예요|이에요|입니다|also|тоже|a|too|nha))*"
+                        # with how long one has been here: "D2, 2 months here", "E-9, 3 года"
+                        r"(?:[\s,]+(?:\d+|one|two|three)\s*(?:months?|weeks?|years?|месяц\w*|недел\w*|год\w*|лет|"
+                        r"thang|tuan|nam|개월|달|년)"
+                        r"(?:\s*(?:here|in korea|в корее|здесь|o han|o day|째|됐어요|roi))*)?")
 
 
 def others_ages(text: str) -> list[int]:

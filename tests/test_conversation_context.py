@@ -1255,6 +1255,17 @@ async def test_help_that_has_come_is_no_place_named(settings: Settings, db: Data
     assert len(talk.asked) == 2 and then.startswith(t("faq_emergency_numbers", "ko"))
 
 
+async def test_a_visa_given_while_violence_goes_on_keeps_the_line_first(settings: Settings, db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("faq_workplace_change"), user="en-violence-visa") as talk:
+        await talk.say("he hitting my friend now in dormitory there is blood")
+        await talk.say("after this can my friend change company?")
+        visa = await talk.say("yes E-9 also")
+    # The visa given is the friend's: the workplace change for an E-9, under the line, not a question about visas.
+    assert visa.startswith(t(first_line_key(Urgency.VIOLENCE), "en"))
+    assert t("followup_visa", "en", visa="E-9") in visa and t("faq_workplace_change", "en") in visa
+    assert len(talk.asked) == 2  # (the emergency and the workplace change; the visa was no question for it)
+
+
 async def test_help_that_has_come_ends_the_emergency_line(settings: Settings, db: Database) -> None:
     # "fire is out now", "ambulance came": the fire or the ambulance is told as over; the next question is answered.
     cases = (

@@ -163,7 +163,8 @@ def test_the_ages_a_message_gives_for_relatives(text: str, ages: list[int]) -> N
 
 @pytest.mark.parametrize(("text", "code"), [
     ("F4", "F-4"), ("student D2", "D-2"), ("я на E-9", "E-9"), ("f-6-2", "F-6-2"), ("F-4에요", "F-4"),
-    ("yes E-9 also", None), ("in buk-gu", None), ("a5 paper", None),
+    ("yes E-9 also", "E-9"), ("D2, 2 months here", "D-2"), ("e9 3 nam roi", "E-9"),
+    ("i am on e-9 and want to change", None), ("in buk-gu", None), ("a5 paper", None),
 ])
 def test_a_visa_code_given_alone(text: str, code: object) -> None:
     from hamkke.phrases import bare_visa
