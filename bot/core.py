@@ -94,6 +94,7 @@ from hamkke.live import LiveBus
 from hamkke.logs import text_for_log
 from hamkke.office_hours import default_centre, handoff_notice, queue_status
 from hamkke.phrases import (
+    asks_how_to_get_status,
     bare_visa,
     day_of_month,
     is_unknown,
@@ -927,6 +928,17 @@ class DialogueCore:
                 again.add_buttons([human_button(lang), Button(t("button_help", lang), "/help")])
                 recent = _recent_urgency(resident)  # (what to do now stays first while the situation goes on)
                 return (urgent_first(again, recent, lang, own_question=True) if recent else again), "answered", None
+            if asks_how_to_get_status(text):
+                # "как стать 차상위?", "차상위 신청 어떻게 해요?": who decides, and who among foreigners can be one
+                # (the classifier heard naturalisation in "стать"). A check waiting for its answer asks again.
+                how = Reply(language=lang, texts=[t("benefit_status_how", lang)], keys=["benefit_status_how"],
+                            about_topic=str(topic) if topic in CHECKABLE_TOPICS else None)
+                asked = str(context.get("asked") or "")
+                if self._in_check(resident) and asked.startswith("form:"):
+                    how.texts.append(t(asked.removeprefix("form:"), lang))
+                    how.keys.append(asked.removeprefix("form:"))
+                how.add_buttons([human_button(lang), Button(t("button_help", lang), "/help")])
+                return how, "answered", None
             if topic in CARE_COST_TOPICS and _fresh(context, "at", FRESH_MINUTES) and len(text.split()) <= 6 and \
                     _NO_PAPERS.search(fold(text.casefold()) + " " + text) and has("faq_free_clinic", lang):
                 # "no visa" after the aid for the uninsured: the aid is not for them; the free clinic is.

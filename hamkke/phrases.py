@@ -556,6 +556,28 @@ def others_ages(text: str) -> list[int]:
     return [age for age in ages if 0 < age <= 110][:4]
 
 
+# How one comes to be a basic livelihood recipient or near-poor ("как стать 차상위?", "차상위 어떻게 되나요?").
+_WELFARE_STATUS = re.compile(r"near[- ]?poor|basic livelihood|малоимущ|базов\w* пособ|\bcan ngheo\b|"
+                             r"차상위|기초 ?생활|기초 ?수급|수급자")
+_BECOME = re.compile(r"\bbecome\b|\bqualify\b|\bhow (do|can|could) (i|we|she|he|they) (get|apply)|\bhow to (get|apply)|"
+                     r"\bстать\b|\bоформить\b|\bполучить статус|"
+                     r"\blam (sao|the nao|cach nao) (de )?(duoc|thanh|la|vao)\b|\btro thanh\b|"
+                     r"\bdang ky (lam )?(ho )?can|"
+                     r"되려면|될 ?수|되는 ?(법|방법)|되나요|될까요|어떻게 ?(되|신청)|신청 ?(방법|어떻게)|인정 ?받")
+
+
+def asks_how_to_get_status(text: str) -> bool:
+    """Whether a message asks how one becomes a basic livelihood recipient or near-poor ("как стать 차상위?")."""
+    folded = fold(text.casefold())
+    if len(folded.split()) > 20 or named_program(text):
+        return False  # "기초수급자 할머니 문화누리카드 지금 신청되나요": the card is asked about, the status stated
+    status = [m.span() for m in _WELFARE_STATUS.finditer(folded)]
+    become = [m.span() for m in _BECOME.finditer(folded)]
+    # the two said together: "как стать 차상위", "기초생활수급자 иностранцу можно стать", "차상위 신청 어떻게 해요"
+    return any(0 <= b_start - s_end <= 25 or 0 <= s_start - b_end <= 25
+               for s_start, s_end in status for b_start, b_end in become)
+
+
 def bare_visa(text: str) -> Optional[str]:
     """The visa code a message gives alone, written as "F-4" ("F4", "student D2", "я на E-9"), else ``None``."""
     found = _BARE_VISA.fullmatch(fold(text.casefold()).strip(" .!?,"))

@@ -1168,6 +1168,13 @@ async def test_which_hospital_and_no_visa_after_the_aid_for_the_uninsured(settin
     assert len(talk.asked) == 2
 
 
+async def test_how_to_become_near_poor_says_who_decides(settings: Settings, db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("faq_naturalization"), user="ru-near-poor") as talk:
+        how = await talk.say("как стать 차상위? мне 68, живу одна")
+    # Not naturalisation (the classifier heard "стать"): the community centre decides; who among foreigners can be one.
+    assert how.startswith(t("benefit_status_how", "ru")) and "주민센터" in how and talk.asked == []
+
+
 async def test_a_visa_given_alone_after_an_answer_is_the_residents_visa(settings: Settings, db: Database) -> None:
     answers = iter([_key("faq_unpaid_wages"), _key("faq_visa_change")])
     async with Conversation(settings, db, lambda *_: next(answers), user="ru-f4") as talk:

@@ -161,6 +161,20 @@ def test_the_ages_a_message_gives_for_relatives(text: str, ages: list[int]) -> N
     assert others_ages(text) == ages
 
 
+@pytest.mark.parametrize(("text", "asks"), [
+    ("как стать 차상위? мне 68, живу одна", True), ("а 기초생활수급자 иностранцу можно стать? я F-4", True),
+    ("차상위 신청 어떻게 해요?", True), ("기초수급자 되려면 뭐해야돼요", True), ("how can i become near-poor", True),
+    ("lam sao de duoc ho can ngheo", True),
+    # the status stated, a programme asked about
+    ("복지관 봉사자인데요 58년생 기초수급자 할머니 문화누리카드 지금 신청되나요", False),
+    ("문화누리카드 еще можно оформить? я 기초생활수급자", False), ("우리집 차상위에요", False),
+])
+def test_asking_how_one_becomes_a_recipient_or_near_poor(text: str, asks: bool) -> None:
+    from hamkke.phrases import asks_how_to_get_status
+
+    assert asks_how_to_get_status(text) is asks
+
+
 @pytest.mark.parametrize(("text", "code"), [
     ("F4", "F-4"), ("student D2", "D-2"), ("я на E-9", "E-9"), ("f-6-2", "F-6-2"), ("F-4에요", "F-4"),
     ("yes E-9 also", "E-9"), ("D2, 2 months here", "D-2"), ("e9 3 nam roi", "E-9"),
