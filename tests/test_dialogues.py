@@ -25,15 +25,17 @@ URGENT_FLOOR = 100.0
 # The held-out set, written on 2026-12-06 by writers whose conversations were never read.
 HELD_OUT = PROJECT_ROOT / "bench" / "dialogues-fresh"
 # Measured on 2026-12-07 (session 14): en 66.7, ru 63.3, vi 66.7, ko 70.0; urgent first line 5/5, 4/4, 4/4, 4/4.
-# Session 15 (2026-12-07): en 66.7, ru 70.0, vi 70.0, ko 73.3.
-HELD_OUT_FLOORS = {"en": 60.0, "ru": 63.0, "vi": 63.0, "ko": 66.0}
+# Session 15 (2026-12-07): en 66.7, ru 70.0, vi 70.0, ko 73.3. Session 17 (2026-12-07): en 70.0, ru 70.0, vi 70.0,
+# ko 73.3.
+HELD_OUT_FLOORS = {"en": 63.0, "ru": 63.0, "vi": 63.0, "ko": 66.0}
 HELD_OUT_URGENT_FLOOR = 100.0
 # A second held-out set, written on 2026-12-07 (session 14) by four new writers, after that session's changes;
 # its first and only read is the score. Measured then: en 43.3, ru 53.3, vi 56.7, ko 40.0; urgent first line
 # en 5 of 6, ru 8 of 8, vi 6 of 6, ko 4 of 5 (which turns were missed is not read: the floors record it).
 # Session 15 (2026-12-07), still only the score read: en 50.0, ru 60.0, vi 60.0, ko 50.0; urgent unchanged.
+# Session 17 (2026-12-07), score only: en 53.3, ru 60.0, vi 66.7, ko 50.0; urgent unchanged.
 HELD_OUT_2 = PROJECT_ROOT / "bench" / "dialogues-fresh2"
-HELD_OUT_2_FLOORS = {"en": 43.0, "ru": 53.0, "vi": 53.0, "ko": 43.0}
+HELD_OUT_2_FLOORS = {"en": 46.0, "ru": 53.0, "vi": 60.0, "ko": 43.0}
 HELD_OUT_2_URGENT_FLOORS = {"en": 83.0, "ru": 100.0, "vi": 100.0, "ko": 80.0}
 # The development sets (their failures are read): floors too, so that what was mended stays mended.
 # Measured on 2026-12-07 (session 13): dialogues-dev en 83.3, ru 83.3, vi 86.7, ko 86.7;
@@ -45,12 +47,14 @@ HELD_OUT_2_URGENT_FLOORS = {"en": 83.0, "ru": 100.0, "vi": 100.0, "ko": 80.0}
 # dev4 80.0, 73.3, 56.7, 70.0 (en, ru, vi, ko).
 # Session 16 (2026-12-07): dev4 83.3, 73.3, 56.7, 73.3; dialogues-dev5 55.0, 55.0, 75.0, 70.0 (first run: 40.0, 55.0,
 # 50.0, 55.0; 20 conversations per language, so a floor two conversations under is 10 points under).
+# Session 17 (2026-12-07): dev 86.7, 83.3, 86.7, 86.7; dev2 81.2, 87.5, 90.6, 78.1; dev3 70.0, 56.7, 53.3, 66.7;
+# dev4 83.3, 90.0, 60.0, 73.3; dev5 60.0, 55.0, 75.0, 85.0.
 DEVELOPMENT = {
-    PROJECT_ROOT / "bench" / "dialogues-dev": {"en": 76.0, "ru": 76.0, "vi": 80.0, "ko": 80.0},
-    PROJECT_ROOT / "bench" / "dialogues-dev2": {"en": 75.0, "ru": 81.0, "vi": 81.0, "ko": 65.0},
-    PROJECT_ROOT / "bench" / "dialogues-dev3": {"en": 53.0, "ru": 43.0, "vi": 46.0, "ko": 60.0},
-    PROJECT_ROOT / "bench" / "dialogues-dev4": {"en": 73.0, "ru": 66.0, "vi": 50.0, "ko": 63.0},
-    PROJECT_ROOT / "bench" / "dialogues-dev5": {"en": 45.0, "ru": 45.0, "vi": 65.0, "ko": 60.0},
+    PROJECT_ROOT / "bench" / "dialogues-dev": {"en": 80.0, "ru": 76.0, "vi": 80.0, "ko": 80.0},
+    PROJECT_ROOT / "bench" / "dialogues-dev2": {"en": 75.0, "ru": 81.0, "vi": 84.0, "ko": 71.0},
+    PROJECT_ROOT / "bench" / "dialogues-dev3": {"en": 63.0, "ru": 50.0, "vi": 46.0, "ko": 60.0},
+    PROJECT_ROOT / "bench" / "dialogues-dev4": {"en": 76.0, "ru": 83.0, "vi": 53.0, "ko": 66.0},
+    PROJECT_ROOT / "bench" / "dialogues-dev5": {"en": 50.0, "ru": 45.0, "vi": 65.0, "ko": 75.0},
 }
 
 
