@@ -1581,13 +1581,15 @@ class DialogueCore:
         if isinstance(within, str) and not _place_value(service, fact, lang):
             # What the place's record lacks, the topic it was named for may say: the weekend Korean class
             # after "GIC 어딨어요?" (the place's own number comes with it).
-            record = next((self.topic_facts.get(within, {})[name] for name in names
-                           if name in self.topic_facts.get(within, {})), None)
+            given = next((name for name in names if name in self.topic_facts.get(within, {})), None)
+            record = self.topic_facts[within][given] if given is not None else None
             if record is not None and record.get(lang):
                 lines = [str(record[lang])]
                 if service.phone and service.phone not in lines[0]:
                     lines.append(f"{pick(service.name, lang) or service.slug}: {service.phone}")
-                reply = Reply(language=lang, texts=["\n".join(lines)], keys=["followup"], about_service=service.slug)
+                # ("write it in Vietnamese for my mother": the fact again, in that language)
+                reply = Reply(language=lang, texts=["\n".join(lines)], keys=["followup"], about_service=service.slug,
+                              redo=[{"fact": [within, given]}])
                 reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
                 return reply
         return self._place_fact(service, fact, lang, topic)

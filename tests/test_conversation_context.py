@@ -1126,9 +1126,12 @@ async def test_what_the_topics_place_lacks_comes_from_the_topic(settings: Settin
         await talk.say("한국어 공짜로 배울수있는데 있어요?")
         await talk.say("GIC 어딨어요?")
         weekend = await talk.say("주말반은 없어요?")
-    # GIC's record has no hours; the Korean classes' hours say the Sunday class, with GIC's number.
-    facts = topic_facts()["faq_korean_classes"]["hours"]["ko"]
-    assert weekend.startswith(facts) and gic["phone"] in weekend
+        written = await talk.say("엄마 베트남어밖에 못해요 베트남어로 써주세요")
+    # GIC's record has no hours; the Korean classes' hours say the Sunday class, with GIC's number; written for the
+    # mother, that fact again in Vietnamese.
+    facts = topic_facts()["faq_korean_classes"]["hours"]
+    assert weekend.startswith(facts["ko"]) and gic["phone"] in weekend
+    assert facts["vi"] in written
     # Not after another topic: the rubbish rules do not answer for GIC's hours.
     answers = iter([_key("faq_garbage"), _key("service_card", **card)])
     async with Conversation(settings, db, lambda *_: next(answers), user="ko-weekend-2") as talk:
