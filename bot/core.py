@@ -294,7 +294,8 @@ def _languages_unrecorded(place: Service) -> bool:
 def _asks_of_place(place: Service, text: str) -> bool:
     """Whether a message naming ``place`` asks about the place itself ("адрес 출입국"), not about a topic
     it also names ("출입국 비자 연장")."""
-    return not names_a_topic(without_names(text, place.aliases or []))
+    words = fold_words(place.aliases or [])
+    return not names_a_topic(without_names(text, place.aliases or []), place_words=words)
 
 
 def clean(text: str) -> str:
@@ -1496,6 +1497,10 @@ class DialogueCore:
                           about_service=context.get("service"))
             again.add_buttons([human_button(lang), Button(t("button_help", lang), "/help")])
             return again
+        if fact == "has":
+            # "Do they have an English newspaper?" after GIC: what its record says it does, and who knows more.
+            return await self._what_the_place_does(named.slug if named is not None else context.get("service"),
+                                                   lang, topic)
         if fact not in PLACE_FACTS | TOPIC_ONLY_FACTS | {"documents", "penalty", "booking"}:
             return None  # "can I get it?" after a topic without a check, "next year?" after a place: Rasa answers
         slug = named.slug if named is not None else context.get("service")
@@ -1593,6 +1598,23 @@ class DialogueCore:
                 reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
                 return reply
         return self._place_fact(service, fact, lang, topic)
+
+    async def _what_the_place_does(self, slug: Any, lang: str, topic: Any) -> Optional[Reply]:
+        """A place's description (what it does, offers, publishes), with its number; ``None`` without one."""
+        if not isinstance(slug, str):
+            return None
+        async with self.db.session() as session:
+            service = await session.scalar(select(Service).where(Service.slug == slug, Service.retired.is_(False)))
+        description = pick(service.description, lang) if service is not None else None
+        if service is None or not description:
+            return None
+        lines = [pick(service.name, lang) or service.slug, description]
+        if service.phone or service.website:
+            lines.append(t("followup_ask_them", lang, phone=service.phone or service.website))
+        reply = Reply(language=lang, texts=["\n".join(lines)], keys=["followup"],
+                      about_topic=topic if isinstance(topic, str) else None, about_service=service.slug)
+        reply.add_buttons([Button(t("button_help", lang), "/help"), human_button(lang)])
+        return reply
 
     def _place_fact(self, service: Service, fact: str, lang: str, topic: Optional[str]) -> Reply:
         """One fact of a place's record ("phone?", "open on Saturday?"), or whom to ask when it is not recorded."""

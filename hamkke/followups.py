@@ -128,7 +128,7 @@ _FACTS: dict[str, tuple[str, str]] = {
     ),
     "penalty": (
         r"\bwhat if (i |we |you )?(don'?t|do not|dont|am late|late|miss|not|forget)\b|"
-        r"\bif (i|we) (don'?t|dont|do not)\b|"
+        r"\bif (i|we) (don'?t|dont|do not)\b|\bif (i|we|he|she) (miss|skip|forget|am late|is late|can'?t pay)\b|"
         r"\bfine\b|\bpenalt|\bесли не\b|\bне смогу (за)?платить\b|\bcan'?t pay\b|"
         r"\bkhong (dong|tra) (duoc|noi)\b|\bа если (не|опозда|пропуст)|\bчто будет\b|\bштраф|"
         r"\bneu (ko|khong|k) (dong|lam|dang ky|bao)\b|\bbi phat\b|\btre han\b|\bneu tre\b|\bphat (bao nhieu|tien)\b|"
@@ -309,6 +309,8 @@ _OWN_TOPIC = re.compile(
     r"\bminimum\b|минимальн|toi thieu|"
     # a divorce ("юрист бесплатно для развода есть?" after violence at home)
     r"\bdivorc|\bразвод|\bly hon\b|이혼|"
+    # the minimum wage by its nickname ("а в 2027 сколько будет минималка?")
+    r"минималк|"
     # changing workplace ("after this can my friend change company?", "сменить работу", "doi cho lam")
     r"\bchange (a |the |my |his |her )?(company|job|workplace|employer|factory)\b|"
     r"\b(смен|помен)\w* (работ|завод|компани|работодател)|\bdoi (cho lam|cong ty|viec)\b|"
@@ -330,6 +332,12 @@ _OWN_TOPIC = re.compile(
 _WHICH_HOSPITAL = (re.compile(r"^(and |so )?(which|what) (hospitals?|clinics?)\b|\b(как(ая|ой|ие)|в как(ой|ую|ие)) "
                               r"(больниц|клиник)|\b(benh vien|phong kham) (nao|gi)\b"),
                    re.compile(r"(어느|무슨|어떤)(병원|의원)"))
+# "Do they have …?" about the place just shown ("do they have english newspaper", "у них есть библиотека?",
+# "o do co cho dau xe ko", "거기 도서관도 있어요?"): what the place's record says it does (the caller decides).
+_HAS = (re.compile(r"\b(do|does) (they|it|the (center|centre|office|hospital|clinic|place)) (have|has|offer|sell|"
+                   r"give|run|publish)\b|\b(у них|там) (есть|бывает|имеется)\b|\bесть (ли )?(у них|там)\b|"
+                   r"\b(o do|ben do|cho do|ho) co\b.{0,30}\b(ko|khong|k)\b"),
+        re.compile(r"거기.{0,12}(있어요|있나요|있어\?|있음)"))
 # The resident's own free day ("only sunday free", "free on weekends"): "free" is no price there.
 _DAY_OFF = re.compile(r"\bonly (on )?(sun|satur)days?( is| are)? (free|off)\b|\b(sun|satur)days? only\b|"
                       r"\b(i am|i'm|im|i) (only )?(free|off)\b|\bmy days? off\b|\bday off\b")
@@ -397,6 +405,8 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
             return fact
     if day:
         return "hours"
+    if "has" not in exclude and (_HAS[0].search(folded) or _HAS[1].search(korean)):
+        return "has"  # "do they have english newspaper or smth" after GIC: what the place does, as recorded
     return None
 
 
@@ -501,9 +511,11 @@ def _names_new_topic(folded: str, context_words: str) -> bool:
     return any(not (_PLACE_KIND.fullmatch(word) and word in context_words) for word in found)
 
 
-def names_a_topic(text: str) -> bool:
-    """Whether a message names a topic of its own (visa, wages, insurance…): then it is a question, not a follow-up."""
-    return bool(_OWN_TOPIC.search(" ".join(fold(unicodedata.normalize("NFC", text).casefold()).split())))
+def names_a_topic(text: str, place_words: str = "") -> bool:
+    """Whether a message names a topic of its own (visa, wages, insurance…): then it is a question, not a follow-up.
+    ``place_words``: the folded names of a place being asked about; the kind of place they name ("where in the
+    hospital?" about a hospital) is no topic of its own."""
+    return _names_new_topic(" ".join(fold(unicodedata.normalize("NFC", text).casefold()).split()), place_words)
 
 
 def asks_for_more(text: str) -> bool:

@@ -105,6 +105,10 @@ def test_programmes_by_their_own_names_and_can_i_get_it() -> None:
     # request for staff)
     ("lien lac ntn", "phone"), ("как связаться", "phone"), ("연락 어떻게 해요", "phone"),
     ("nepali person there?", "languages"), ("co nguoi viet o do ko", "languages"), ("toi la nguoi viet", None),
+    ("and if i miss a 4th one?", "penalty"), ("а в 2027 сколько будет минималка?", None),
+    # "do they have …?" about the place just shown; a language asked that way is still the languages
+    ("do they have english newspaper or smth", "has"), ("у них есть библиотека?", "has"),
+    ("거기 도서관도 있어요?", "has"), ("там есть кто по-русски?", "languages"),
     # "And next year?", also "from January": when the rule changes.
     ("내년은요", "next_year"), ("nam sau co tang ko", "next_year"), ("а с января больше будет?", "next_year"),
     # A student's year or university: the conditions that depend on them.
@@ -1176,6 +1180,21 @@ async def test_how_to_become_near_poor_says_who_decides(settings: Settings, db: 
         how = await talk.say("как стать 차상위? мне 68, живу одна")
     # Not naturalisation (the classifier heard "стать"): the community centre decides; who among foreigners can be one.
     assert how.startswith(t("benefit_status_how", "ru")) and "주민센터" in how and talk.asked == []
+
+
+async def test_do_they_have_after_a_place_is_what_its_record_says(settings: Settings, db: Database) -> None:
+    gic = next(s for s in load_services() if s["slug"] == "gwangju-international-center")
+    card = {"service": {"slug": gic["slug"], "name": gic["name"]}}
+    async with Conversation(settings, db, lambda *_: _key("service_card", **card), user="en-has") as talk:
+        await talk.say("whats GIC?")
+        has = await talk.say("do they have english newspaper or smth")
+    # Its description (which names the Gwangju News) and whom to ask about anything else; not the classifier's guess.
+    assert gic["description"]["en"] in has and gic["phone"] in has and len(talk.asked) == 1
+    # A named hospital asked where its international centre is: the hospital's own record ("where in the hospital").
+    hospital = next(s for s in load_services() if s["slug"] == "chosun-university-hospital")
+    async with Conversation(settings, db, lambda *_: _key("faq_hospital_interpreter"), user="en-where-in") as talk:
+        where = await talk.say("does chosun uni hospital have international clinic? where in the hospital")
+    assert hospital["address"]["en"] in where and talk.asked == []
 
 
 async def test_a_visa_given_alone_after_an_answer_is_the_residents_visa(settings: Settings, db: Database) -> None:
