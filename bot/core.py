@@ -230,6 +230,8 @@ _ASKS_FOR_HOSPITAL = re.compile(r"hospital|emergency room|\ber\b|clinic|боль
 # The rescuers named in "help has come" (whose names are also the emergency lines' names).
 _NAMES_RESCUE = re.compile(r"ambulance|police|firefighter|скорая|полиция|пожарные|cap cuu|cong an|cuu hoa|"
                            r"구급차|경찰|소방차")
+# Two things asked at once ("адрес и телефон", "so do co tieng viet ko, chu nhat goi dc ko", "주소랑 전화번호요").
+_JOINED = re.compile(r",|\+|&|\band\b|\bи\b|\bva\b|하고|이랑|(?<=[가-힣])랑|그리고")
 # A birth year given alone ("1988", "1963 г.", "1990년"): an answer, after a programme's answer.
 _BARE_YEAR = re.compile(r"(19[2-9]\d|20[0-2]\d)\s*(년|г\.?|год)?")
 # The programmes whose check starts with an age (a bare number after their answer is one).
@@ -1075,6 +1077,18 @@ class DialogueCore:
             else:
                 followup = await self._followup(resident, fact, lang, text=text) \
                     if fact and place_note is None else None
+            if followup is not None and fact and _JOINED.search(folded_text + " " + text):
+                # "so do co tieng viet ko, chu nhat goi dc ko", "주소랑 전화번호요": the second fact asked too.
+                second = detect_followup(text, place_named=place is not None, context_words=about,
+                                         exclude=(*same, fact, "late", "which_place", "arrears", "has"))
+                if second in PLACE_FACTS and second != fact and not (
+                        {fact, second} <= {"hours", "when", "booking"}):
+                    extra = await self._followup(resident, second, lang, named=place if followup.about_service and
+                                                 place is not None else None, text=text)
+                    for line in extra.texts if extra is not None else []:
+                        if line not in followup.texts and not all(part in "\n".join(followup.texts)
+                                                                  for part in line.splitlines()):
+                            followup.texts.append(line)
             if followup is not None:
                 asked = str((resident.context or {}).get("asked") or "")
                 if in_check:

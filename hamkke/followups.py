@@ -378,9 +378,10 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
     calls = re.search(r"\bcall\b|\bпозвонить\b|\bзвонить\b|\bgoi\b", folded) or \
         re.search(r"전화(해|하|할|돼|되)", korean)
     # ("that number", "그 번호" point back to the number given: "그 번호 토요일에도 전화돼요?" asks when)
-    if day and calls and not re.search(r"(?<!that )(?<!this )\bnumber\b|(?<!этот )(?<!этому )\bномер|\bтелефон|"
-                                       r"\bsdt\b(?! (do|nay))|\bso\b(?! (do|nay))", folded) and \
-            not re.search(r"(?<![그이저])번호", korean):
+    asks_number = re.search(r"(?<!that )(?<!this )\bnumber\b|(?<!этот )(?<!этому )\bномер|\bтелефон|"
+                            r"\bsdt\b(?! (do|nay))|\bso\b(?! (do|nay))", folded) or \
+        re.search(r"(?<![그이저])번호", korean)
+    if day and calls and "hours" not in exclude and not asks_number:
         return "hours"  # "can I call on Saturday?" asks when, not the number
     if day and _DAY_OFF.search(folded):
         return "hours"  # "i work mon to sat, only sunday free": when there is something on that day, not a price

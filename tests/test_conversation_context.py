@@ -1197,6 +1197,15 @@ async def test_do_they_have_after_a_place_is_what_its_record_says(settings: Sett
     assert hospital["address"]["en"] in where and talk.asked == []
 
 
+async def test_two_facts_asked_at_once_are_both_answered(settings: Settings, db: Database) -> None:
+    facts = topic_facts()["faq_workplace_change"]
+    async with Conversation(settings, db, lambda *_: _key("faq_workplace_change"), user="vi-two") as talk:
+        await talk.say("e muon doi cty, e9")
+        both = await talk.say("so do co tieng viet ko, chu nhat goi dc ko")
+    # When they answer (every day) and whether in Vietnamese: both, not only the first found.
+    assert facts["hours"]["vi"] in both and facts["languages"]["vi"] in both and len(talk.asked) == 1
+
+
 async def test_a_visa_given_alone_after_an_answer_is_the_residents_visa(settings: Settings, db: Database) -> None:
     answers = iter([_key("faq_unpaid_wages"), _key("faq_visa_change")])
     async with Conversation(settings, db, lambda *_: next(answers), user="ru-f4") as talk:
