@@ -1511,17 +1511,16 @@ class DialogueCore:
                           about_service=context.get("service"))
             again.add_buttons([human_button(lang), Button(t("button_help", lang), "/help")])
             return again
-        if fact == "has":
-            # "Do they have an English newspaper?" after GIC: what its record says it does, and who knows more.
-            return await self._what_the_place_does(named.slug if named is not None else context.get("service"),
-                                                   lang, topic)
-        if fact not in PLACE_FACTS | TOPIC_ONLY_FACTS | {"documents", "penalty", "booking"}:
+        if fact not in PLACE_FACTS | TOPIC_ONLY_FACTS | {"documents", "penalty", "booking", "has"}:
             return None  # "can I get it?" after a topic without a check, "next year?" after a place: Rasa answers
         slug = named.slug if named is not None else context.get("service")
         service = named
         if service is None and slug:
             async with self.db.session() as session:
                 service = await session.scalar(select(Service).where(Service.slug == slug, Service.retired.is_(False)))
+        if fact == "has":
+            # "Do they have an English newspaper?" after GIC: what its record says it does, and who knows more.
+            return self._what_the_place_does(service, lang, topic) if service is not None else None
         known = self.topic_facts.get(str(topic), {}) if topic else {}
         urgency = _recent_urgency(resident) if named is None else None
         # The situation described minutes ago comes first: after "my visa expired", "what papers?" means
@@ -1613,14 +1612,10 @@ class DialogueCore:
                 return reply
         return self._place_fact(service, fact, lang, topic)
 
-    async def _what_the_place_does(self, slug: Any, lang: str, topic: Any) -> Optional[Reply]:
+    def _what_the_place_does(self, service: Service, lang: str, topic: Any) -> Optional[Reply]:
         """A place's description (what it does, offers, publishes), with its number; ``None`` without one."""
-        if not isinstance(slug, str):
-            return None
-        async with self.db.session() as session:
-            service = await session.scalar(select(Service).where(Service.slug == slug, Service.retired.is_(False)))
-        description = pick(service.description, lang) if service is not None else None
-        if service is None or not description:
+        description = pick(service.description, lang)
+        if not description:
             return None
         lines = [pick(service.name, lang) or service.slug, description]
         if service.phone or service.website:
