@@ -810,9 +810,9 @@ class DialogueCore:
                 for_someone = not bare and written.confident and written.language in SUPPORTED_LANGUAGES and \
                     written.language != wanted and not writes_in(text, wanted)
                 # Asked to show an answer to someone ("…to show my landlord"), not to be answered so from now on.
-                context = resident.context or {}
-                once = for_someone and bool(_TO_SHOW.search(fold(text.casefold())) or (
-                    _WRITE_IT.search(fold(text.casefold())) and _fresh(context, "at", FRESH_MINUTES)
+                context, request = resident.context or {}, fold(text.casefold())
+                once = for_someone and bool(_TO_SHOW.search(request) or (
+                    _WRITE_IT.search(request) and _fresh(context, "at", FRESH_MINUTES)
                     and (context.get("topic") or context.get("service") or context.get("event"))))
                 # (The question sent with the request is answered in the language asked for, whatever it is
                 # written in: the switch counts as chosen until then.)
@@ -1086,8 +1086,8 @@ class DialogueCore:
                     extra = await self._followup(resident, second, lang, named=place if followup.about_service and
                                                  place is not None else None, text=text)
                     for line in extra.texts if extra is not None else []:
-                        if line not in followup.texts and not all(part in "\n".join(followup.texts)
-                                                                  for part in line.splitlines()):
+                        already = "\n".join(followup.texts)  # (a line whose every part was said is left out)
+                        if not all(part in already for part in line.splitlines()):
                             followup.texts.append(line)
             if followup is not None:
                 asked = str((resident.context or {}).get("asked") or "")
