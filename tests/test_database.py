@@ -16,6 +16,7 @@ from hamkke.content import ContentError, load_services, seed_services
 from hamkke.db.models import Message, Resident, Service
 from hamkke.db.session import Database, NestedSession
 from hamkke.db.setup import migrate, seed
+from tests.conftest import POSTGRES_ADMIN_URL
 from tests.helpers import LocalServer
 
 
@@ -154,3 +155,36 @@ async def test_a_session_inside_one_holding_the_sqlite_connection_is_refused_not
         await outer.rollback()  # gives the connection back
         async with db.session() as inner:
             assert await inner.scalar(select(func.count(Service.id)))
+
+
+def test_a_postgresql_connection_the_server_closed_is_replaced_without_asking_the_server(postgres_url: str) -> None:
+    """A restart (here ``pg_terminate_backend``) closes the pooled connections; the next session gets a new
+    one instead of an error (without ``pool_pre_ping``'s three round trips per checkout, it would fail)."""
+    import asyncpg
+    from sqlalchemy import event, text
+
+    name = postgres_url.rsplit("/", 1)[1]
+
+    async def run() -> tuple[list[str], int]:
+        db = Database(postgres_url)
+        statements: list[str] = []
+        event.listen(db.engine.sync_engine, "before_cursor_execute",
+                     lambda _c, _cur, statement, *_: statements.append(statement))
+        async with db.session() as session:
+            assert await session.scalar(text("SELECT 1")) == 1
+        admin = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
+        try:
+            ended = await admin.fetchval("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                         "WHERE datname = $1 AND pid <> pg_backend_pid()", name)
+        finally:
+            await admin.close()
+        await asyncio.sleep(0.2)  # the socket's end reaches the event loop
+        statements.clear()
+        async with db.session() as session:
+            assert await session.scalar(text("SELECT 2")) == 2
+        await db.dispose()
+        return statements, int(ended or 0)
+
+    statements, ended = asyncio.run(run())
+    assert ended >= 1
+    assert statements == ["SELECT 2"]

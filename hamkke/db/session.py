@@ -7,7 +7,7 @@ import weakref
 from typing import Any, Optional
 
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from hamkke.config import get_settings
@@ -52,7 +52,20 @@ def make_engine(url: str) -> AsyncEngine:
                                      pool_timeout=SQLITE_POOL_TIMEOUT_S)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_async_engine(url, pool_size=10, max_overflow=20)
+    event.listen(engine.sync_engine.pool, "checkout", _closed_by_server)
+    return engine
+
+
+def _closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """A pooled PostgreSQL connection the server closed (a restart, ``pg_terminate_backend``) is replaced at
+    checkout, without a round trip: asyncpg saw the socket close. (``pool_pre_ping`` asked the server on every
+    checkout, three round trips each, BEGIN, ``;``, ROLLBACK: half of the gateway's transactions.) A connection
+    lost without the socket saying so fails its first statement; SQLAlchemy then replaces the whole pool, and
+    the callers that store or answer a message try again or leave it to the sweep, as on any database error."""
+    raw = getattr(dbapi_connection, "_connection", None)  # asyncpg's connection inside SQLAlchemy's adapter
+    if raw is not None and raw.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
 
 
 # How long a session waits for SQLite's one connection before giving up (a stuck holder, not load).
