@@ -345,6 +345,8 @@ class Accepted:
     resident: Resident
     inbound: Message
     conversation: Optional[Conversation]
+    # An older message of the resident was still being answered when this one was stored: wait for it.
+    behind: bool = True
 
 
 class DialogueCore:
@@ -383,11 +385,12 @@ class DialogueCore:
                 raise
         return resident
 
-    async def _store_incoming(
-            self, msg: Incoming) -> tuple[Optional[Resident], Optional[Message], Optional[Conversation]]:
-        """Store the message before anything else. ``(None, None, None)`` for a repeat.
+    async def _store_incoming(self, msg: Incoming) -> Optional[Accepted]:
+        """Store the message before anything else. ``None`` for a repeat.
 
-        A message that arrives while staff own the conversation is linked to it.
+        A message that arrives while staff own the conversation is linked to it. The same transaction
+        says whether an older message of the resident is still being answered (:meth:`_in_turn` then
+        waits for it); mostly none is, and the message goes on without another query.
         """
         # Mask a little more than is kept, so a number cut at the end is masked too.
         keep = self.settings.max_message_chars + 1
@@ -403,8 +406,9 @@ class DialogueCore:
                 )
             ):
                 log.info("repeated message %s from resident %s ignored", msg.channel_message_id, resident_id)
-                return None, None, None
+                return None
             conversation = await convs.open_conversation(session, resident_id)
+            behind = await self._older_unanswered(session, resident_id)
             inbound = Message(
                 resident_id=resident.id,
                 direction="in",
@@ -423,8 +427,20 @@ class DialogueCore:
             except IntegrityError:  # the same message delivered twice at the same moment
                 await session.rollback()
                 log.info("repeated message %s from resident %s ignored", msg.channel_message_id, resident_id)
-                return None, None, None
-            return resident, inbound, conversation
+                return None
+            return Accepted(resident, inbound, conversation, behind=behind)
+
+    async def _older_unanswered(self, session: AsyncSession, resident_id: int,
+                                before: Optional[int] = None) -> bool:
+        """Whether an earlier message of the resident (stored before ``before``, or before now) is still
+        being answered; one left longer than the stale sweep's age does not count."""
+        query = select(Message.id).where(
+            Message.resident_id == resident_id, Message.direction == "in",
+            Message.status == MessageStatus.RECEIVED.value,
+            Message.created_at > utcnow() - dt.timedelta(seconds=self.settings.stale_s))
+        if before is not None:
+            query = query.where(Message.id < before)
+        return await session.scalar(query.limit(1)) is not None
 
     async def _finish(
         self, resident: Resident, inbound: Message, reply: Reply, status: str, error: Optional[str] = None,
@@ -546,7 +562,7 @@ class DialogueCore:
         pause, deadline = 0.1, time.monotonic() + patience
         while True:
             try:
-                resident, inbound, conversation = await self._store_incoming(msg)
+                accepted = await self._store_incoming(msg)
                 break
             except DATABASE_AWAY as exc:  # the database refused or dropped the connection
                 if time.monotonic() + pause > deadline:
@@ -554,10 +570,9 @@ class DialogueCore:
                     raise StorageUnavailable(type(exc).__name__) from exc
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 1.0)
-        if resident is None or inbound is None:
-            return None
-        await self.coordinator.hold(inbound.id)  # another replica answers it if this one dies
-        return Accepted(resident, inbound, conversation)
+        if accepted is not None:
+            await self.coordinator.hold(accepted.inbound.id)  # another replica answers it if this one dies
+        return accepted
 
     async def handle(self, msg: Incoming, accepted: Optional[Accepted] = None) -> Optional[Reply]:
         """Answer one message (stored first, unless :meth:`accept` stored it). ``None`` for a repeat."""
@@ -569,7 +584,8 @@ class DialogueCore:
         log.info("message %s from resident %s via %s: %s", inbound.id, resident.id, msg.channel,
                  text_for_log(msg.text))
         try:
-            await self._in_turn(resident.id, inbound.id)
+            if accepted.behind:
+                await self._in_turn(resident.id, inbound.id)
             async with self.coordinator.lock(f"resident:{resident.id}"):
                 # As the resident's previous message left them (its topic, the bot's question, the language).
                 async with self.db.session() as session:
@@ -620,12 +636,8 @@ class DialogueCore:
         pause, deadline = 0.01, time.monotonic() + IN_TURN_WAIT_S
         while time.monotonic() < deadline:
             async with self.db.session() as session:
-                older = await session.scalar(select(Message.id).where(
-                    Message.resident_id == resident_id, Message.direction == "in", Message.id < message_id,
-                    Message.status == MessageStatus.RECEIVED.value,
-                    Message.created_at > utcnow() - dt.timedelta(seconds=self.settings.stale_s)).limit(1))
-            if older is None:
-                return
+                if not await self._older_unanswered(session, resident_id, before=message_id):
+                    return
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.1)
 
