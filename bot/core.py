@@ -370,27 +370,32 @@ class DialogueCore:
     # -- residents and storage -------------------------------------------------
 
     async def _resident(self, session: AsyncSession, channel: str, user_key: str) -> Resident:
-        query = select(Resident).where(Resident.channel == channel, Resident.channel_user_key == user_key)
+        """The resident, created on their first message; their row stays locked until ``session`` ends
+        (PostgreSQL; SQLite's one connection serialises anyway), so that two messages of one resident are
+        stored one after the other and the second sees the first (:meth:`_store_incoming`)."""
+        query = select(Resident).where(Resident.channel == channel,
+                                       Resident.channel_user_key == user_key).with_for_update()
         resident = await session.scalar(query)
         if resident is not None:
             return resident
-        resident = Resident(channel=channel, channel_user_key=user_key)
-        session.add(resident)
+        session.add(Resident(channel=channel, channel_user_key=user_key))
         try:
             await session.commit()
         except IntegrityError:  # created by a concurrent message of the same resident
             await session.rollback()
-            resident = await session.scalar(query)
-            if resident is None:
-                raise
+        resident = await session.scalar(query)  # held again, in the transaction that stores the message
+        if resident is None:
+            raise LookupError(f"resident {channel}:{user_key} was neither found nor created")
         return resident
 
     async def _store_incoming(self, msg: Incoming) -> Optional[Accepted]:
         """Store the message before anything else. ``None`` for a repeat.
 
-        A message that arrives while staff own the conversation is linked to it. The same transaction
-        says whether an older message of the resident is still being answered (:meth:`_in_turn` then
-        waits for it); mostly none is, and the message goes on without another query.
+        A message that arrives while staff own the conversation is linked to it. The same transaction,
+        holding the resident's row, says whether an older message of the resident is still being
+        answered (``behind``: :meth:`_in_turn` then waits for it, and the resident is read again once
+        it is done), and loads an admin's content edit. Mostly none is: the resident as read here is as
+        their last message left them, and the message goes on without another transaction.
         """
         # Mask a little more than is kept, so a number cut at the end is masked too.
         keep = self.settings.max_message_chars + 1
@@ -409,6 +414,7 @@ class DialogueCore:
                 return None
             conversation = await convs.open_conversation(session, resident_id)
             behind = await self._older_unanswered(session, resident_id)
+            await self.content.refresh(session)  # an admin's edit: live for this message
             inbound = Message(
                 resident_id=resident.id,
                 direction="in",
@@ -587,10 +593,10 @@ class DialogueCore:
             if accepted.behind:
                 await self._in_turn(resident.id, inbound.id)
             async with self.coordinator.lock(f"resident:{resident.id}"):
-                # As the resident's previous message left them (its topic, the bot's question, the language).
-                async with self.db.session() as session:
-                    resident = await session.get(Resident, resident.id) or resident
-                    await self.content.refresh(session)  # an admin's edit: live for this message
+                if accepted.behind:  # as the resident's previous message left them (topic, question, language)
+                    async with self.db.session() as session:
+                        resident = await session.get(Resident, resident.id) or resident
+                        await self.content.refresh(session)
                 forgetting = await self._forget_step(resident, inbound, msg)
                 if forgetting is not None:
                     return forgetting

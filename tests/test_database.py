@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -188,3 +189,36 @@ def test_a_postgresql_connection_the_server_closed_is_replaced_without_asking_th
     statements, ended = asyncio.run(run())
     assert ended >= 1
     assert statements == ["SELECT 2"]
+
+
+def test_a_residents_messages_arriving_at_once_on_postgresql_reach_rasa_in_the_order_stored(postgres_url: str) -> None:
+    """Five messages of one resident at the same moment (PostgreSQL, concurrent transactions): each is stored
+    after the one before it is (the resident's row is held while storing), so each waits for the ones before,
+    and Rasa hears them in the order of their ids, however slowly the first is answered."""
+    import dataclasses
+    import time as clock_time
+
+    migrate(postgres_url)
+    asyncio.run(seed(postgres_url))
+
+    def rasa(_method: str, _path: str, body: Any) -> tuple[int, Any]:
+        if body.get("message") == "m0":
+            clock_time.sleep(0.3)
+        return 200, [{"custom": {"key": "greet"}}]
+
+    async def run(server: LocalServer) -> list[str]:
+        db = Database(postgres_url)
+        settings = dataclasses.replace(Settings(database_url=postgres_url), rasa_url=server.url)
+        core = DialogueCore(settings, db, RasaClient(settings))
+        await asyncio.gather(*(core.handle(Incoming("kakao", "at-once", f"m{i}")) for i in range(5)))
+        async with db.session() as session:
+            stored = (await session.scalars(select(Message.text).where(Message.direction == "in")
+                                            .order_by(Message.id))).all()
+        await db.dispose()
+        return list(stored)
+
+    with LocalServer(rasa) as server:
+        stored = asyncio.run(run(server))
+        heard = [body["message"] for method, path, body in server.requests if path.endswith("/webhook")]
+    assert sorted(stored) == [f"m{i}" for i in range(5)]
+    assert heard == stored
