@@ -383,10 +383,10 @@ class DialogueCore:
             await session.commit()
         except IntegrityError:  # created by a concurrent message of the same resident
             await session.rollback()
-        resident = await session.scalar(query)  # held again, in the transaction that stores the message
-        if resident is None:
+        created: Optional[Resident] = await session.scalar(query)  # held again, in the storing transaction
+        if created is None:
             raise LookupError(f"resident {channel}:{user_key} was neither found nor created")
-        return resident
+        return created
 
     async def _store_incoming(self, msg: Incoming) -> Optional[Accepted]:
         """Store the message before anything else. ``None`` for a repeat.
