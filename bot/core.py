@@ -227,6 +227,8 @@ _LEADING_COMMAND = re.compile(r"^[\s/]+")
 _ASKS_FOR_HOSPITAL = re.compile(r"hospital|emergency room|\ber\b|clinic|больниц|клиник|приемн|травмпункт|"
                                 r"benh vien|phong kham|cap cuu|병원|응급실|의원|where|где|куда|o dau|어디|open|открыт|"
                                 r"mo cua|문 ?연")
+# The emergency lines as places (no address: where to go is an emergency room).
+EMERGENCY_LINES = frozenset({"fire-ambulance-119", "police-112"})
 # The rescuers named in "help has come" (whose names are also the emergency lines' names).
 _NAMES_RESCUE = re.compile(r"ambulance|police|firefighter|скорая|полиция|пожарные|cap cuu|cong an|cuu hoa|"
                            r"구급차|경찰|소방차")
@@ -1114,6 +1116,12 @@ class DialogueCore:
                     followup.texts.append(t(asked.removeprefix("form:"), lang))
                     followup.keys.append(asked.removeprefix("form:"))
                 recent = _recent_urgency(resident)
+                if recent is Urgency.MEDICAL and fact == "address" and followup.about_service in EMERGENCY_LINES:
+                    # "어디로 가요?" after "call 119": the emergency rooms under the line, not the line's address.
+                    rooms = urgent_first(Reply(language=lang, texts=[], keys=[]), recent, lang)
+                    await self._add_emergency_rooms(rooms, lang, child=bool(_CHILD.search(folded_text)))
+                    if "emergency_rooms" in rooms.keys:
+                        return rooms, "answered", None
                 return (urgent_first(followup, recent, lang) if recent else followup), "answered", None
             if not in_check and place is None and _NUMBER_ALONE.fullmatch(folded_text.strip(" ?.!")) and \
                     context.get("topic") not in WAGE_TOPICS | set(CHECKABLE_TOPICS) and \

@@ -1285,6 +1285,20 @@ async def test_a_childs_emergency_asking_what_is_open_gets_the_childrens_clinic(
     assert clinic["phone"] in phone
 
 
+async def test_where_to_go_after_call_119_is_the_emergency_rooms(settings: Settings, db: Database) -> None:
+    services = {s["slug"]: s for s in load_services()}
+    rooms = [s for s in services.values() if {"health", "emergency"} <= set(s.get("categories") or [])
+             and s.get("address") and s.get("phone")]
+    assert rooms
+    async with Conversation(settings, db, lambda *_: _key("faq_emergency_numbers"), user="ko-chest") as talk:
+        await talk.say("엄마가 가슴이 아파요 한국말 못해요")
+        where = await talk.say("어디로 가요?")
+    # Not "119's address is unknown": "call 119" first, then the hospitals with an emergency room.
+    assert where.startswith(t(first_line_key(Urgency.MEDICAL), "ko"))
+    assert all(room["phone"] in where for room in rooms)
+    assert "119의 주소" not in where
+
+
 async def test_help_that_has_come_is_no_place_named(settings: Settings, db: Database) -> None:
     async with Conversation(settings, db, lambda *_: _key("faq_emergency_numbers"), user="ko-truck") as talk:
         await talk.say("옆집 외국인집에 불났어요 연기 엄청나요")
