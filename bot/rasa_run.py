@@ -40,10 +40,16 @@ def check_action_results_once() -> None:
     RemoteAction._validate_action_result = validate
 
 
+def rasa_argv(args: list[str], secret: str) -> list[str]:
+    """``rasa run``'s command line with ``args`` and the secret. Given as ``--jwt-secret=…``: a secret that
+    begins with "-" (one in 64 of ``new_secret``'s) would read as an option of its own and Rasa would not
+    start ("expected one argument")."""
+    return ["rasa", "run", *args, *([f"--jwt-secret={secret}", "--jwt-method", "HS256"] if secret else [])]
+
+
 def main() -> None:
     """Run ``rasa run`` with this process's arguments and the secret from ``HAMKKE_RASA_JWT_SECRET``."""
-    secret = os.environ.get("HAMKKE_RASA_JWT_SECRET", "")
-    sys.argv = ["rasa", "run", *sys.argv[1:], *(["--jwt-secret", secret, "--jwt-method", "HS256"] if secret else [])]
+    sys.argv = rasa_argv(sys.argv[1:], os.environ.get("HAMKKE_RASA_JWT_SECRET", ""))
     from rasa.__main__ import main as rasa_main
 
     check_action_results_once()
