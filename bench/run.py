@@ -34,6 +34,7 @@ from typing import Optional
 import httpx
 import psutil
 
+from bench.dialogues import answer_text
 from bot.launcher import APP_PYTHON, Assistant, drop_postgres_database, scaled_environment
 from hamkke.config import PROJECT_ROOT
 from hamkke.i18n import t
@@ -177,10 +178,10 @@ def bench_hamkke(work: Path, quick: bool, scaled: bool = False) -> tuple[list[Re
             body = {"userRequest": {"utterance": text, "user": {"id": user, "type": "botUserKey"}},
                     "bot": {"id": "bench"}}
             response = await client.post(f"{assistant.gateway_url}/kakao/skill", json=body)
-            outputs = response.json()["template"]["outputs"] if response.status_code == 200 else []
-            if not outputs:
+            body = response.json() if response.status_code == 200 else {}
+            if not (body.get("template") or {}).get("outputs"):
                 return "error"
-            shown = str(outputs)
+            shown = answer_text(body)  # what the resident sees, as the dialogue sets read it
             return "deferred" if any(words in shown for words in STILL_WORKING) else "ok"
 
         return asyncio.run(all_levels("hamkke-scaled" if scaled else "hamkke", send, pids, quick)), ready

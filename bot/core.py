@@ -227,8 +227,6 @@ _LEADING_COMMAND = re.compile(r"^[\s/]+")
 _ASKS_FOR_HOSPITAL = re.compile(r"hospital|emergency room|\ber\b|clinic|больниц|клиник|приемн|травмпункт|"
                                 r"benh vien|phong kham|cap cuu|병원|응급실|의원|where|где|куда|o dau|어디|open|открыт|"
                                 r"mo cua|문 ?연")
-# The emergency lines as places (no address: where to go is an emergency room).
-EMERGENCY_LINES = frozenset({"fire-ambulance-119", "police-112"})
 # The rescuers named in "help has come" (whose names are also the emergency lines' names).
 _NAMES_RESCUE = re.compile(r"ambulance|police|firefighter|скорая|полиция|пожарные|cap cuu|cong an|cuu hoa|"
                            r"구급차|경찰|소방차")
@@ -2304,6 +2302,8 @@ LAST_ENDED_DAYS = 180
 URGENT_PLACES = {Urgency.MEDICAL: "fire-ambulance-119", Urgency.FIRE: "fire-ambulance-119",
                  Urgency.VIOLENCE: "police-112", Urgency.DOMESTIC_VIOLENCE: "danuri-helpline",
                  Urgency.OVERSTAY: "immigration-contact-center"}
+# The emergency lines as places (no address: where to go is an emergency room).
+EMERGENCY_LINES = frozenset({URGENT_PLACES[Urgency.MEDICAL], URGENT_PLACES[Urgency.VIOLENCE]})
 OWN_QUESTION_WORDS = 6
 URGENT_MINUTES = 10
 # Topics with a deadline whose missing costs a fine: time gone by, said after them, asks what being late costs.
