@@ -2163,6 +2163,14 @@ class DialogueCore:
         the next message). ``None`` when another gateway took it or it failed again."""
         newer = aliased(Message)  # the resident wrote again since the list was made: not answered late
         async with self.db.session() as session:
+            # Hold the resident's row first, as storing their next message does (:meth:`_resident`): either
+            # that message is committed before the claim looks for it, or it is stored after the claim and
+            # waits for this answer (``behind``). Without it each could miss the other, and the late answer
+            # came after the answer to the newer message.
+            resident_id = await session.scalar(select(Message.resident_id).where(Message.id == message_id))
+            if resident_id is None:
+                return None
+            await session.execute(select(Resident.id).where(Resident.id == resident_id).with_for_update())
             claimed = await session.execute(update(Message).where(
                 Message.id == message_id, Message.status == MessageStatus.FAILED.value,
                 ~select(newer.id).where(newer.resident_id == Message.resident_id, newer.direction == "in",

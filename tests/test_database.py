@@ -222,3 +222,53 @@ def test_a_residents_messages_arriving_at_once_on_postgresql_reach_rasa_in_the_o
         heard = [body["message"] for method, path, body in server.requests if path.endswith("/webhook")]
     assert sorted(stored) == [f"m{i}" for i in range(5)]
     assert heard == stored
+
+
+def test_a_late_answer_is_not_given_once_the_resident_is_writing_again_on_postgresql(postgres_url: str) -> None:
+    """Rasa is back and the sweep answers a message that got "busy" (:meth:`DialogueCore.answer_late`) at the
+    moment the resident's next message is being stored, on another replica. The claim holds the resident's
+    row, as storing a message does, so it waits for that message and sees it: the old message is not
+    answered late (its answer would have come after the new one's, out of order), and the new one is
+    answered. Without the row, the claim ran between "nothing older unanswered" and the commit."""
+    import dataclasses
+
+    from sqlalchemy import update
+
+    migrate(postgres_url)
+    asyncio.run(seed(postgres_url))
+
+    async def run(server: LocalServer) -> tuple[list[Any], list[tuple[str, str, Any]]]:
+        db = Database(postgres_url)
+        settings = dataclasses.replace(Settings(database_url=postgres_url), rasa_url=server.url)
+        core = DialogueCore(settings, db, RasaClient(settings))
+        users = [f"late-{n}" for n in range(4)]
+        firsts = [await core.accept(Incoming("kakao", user, f"old {user}")) for user in users]
+        ids = [accepted.inbound.id for accepted in firsts if accepted is not None]
+        async with db.session() as session:  # as Rasa's failure left them
+            await session.execute(update(Message).where(Message.id.in_(ids))
+                                  .values(status="failed", error="rasa: unreachable"))
+            await session.commit()
+        refresh = core.content.refresh
+
+        async def slowly(session: Any) -> Any:  # the moment between "nothing older" and the commit, widened
+            await asyncio.sleep(0.5)
+            return await refresh(session)
+
+        core.content.refresh = slowly  # type: ignore[method-assign]
+        handling = [asyncio.create_task(core.handle(Incoming("kakao", user, f"new {user}"))) for user in users]
+        await asyncio.sleep(0.2)  # each new message is being stored, its resident's row held
+        late = await asyncio.gather(*(core.answer_late(i) for i in ids))
+        await asyncio.gather(*handling)
+        async with db.session() as session:
+            rows = (await session.execute(select(Message.text, Message.status, Message.reply_to_id)
+                                          .where(Message.direction == "in").order_by(Message.id))).all()
+        await db.dispose()
+        return late, [tuple(row) for row in rows]
+
+    with LocalServer(lambda *_: (200, [{"custom": {"key": "greet"}}])) as server:
+        late, rows = asyncio.run(run(server))
+        heard = [body["message"] for method, path, body in server.requests if path.endswith("/webhook")]
+    assert late == [None] * 4
+    assert {text: status for text, status, _ in rows} == {
+        **{f"old late-{n}": "failed" for n in range(4)}, **{f"new late-{n}": "answered" for n in range(4)}}
+    assert sorted(heard) == [f"new late-{n}" for n in range(4)]
