@@ -74,6 +74,7 @@ from hamkke.followups import (
     listed_place_named,
     match_names,
     match_place,
+    mentioned_place_named,
     names_a_topic,
     topic_facts,
     topic_places,
@@ -135,6 +136,9 @@ PROGRAM_TOPICS = {"faq_culture_nuri": "culture-nuri", "faq_youth_culture_pass": 
 # Answers that say the message was not understood: after a topic, a short message stays on it.
 NOT_UNDERSTOOD = frozenset({"fallback_suggest", "fallback_again", "fallback", "out_of_scope"})
 FOLLOWUP_WORDS = 6
+# A place named in passing in one of the last answers, asked about by a word of its name ("조선대 где?").
+MENTIONED_WORDS = 5
+MENTIONED_ANSWERS = 3
 MAX_LISTED_EVENTS = 6  # the events of a list kept for follow-ups that name one of them
 # "And what about …?": the last topic, for another case.
 _WHAT_ABOUT = re.compile(r"^(and |but )?(what|how) about\b|^and (in|on|at|for|during|if)\b|"
@@ -1011,7 +1015,8 @@ class DialogueCore:
             # (not a place named in the words that say help has come: "소방차 왔어요 이제 어디 연락해야돼요?")
             place = None if over is not None and _SAFE_NOW.search(fold(text.casefold()) + " " + text) and \
                 _NAMES_RESCUE.search(text.casefold()) else \
-                await self._named_place(text, resident) or await self._listed_place(resident, text)
+                await self._named_place(text, resident) or await self._listed_place(resident, text) or \
+                await self._mentioned_place(resident, text)
             on_day = await self._place_of_the_day(resident, text) if place is None else None
             place = place or on_day
             about = await self._context_words(resident)
@@ -1949,6 +1954,33 @@ class DialogueCore:
                  for slug, service in rows.items()}
         slug = listed_place_named(text, names)
         return rows.get(slug) if slug else None
+
+    async def _mentioned_place(self, resident: Resident, text: str) -> Optional[Service]:
+        """A place one of the last answers named in passing (a hospital in the emergency numbers, a centre in a
+        topic's answer), asked about by a word of its own name: "조선대 где?" two answers after "больница
+        университета Чосон (조선대학교병원)". Only for a short question of a place's fact, within the minutes a
+        topic stays fresh, and only when one place of those answers has that word."""
+        context = resident.context or {}
+        if len(text.split()) > MENTIONED_WORDS or not _fresh(context, "at", FRESH_MINUTES) or \
+                detect_followup(text, place_named=True) not in PLACE_FACTS:
+            return None
+        aliases = await self._aliases(Service)
+        async with self.db.session() as session:
+            said = (await session.scalars(
+                select(Message.text).where(Message.resident_id == resident.id, Message.direction == "out",
+                                           Message.sender == "bot",
+                                           Message.created_at > utcnow() - dt.timedelta(minutes=FRESH_MINUTES))
+                .order_by(Message.id.desc()).limit(MENTIONED_ANSWERS))).all()
+            if not said:
+                return None
+            slug = mentioned_place_named(text, said, aliases)
+            if slug is None:
+                return None
+            found: Optional[Service] = await session.scalar(select(Service).where(Service.slug == slug,
+                                                                                  Service.retired.is_(False)))
+        if found is not None:
+            log.info("resident %s asks about %s, named in a recent answer", resident.id, slug)
+        return found
 
     async def _switch_language(self, resident: Resident, inbound: Message, lang: str, once: bool = False) -> Reply:
         """Answer in ``lang`` from now on. ``once``: asked to show one answer to someone ("엄마한테 보여주게

@@ -302,7 +302,7 @@ _IN_PERSON = re.compile(r"\bin person\b|\bface to face\b|\bлично\b|\bвжи
 _OWN_TOPIC = re.compile(
     r"visa|виз|вiз|bi sa|gia han|продл|extend|renew|\bluong\b|зарплат|salary|wage|insurance|страхов|bao hiem|"
     r"school|школ|truong|"
-    r"culture|культур|van hoa|rubbish|garbage|мусор|rac|event|мероприят|su kien|hospital|больниц|benh vien|"
+    r"culture|культур|van hoa|rubbish|garbage|мусор|rac|event|мероприят|su kien|hospital|боль?ниц|benh vien|"
     r"event|festival|праздник|le hoi|korean class|корейск(?!и\b|ом\b)|"
     r"(hoc|lop|khoa) tieng han|"
     r"\barc\b|residence card|регистрац|\bthe cu tru\b|"
@@ -479,17 +479,70 @@ def match_place(text: str, aliases: dict[str, list[str]]) -> Optional[str]:
 _NAME_WORD = re.compile(r"[a-z\u00c0-\u024f\u1e00-\u1effа-яё]{4,}|[가-힣]{2,}")
 
 
-def listed_place_named(text: str, names: dict[str, list[str]]) -> Optional[str]:
+def listed_place_named(text: str, names: dict[str, list[str]], common: frozenset[str] = frozenset()) -> Optional[str]:
     """The one place of a list just shown that a message names by a word only that place's names have ("phone for
     chosun?" after a list with Chosun University Hospital, "조선대 где?"): a Korean word may be the start of
-    a name ("조선대" of "조선대학교병원"). None when no place, or more than one, is named so."""
-    words = {key: set(_NAME_WORD.findall(fold_words(place_names))) for key, place_names in names.items()}
+    a name ("조선대" of "조선대학교병원"). None when no place, or more than one, is named so. ``common``: words
+    that name no place in particular ("hospital", "центр"; see :func:`common_name_words`)."""
+    words = {key: set(_NAME_WORD.findall(fold_words(place_names))) - common for key, place_names in names.items()}
     counts = Counter(word for place_words in words.values() for word in place_words)
     distinct = {key: {word for word in place_words if counts[word] == 1} for key, place_words in words.items()}
     said = _NAME_WORD.findall(" ".join(fold(unicodedata.normalize("NFC", text)).casefold().split()))
     hits = {key for key, place_words in distinct.items() for token in said for word in place_words
             if token == word or ("\uac00" <= token[0] <= "\ud7a3" and len(token) >= 3 and word.startswith(token))}
     return hits.pop() if len(hits) == 1 else None
+
+
+def _name_words(text: str) -> list[str]:
+    """The words of a text that can be (part of) a place's name, folded as :func:`listed_place_named` compares
+    them."""
+    return _NAME_WORD.findall(fold_words([text]))
+
+
+def _says_name(folded: str, name: str) -> bool:
+    """Whether folded text has a place's name (an alias of three letters or more, not a number) as words of
+    its own ("gic" in "GIC's classes", not in "magic"; a Korean name may go on with a particle)."""
+    wanted = fold(unicodedata.normalize("NFC", name).casefold()).strip()
+    if len(wanted) < 3 or wanted.replace("-", "").isdigit():
+        return False
+    start = folded.find(wanted)
+    while start >= 0:
+        end = start + len(wanted)
+        if (start == 0 or not folded[start - 1].isalnum()) and (
+                end == len(folded) or not folded[end].isalnum() or "\uac00" <= wanted[-1] <= "\ud7a3"):
+            return True
+        start = folded.find(wanted, start + 1)
+    return False
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n")
+
+
+def mentioned_place_named(text: str, answers: Iterable[str], aliases: dict[str, list[str]]) -> Optional[str]:
+    """The one place that recent ``answers`` named in passing and a message names by a word of its name ("조선대
+    где?" after "больница университета Чосон (조선대학교병원)"), by the places' ``aliases``. A place is named by
+    the words of its names that the sentence naming it used ("клиника" of "Клиника для корё-сарам
+    (고려인광주진료소) принимает…"), not by words only its record has: "курсы" of "курсы KIIP" is no name of
+    KIIP to one who read "TOPIK, KIIP или…". Words many places share ("центр", "hospital") name none."""
+    folded = fold(unicodedata.normalize("NFC", "\n".join(answers)).casefold())
+    mentioned = {key: names for key, names in aliases.items() if any(_says_name(folded, name) for name in names)}
+    named: dict[str, list[str]] = {}
+    for sentence in _SENTENCE_END.split(folded):
+        used = set(_name_words(sentence))
+        for key, names in mentioned.items():
+            if any(_says_name(sentence, name) for name in names):
+                named.setdefault(key, []).extend(
+                    word for word in _name_words(" ".join(names)) if word in used or (
+                        "\uac00" <= word[0] <= "\ud7a3" and any(other.startswith(word) for other in used)))
+    return listed_place_named(text, named, common_name_words(aliases)) if named else None
+
+
+def common_name_words(names: dict[str, list[str]], places: int = 3) -> frozenset[str]:
+    """The words of places' names that ``places`` or more places share: a kind of place ("hospital",
+    "больница", "센터") or the city, not a name of one."""
+    counts = Counter(word for place_names in names.values()
+                     for word in set(_NAME_WORD.findall(fold_words(place_names))))
+    return frozenset(word for word, count in counts.items() if count >= places)
 
 
 _MORE = re.compile(r"^(and |и |а |con |va )?(more|show more|next|others?|any other|ещ[её]|дальше|больше|другие|"
@@ -503,7 +556,7 @@ def fold_words(texts: Iterable[str]) -> str:
 
 
 # Topic words that are also a kind of place: the place just shown, when its names have the word.
-_PLACE_KIND = re.compile(r"hospital|больниц|benh vien|병원")
+_PLACE_KIND = re.compile(r"hospital|боль?ниц|benh vien|병원")
 
 
 def _names_new_topic(folded: str, context_words: str) -> bool:

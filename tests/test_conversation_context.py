@@ -544,6 +544,26 @@ async def test_a_place_of_the_list_named_by_a_word_of_its_name(settings: Setting
     assert len(talk.asked) == 1
 
 
+async def test_a_place_named_in_passing_in_a_recent_answer_by_a_word_of_its_name(settings: Settings,
+                                                                                 db: Database) -> None:
+    """ "조선대 где?" two answers after the emergency numbers, which name "больница университета Чосон
+    (조선대학교병원)" among others: that hospital's address, then its phone (which words name a place so:
+    tests/test_followups.py)."""
+    chosun = next(s for s in load_services() if s["slug"] == "chosun-university-hospital")
+    answers = {"куда звонить по-русски?": "faq_emergency_numbers", "а в больницу с переводчиком?":
+               "faq_hospital_interpreter"}
+    async with Conversation(settings, db, lambda message, _: _key(answers.get(message, "nlu_fallback"))) as talk:
+        await talk.say("куда звонить по-русски?")
+        await talk.say("а в больницу с переводчиком?")
+        where = await talk.say("조선대 где?")
+        phone = await talk.say("телефон?")
+    assert chosun["address"]["ru"] in where and chosun["phone"] in phone
+    assert len(talk.asked) == 2
+    async with Conversation(settings, db, lambda *_: _key("faq_job_search"), user="cold") as talk:
+        await talk.say("조선대 где?")  # nothing named it: the classifier's
+    assert len(talk.asked) == 1
+
+
 async def test_wednesday_about_work_is_the_labour_offices_wednesday_desk(settings: Settings, db: Database) -> None:
     desk = next(s for s in load_services() if s["slug"] == "labour-office-wednesday-desk")
     async with Conversation(settings, db, lambda *_: _key("faq_severance_pay")) as talk:

@@ -362,3 +362,25 @@ def test_a_place_of_a_list_named_by_a_word_only_its_names_have() -> None:
     assert listed_place_named("which hospital?", names) is None
     assert listed_place_named("chosun or chonnam?", names) is None
     assert listed_place_named("phone?", names) is None
+
+
+def test_a_place_an_answer_named_in_passing_by_a_word_the_answer_used() -> None:
+    from hamkke.followups import mentioned_place_named
+
+    aliases = {"chosun": ["조선대학교병원", "chosun university hospital", "больница 조선대"],
+               "clinic": ["고려인광주진료소", "клиника корё-сарам", "goryeoin clinic"],
+               "kiip": ["kiip", "사회통합프로그램", "курсы kiip"],
+               "gic": ["gic", "광주국제교류센터", "gwangju international center"]}
+    emergency = ["Крупные центры: больница университета Чосон (조선대학교병원), 동구 필문대로 365, 1811-7474."]
+    assert mentioned_place_named("조선대 где?", emergency, aliases) == "chosun"
+    assert mentioned_place_named("где gic?", emergency, aliases) is None  # not named by these answers
+    clinic = ["Центр здоровья мигрантов принимает по воскресеньям. Клиника для корё-сарам (고려인광주진료소) "
+              "бесплатно принимает каждый вторник с 19:00."]
+    assert mentioned_place_named("где эта клиника во вторник", clinic, aliases) == "clinic"
+    assert mentioned_place_named("где эта клиника", [*clinic, *emergency], aliases) == "clinic"
+    # "курсы" is a word of KIIP's record, but the answer said courses of something else, in another sentence.
+    work = ["В Пхёндоне проходят курсы корейского с подготовкой к TOPIK. Для F-5 нужен курс KIIP (70 часов)."]
+    assert mentioned_place_named("а где курсы топика бесплатные?", work, aliases) is None
+    assert mentioned_place_named("а где курсы kiip?", work, aliases) == "kiip"
+    # A name inside another word is no name ("gic" in "magic"), a number no name either.
+    assert mentioned_place_named("gic phone?", ["Magic show tonight."], aliases) is None
