@@ -198,8 +198,11 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bучусь в\b|\b(sinh vien )?nam (nhat|hai|ba|tu|cuoi)\b|\bhoc (o|tai)\b|"
         # "я магистрант", "sorry actually im masters student at 전남대", "я в 전남대", "em hoc cao hoc"
         r"\b(i'?m|i am|im) (a )?(masters?|master's|phd|graduate|grad|undergrad\w*|bachelor'?s?) (student)?|"
-        r"\b(магистрант|аспирант|бакалавр)\w*\b|^я в \S*(대|университет|универ)|\bhoc (cao hoc|thac si|tien si)\b",
-        r"토픽|\d급|레벨|\d단계|성적|학점|출석률|조건|[1-4]학년|[일이삼사]학년|대(학교)?(다녀|다니|학생|에다녀)",
+        r"\b(магистрант|аспирант|бакалавр)\w*\b|^я в \S*(대|университет|универ)|\bhoc (cao hoc|thac si|tien si)\b|"
+        # Which grade (class) a child joins at school: "vo lop may", "в какой класс пойдёт", "what grade?"
+        r"\b(which|what) (grade|class|year)\b|\bв как(ой|ом|им) класс|\b(vo|vao|hoc|len) lop (may|nao|mat)\b|"
+        r"\blop may\b",
+        r"몇학년|학년배정|토픽|\d급|레벨|\d단계|성적|학점|출석률|조건|[1-4]학년|[일이삼사]학년|대(학교)?(다녀|다니|학생|에다녀)",
     ),
     "check": (
         r"^check\b|\bcan i get it\b|\bcan (he|she|they|we|my \w+) (get|apply)\b|"
@@ -230,7 +233,8 @@ _FACTS: dict[str, tuple[str, str]] = {
     "large_items": (
         r"\b(sofa|couch|bed|mattress|wardrobe|closet|desk|table|chairs?|furniture|bookshelf|cabinet)\b|"
         r"\bдиван|\bкроват|\bматрас|\bшкаф|\bстол\b|\bстул|\bмебел|\bghe sofa\b|\bsofa\b|\bgiuong\b|"
-        r"\bnem\b|\btu quan ao\b|\bban ghe\b|\bdo go\b|\bdo noi that\b",
+        r"\bnem\b|\btu quan ao\b|\bban ghe\b|\bdo go\b|\bdo noi that\b|\btu (go|lon|to|bep|sach|giay|ao)\b|"
+        r"\bcai tu\b|\bcai ban\b|\bcai ghe\b|\bban (hoc|an|lam viec)\b",
         r"소파|쇼파|침대|매트리스|장롱|옷장|책상|식탁|의자|가구|대형폐기물",
     ),
     "website": (

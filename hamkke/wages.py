@@ -31,6 +31,7 @@ _HOUR = re.compile(r"시급|시간당|한시간|1시간|\bper hour\b|\ban hour\b
 _MONTH = re.compile(r"월급|한달|월\s*\d|\d+\s*만\s*원?\s*받|\bper month\b|\ba month\b|/\s*month\b|\bmonthly\b|"
                     r"\bsalary\b|\bв месяц\b|\bза месяц\b|\bзарплат|"
                     r"\bmot thang\b|\b1 thang\b|/thang\b|\bmoi thang\b|\bluong\b")
+_MILLIONS_AND = re.compile(r"(?<![\d.,])(\d{1,3})\s*(?:tr|trieu)\s*(\d{1,3})(?:\s*(?:nghin|ngan|k)\b)?(?![\d.,])")
 _UNITS = {"만": 10_000, "천": 1_000, "million": 1_000_000, "mln": 1_000_000, "млн": 1_000_000, "миллион": 1_000_000,
           "тыс": 1_000, "k": 1_000, "trieu": 1_000_000, "tr": 1_000_000, "nghin": 1_000, "ngan": 1_000}
 
@@ -78,6 +79,9 @@ def stated_pay(text: str) -> Optional[Pay]:
     if per is None:
         return None
     amounts = []
+    # "1tr9", "1 trieu 900 (nghin)": Vietnamese for 1.9 million.
+    folded = _MILLIONS_AND.sub(lambda m: f"{int(m.group(1)) + int(m.group(2)) / 10 ** len(m.group(2)):g} trieu ",
+                               folded)
     for match in _AMOUNT.finditer(folded):
         won = _won(match.group(1), match.group(2))
         if won is not None:

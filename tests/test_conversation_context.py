@@ -122,7 +122,10 @@ def test_programmes_by_their_own_names_and_can_i_get_it() -> None:
     ("tu van mien phi o dau", "advice"), ("а сколько там денег", "fee"),
     # Big things after the rubbish rules.
     ("con tu lanh cu thi bo sao", "appliances"), ("냉장고는요?", "appliances"), ("and old sofa?", "large_items"),
-    ("а диван куда?", "large_items"),
+    ("а диван куда?", "large_items"), ("con cai tu go to thi bo sao", "large_items"),
+    # Which grade a child joins at school: the school topics' conditions.
+    ("vo lop may", "conditions"), ("в какой класс пойдёт?", "conditions"), ("what grade will she be in?", "conditions"),
+    ("몇 학년으로 들어가요?", "conditions"),
     # A day with "open" asks the hours; a day and "where" without "open": where to go that day.
     ("hom nay thu 3 co cho nao mo k", "hours"), ("where is it open on sunday?", "hours"),
     # Whom to ask is where to go with it.

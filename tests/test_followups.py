@@ -321,7 +321,8 @@ async def test_a_night_that_began_the_day_before_is_not_an_event_of_the_period(d
     ("мне платят 9000 в час это нормально?", 9_000, "hour"),
     ("주5일 하루8시간 일하는데 월급 200만원 받아요 이거 불법아니에요?", 2_000_000, "month"),
     ("I get 9,500 won an hour", 9_500, "hour"), ("2 million a month ok?", 2_000_000, "month"),
-    ("luong 1tr8 mot thang", None, None), ("работаю 10 часов в день", None, None),
+    ("luong 1tr8 mot thang", 1_800_000, "month"), ("cty tra e 1tr95 1 thang lam du 209 tieng", 1_950_000, "month"),
+    ("1 triệu 900 nghìn mỗi tháng", 1_900_000, "month"), ("работаю 10 часов в день", None, None),
     ("сколько минимальная зарплата", None, None),
 ])
 def test_the_pay_a_message_states(text: str, amount: int, per: str) -> None:
