@@ -76,6 +76,7 @@ from hamkke.followups import (
     match_place,
     mentioned_place_named,
     names_a_topic,
+    places_named,
     topic_facts,
     topic_places,
     without_names,
@@ -1119,7 +1120,13 @@ class DialogueCore:
                     followup.texts.append(t(asked.removeprefix("form:"), lang))
                     followup.keys.append(asked.removeprefix("form:"))
                 recent = _recent_urgency(resident)
-                if recent is Urgency.MEDICAL and fact == "address" and followup.about_service in EMERGENCY_LINES:
+                there = await self._the_place_just_named(resident, lang) \
+                    if recent is Urgency.MEDICAL and fact == "address" and followup.about_service in EMERGENCY_LINES \
+                    else None
+                if there is not None:
+                    # "거기 주소요" after "광주기독병원's night children's clinic is open until midnight": that one.
+                    followup = await self._followup(resident, "address", lang, named=there) or followup
+                elif recent is Urgency.MEDICAL and fact == "address" and followup.about_service in EMERGENCY_LINES:
                     # "어디로 가요?" after "call 119": the emergency rooms under the line, not the line's address.
                     rooms = urgent_first(Reply(language=lang, texts=[], keys=[]), recent, lang)
                     await self._add_emergency_rooms(rooms, lang, child=bool(_CHILD.search(folded_text)))
@@ -1954,6 +1961,21 @@ class DialogueCore:
                  for slug, service in rows.items()}
         slug = listed_place_named(text, names)
         return rows.get(slug) if slug else None
+
+    async def _the_place_just_named(self, resident: Resident, lang: str) -> Optional[Service]:
+        """The one place with an address that the last answer named (beside emergency lines, which have
+        none), if it named exactly one: what "there" means next."""
+        aliases = await self._aliases(Service)
+        async with self.db.session() as session:
+            last = await session.scalar(
+                select(Message.text).where(Message.resident_id == resident.id, Message.direction == "out",
+                                           Message.sender == "bot").order_by(Message.id.desc()).limit(1))
+            slugs = places_named(last, aliases) if last else []
+            if not slugs:
+                return None
+            found = [s for s in (await session.scalars(select(Service).where(
+                Service.slug.in_(slugs), Service.retired.is_(False)))).all() if pick(s.address, lang)]
+        return found[0] if len(found) == 1 else None
 
     async def _mentioned_place(self, resident: Resident, text: str) -> Optional[Service]:
         """A place one of the last answers named in passing (a hospital in the emergency numbers, a centre in a

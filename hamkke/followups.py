@@ -61,9 +61,11 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\bmay gio\b|\bgio mo\b|\bgio lam\b|\blam viec\b|\bbao nhieu (tieng|gio)\b|\bmay tieng\b|"
         r"\bmo cua\b|\bcon mo\b|\bmo (k|ko|khong|hong|hok)\b|\bmay h\b|\bban dem\b|\bbuoi toi\b|"
         r"\bat night\b|\bin the evening\b|\bночью\b|\bвечером\b|"
+        # "can we go after work? i finish at 6", "после работы можно?", "tan ca roi di dc ko", "퇴근하고 가도 돼요?"
+        r"\bafter work\b|\bfinish (work )?at \d|\bпосле работы\b|\btan (ca|lam)\b|\bsau (gio|khi) (lam|di lam)\b|"
         # "what about during winter vacation?", "а на каникулах?": the same rule in another period
         r"\bvacations?\b|\bholidays?\b|\bsemester break\b|\bканикул|\bky nghi\b|\bnghi (he|dong|tet)\b",
-        r"몇시(?!간)|영업|운영시간|문열|근무시간|여는|무슨요일|몇요일|밤에|저녁에|방학|연휴|열어|열려|여나|열었|열까|쉬는날|휴관",
+        r"몇시(?!간)|영업|운영시간|문열|근무시간|여는|무슨요일|몇요일|밤에|저녁에|퇴근하고|퇴근후|방학|연휴|열어|열려|여나|열었|열까|쉬는날|휴관",
     ),
     "phone": (
         r"\bphone\b|\bnumber\b|\bcall them\b|\btel\b|\bcontact\b|"
@@ -522,6 +524,12 @@ def _says_name(folded: str, name: str) -> bool:
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n")
 
 
+def places_named(text: str, aliases: dict[str, list[str]]) -> list[str]:
+    """The places (keys of ``aliases``) a text names by one of their aliases, in the order of ``aliases``."""
+    folded = fold(unicodedata.normalize("NFC", text).casefold())
+    return [key for key, names in aliases.items() if any(_says_name(folded, name) for name in names)]
+
+
 def mentioned_place_named(text: str, answers: Iterable[str], aliases: dict[str, list[str]]) -> Optional[str]:
     """The one place that recent ``answers`` named in passing and a message names by a word of its name ("조선대
     где?" after "больница университета Чосон (조선대학교병원)"), by the places' ``aliases``. A place is named by
@@ -529,7 +537,7 @@ def mentioned_place_named(text: str, answers: Iterable[str], aliases: dict[str, 
     (고려인광주진료소) принимает…"), not by words only its record has: "курсы" of "курсы KIIP" is no name of
     KIIP to one who read "TOPIK, KIIP или…". Words many places share ("центр", "hospital") name none."""
     folded = fold(unicodedata.normalize("NFC", "\n".join(answers)).casefold())
-    mentioned = {key: names for key, names in aliases.items() if any(_says_name(folded, name) for name in names)}
+    mentioned = {key: aliases[key] for key in places_named(folded, aliases)}
     named: dict[str, list[str]] = {}
     for sentence in _SENTENCE_END.split(folded):
         used = set(_name_words(sentence))

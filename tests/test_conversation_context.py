@@ -123,6 +123,7 @@ def test_programmes_by_their_own_names_and_can_i_get_it() -> None:
     # Big things after the rubbish rules.
     ("con tu lanh cu thi bo sao", "appliances"), ("냉장고는요?", "appliances"), ("and old sofa?", "large_items"),
     ("а диван куда?", "large_items"), ("con cai tu go to thi bo sao", "large_items"),
+    ("после работы можно прийти?", "hours"), ("tan ca roi di dc ko", "hours"), ("퇴근하고 가도 돼요?", "hours"),
     # Which grade a child joins at school: the school topics' conditions.
     ("vo lop may", "conditions"), ("в какой класс пойдёт?", "conditions"), ("what grade will she be in?", "conditions"),
     ("몇 학년으로 들어가요?", "conditions"),
@@ -1320,6 +1321,16 @@ async def test_where_to_go_after_call_119_is_the_emergency_rooms(settings: Setti
     assert where.startswith(t(first_line_key(Urgency.MEDICAL), "ko"))
     assert all(room["phone"] in where for room in rooms)
     assert "119의 주소" not in where
+    # "There" after an answer that named one hospital (the night children's clinic): that hospital, not the list.
+    christian = services["gwangju-christian-hospital"]
+    async with Conversation(settings, db, lambda *_: _key("faq_emergency_numbers"), user="ko-fever") as talk:
+        await talk.say("애기가 열이 40도까지 올라갔어요 밤인데 어떡해요ㅠㅠ")
+        night = await talk.say("밤에 여는 소아과 있어요?")
+        there = await talk.say("거기 주소요")
+        phone = await talk.say("전번도요")
+    assert christian["name"]["ko"] in night and "전남대학교병원" not in night
+    assert there.startswith(t(first_line_key(Urgency.MEDICAL), "ko")) and christian["address"]["ko"] in there
+    assert "전남대학교병원" not in there and christian["phone"] in phone
 
 
 async def test_help_that_has_come_is_no_place_named(settings: Settings, db: Database) -> None:
