@@ -354,6 +354,16 @@ class Accepted:
     behind: bool = True
 
 
+def _district_first(text: str) -> bool:
+    """Whether a message is a district alone ("동구요"), or asks first for a district and then says why
+    ("서구는요? 며느리 친구가 서구 살아서", "а в Квансан-гу? там подруга живёт")."""
+    if len(text.split()) <= 3:
+        return True
+    first, _, rest = text.partition("?")
+    return bool(rest.strip()) and len(first.split()) <= 3 and "district" in service_filters(first) and \
+        len(text.split()) <= 10 and not names_a_topic(rest)
+
+
 class DialogueCore:
     """Everything between a channel adapter and Rasa."""
 
@@ -1737,8 +1747,17 @@ class DialogueCore:
         categories: tuple[str, ...] = ()
         if set(filters) == {"district", "category"} and len(text.split()) <= 6:
             categories = (filters["category"],)
-        elif set(filters) == {"district"} and len(text.split()) <= 3 and _fresh(context, "at", FRESH_MINUTES):
+        elif set(filters) == {"district"} and _fresh(context, "at", FRESH_MINUTES) and _district_first(text):
             categories = TOPIC_CATEGORIES.get(str(context.get("topic")), ())
+            listed = context.get("listed")
+            if not categories and context.get("topic") == "service_list" and isinstance(listed, list) and \
+                    len(text.split()) > 3:
+                # "서구는요? 며느리 친구가 서구 살아서" after Dong-gu's family centres: the kind of place they all are,
+                # there. (A district alone after a list is the classifier's search, which keeps the kind.)
+                async with self.db.session() as session:
+                    kinds = [set(s.categories or []) for s in (await session.scalars(
+                        select(Service).where(Service.slug.in_([str(slug) for slug in listed])))).all()]
+                categories = tuple(sorted(set.intersection(*kinds))) if kinds else ()
         if not categories:
             return None
         found: list[Service] = []

@@ -893,6 +893,14 @@ async def test_a_district_after_the_family_centres_answer_is_that_districts_cent
     # That district's family centre first (not the district's hospitals); "phone?" is about it.
     assert listed.index(centre["name"]["ko"]) < 40 and "병원" not in listed
     assert centre["phone"] in phone and "병원" not in phone and len(talk.asked) == 1
+    # Another district asked first, then why: the same kind of place there, not the whole answer again.
+    seo = next(s for s in load_services() if s["slug"] == "seo-gu-family-center")
+    answers = iter([_key("faq_family_center"), _key("faq_family_center")])
+    async with Conversation(settings, db, lambda *_: next(answers), user="family-seo") as talk:
+        await talk.say("다문화가족센터 어디있어요?")
+        await talk.say("동구요")
+        other = await talk.say("서구는요? 며느리 친구가 서구 살아서")
+    assert other.index(seo["name"]["ko"]) < 40 and centre["name"]["ko"] not in other and len(talk.asked) == 1
 
 
 async def test_a_switch_asked_in_another_language_is_confirmed_in_it(settings: Settings, db: Database) -> None:
