@@ -97,6 +97,7 @@ from hamkke.logs import text_for_log
 from hamkke.office_hours import default_centre, handoff_notice, queue_status
 from hamkke.phrases import (
     asks_how_to_get_status,
+    asks_what_status_is,
     bare_visa,
     day_of_month,
     is_unknown,
@@ -964,10 +965,14 @@ class DialogueCore:
                 again.add_buttons([human_button(lang), Button(t("button_help", lang), "/help")])
                 recent = _recent_urgency(resident)  # (what to do now stays first while the situation goes on)
                 return (urgent_first(again, recent, lang, own_question=True) if recent else again), "answered", None
-            if asks_how_to_get_status(text):
+            # ("не знаю что такое 차상위. я получаю 생계급여": an answer to the check's question, which it goes on with)
+            what_is = asks_what_status_is(text) and not (said and self._in_check(resident))
+            if what_is or asks_how_to_get_status(text):
                 # "как стать 차상위?", "차상위 신청 어떻게 해요?": who decides, and who among foreigners can be one
-                # (the classifier heard naturalisation in "стать"). A check waiting for its answer asks again.
-                how = Reply(language=lang, texts=[t("benefit_status_how", lang)], keys=["benefit_status_how"],
+                # (the classifier heard naturalisation in "стать"); "а 차상위 это кто вообще": who counts as one (the
+                # classifier heard "who are you"). A check waiting for its answer asks again.
+                key = "benefit_status_what" if what_is else "benefit_status_how"
+                how = Reply(language=lang, texts=[t(key, lang)], keys=[key],
                             about_topic=str(topic) if topic in CHECKABLE_TOPICS else None)
                 asked = str(context.get("asked") or "")
                 if self._in_check(resident) and asked.startswith("form:"):

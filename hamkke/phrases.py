@@ -578,6 +578,24 @@ def asks_how_to_get_status(text: str) -> bool:
                for s_start, s_end in status for b_start, b_end in become)
 
 
+_WHAT_IS = re.compile(r"\bwhat('?s| is| are| does)\b|\bwho (is|are|counts)\b|\bmeans?\b|\bчто (такое|это|значит)\b|"
+                      r"\bэто (кто|что)\b|\bкто (это|такие|такой|считается)\b|\bla (gi|ai)\b|\bnghia la\b|"
+                      r"뭐(예요|에요|야|죠|지|가요)|뭔가요|뭔데|무슨 ?뜻|누구(예요|에요|야|죠|를)|"
+                      r"(?<=[가-힣])(이|가)란|(?<=[가-힣])란\b")
+
+
+def asks_what_status_is(text: str) -> bool:
+    """Whether a short message asks what near-poor or a basic livelihood recipient is ("а 차상위 это кто вообще",
+    "차상위가 뭐예요?", "cha sang wi la gi"), rather than how to become one or stating it."""
+    folded = fold(text.casefold())
+    if len(folded.split()) > 10 or named_program(text):
+        return False
+    status = [m.span() for m in _WELFARE_STATUS.finditer(folded)]
+    what = [m.span() for m in _WHAT_IS.finditer(folded)]
+    return any(abs(w_start - s_end) <= 12 or abs(s_start - w_end) <= 12
+               for s_start, s_end in status for w_start, w_end in what)
+
+
 def bare_visa(text: str) -> Optional[str]:
     """The visa code a message gives alone, written as "F-4" ("F4", "student D2", "я на E-9"), else ``None``."""
     found = _BARE_VISA.fullmatch(fold(text.casefold()).strip(" .!?,"))

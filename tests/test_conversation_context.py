@@ -1212,6 +1212,12 @@ async def test_how_to_become_near_poor_says_who_decides(settings: Settings, db: 
         how = await talk.say("как стать 차상위? мне 68, живу одна")
     # Not naturalisation (the classifier heard "стать"): the community centre decides; who among foreigners can be one.
     assert how.startswith(t("benefit_status_how", "ru")) and "주민센터" in how and talk.asked == []
+    # Who counts as near-poor (the classifier heard "who are you" in "это кто"): the categories the law names.
+    async with Conversation(settings, db, lambda *_: _key("bot_challenge"), user="ru-what-near-poor") as talk:
+        what = await talk.say("а 차상위 это кто вообще")
+        korean = await talk.say("차상위가 뭐예요?")
+    assert what.startswith(t("benefit_status_what", "ru")) and "한부모" in what and talk.asked == []
+    assert korean.startswith(t("benefit_status_what", "ru"))  # (the resident's language: Russian)
 
 
 async def test_do_they_have_after_a_place_is_what_its_record_says(settings: Settings, db: Database) -> None:

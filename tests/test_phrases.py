@@ -175,6 +175,19 @@ def test_asking_how_one_becomes_a_recipient_or_near_poor(text: str, asks: bool) 
     assert asks_how_to_get_status(text) is asks
 
 
+@pytest.mark.parametrize(("text", "asks"), [
+    ("а 차상위 это кто вообще", True), ("차상위가 뭐예요?", True), ("차상위란?", True), ("what is near-poor?", True),
+    ("ho can ngheo la gi", True), ("что такое 기초생활수급자?", True),
+    # how to become one, or the status stated
+    ("как стать 차상위?", False), ("у нас справка 차상위 есть", False), ("우리집 차상위에요", False),
+    ("기초수급자인데 문화누리카드 받을수있어요?", False),
+])
+def test_asking_what_near_poor_or_a_recipient_is(text: str, asks: bool) -> None:
+    from hamkke.phrases import asks_what_status_is
+
+    assert asks_what_status_is(text) is asks
+
+
 @pytest.mark.parametrize(("text", "code"), [
     ("F4", "F-4"), ("student D2", "D-2"), ("я на E-9", "E-9"), ("f-6-2", "F-6-2"), ("F-4에요", "F-4"),
     ("yes E-9 also", "E-9"), ("D2, 2 months here", "D-2"), ("e9 3 nam roi", "E-9"),
