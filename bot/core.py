@@ -1691,6 +1691,12 @@ class DialogueCore:
             lines = [f"{name}", f"{label}: {value}"]
             if fact != "phone" and service.phone:
                 lines.append(f"{t('label_phone', lang)}: {service.phone}")
+            hours = pick(service.hours, lang) if fact == "languages" else None
+            if hours and any(str(name).casefold() in hours.casefold()
+                             for name in (language_names([code], lang) for code in ("ko", "en", "zh")) if name):
+                # "1345 베트남말도 되요? 와이프가 직접 전화하게": its languages depend on the hour (after 18:00 only
+                # Korean, English and Chinese), which the one who will call needs to know.
+                lines.append(f"{t('label_hours', lang)}: {hours}")
             if fact == "languages" and service.phone != "1345":
                 lines.append(t("label_other_languages", lang))  # interpreting for the languages not listed
             if service.confidence == "L":

@@ -1263,6 +1263,15 @@ async def test_a_line_whose_languages_nobody_recorded_says_whom_to_ask(settings:
     assert "120" in uzbek and t("label_other_languages", "en") in uzbek and len(talk.asked) == 1
 
 
+async def test_a_lines_languages_that_depend_on_the_hour_come_with_its_hours(settings: Settings,
+                                                                            db: Database) -> None:
+    line = next(s for s in load_services() if s["slug"] == "immigration-contact-center")
+    async with Conversation(settings, db, lambda *_: _key("bot_challenge"), user="ko-1345") as talk:
+        languages = await talk.say("1345 베트남말도 되요? 와이프가 직접 전화하게")
+    # After 18:00 only Korean, English and Chinese: the one who will call needs the hours with the languages.
+    assert t("label_languages", "ko") in languages and line["hours"]["ko"] in languages and len(talk.asked) == 0
+
+
 async def test_no_farewell_under_the_suicide_line_and_i_dont_know_keeps_it(settings: Settings, db: Database) -> None:
     async with Conversation(settings, db, lambda *_: _key("goodbye"), user="ru-tired") as talk:
         first = await talk.say("устал не хочу больше жить все надоело")
