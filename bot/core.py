@@ -69,6 +69,7 @@ from hamkke.followups import (
     asks_for_more,
     asks_to_apply_now,
     asks_to_check,
+    days_named,
     detect_followup,
     fold_words,
     listed_place_named,
@@ -1515,6 +1516,19 @@ class DialogueCore:
               website=record.get("website") or ""),
         ])
 
+    async def _topic_sent_to(self, topic: str, lang: str, fact: str, days: set[int]) -> Optional[str]:
+        """The one other topic whose place ``topic``'s answer sends the resident to (health insurance's answer
+        ends with the free clinic for the uninsured) and whose ``fact`` names one of ``days`` (the day the
+        resident asks about: "오늘 화요일인데 몇시부터" and the Goryeoin clinic's Tuesdays); ``None`` when none or
+        several, or when ``topic`` has a place of its own."""
+        if not has(topic, lang) or self.places.get(topic):
+            return None
+        named = set(places_named(t(topic, lang), await self._aliases(Service)))
+        others = [other for other, place in self.places.items()
+                  if other != topic and place in named and
+                  days & days_named(str(self.topic_facts.get(other, {}).get(fact, {}).get(lang) or ""))]
+        return others[0] if len(others) == 1 else None
+
     async def _followup(self, resident: Resident, fact: str, lang: str,
                         named: Optional[Service] = None, text: str = "") -> Optional[Reply]:
         """Answer "where is it?" / "how much?" / "what if I'm late?" from the last answer's topic or place.
@@ -1573,6 +1587,17 @@ class DialogueCore:
             # "Do they have an English newspaper?" after GIC: what its record says it does, and who knows more.
             return self._what_the_place_does(service, lang, topic) if service is not None else None
         known = self.topic_facts.get(str(topic), {}) if topic else {}
+        if named is None and service is None and fact == "hours" and topic and "hours" not in known and \
+                days_named(text):
+            tail = await self._topic_sent_to(str(topic), lang, fact, days_named(text))
+            if tail is not None:
+                # "오늘 화요일인데 몇시부터" after health insurance, whose answer ends with the free clinic for the
+                # uninsured: the clinic's hours (the topic's own "when" is when one must join), and what comes
+                # next ("어디에요") is about the clinic.
+                topic, known, slug = tail, self.topic_facts[tail], self.places.get(tail)
+                async with self.db.session() as session:
+                    service = await session.scalar(select(Service).where(Service.slug == slug,
+                                                                         Service.retired.is_(False)))
         urgency = _recent_urgency(resident) if named is None else None
         # The situation described minutes ago comes first: after "my visa expired", "what papers?" means
         # for leaving Korea, whichever answer was kept under the urgent line.

@@ -524,6 +524,22 @@ def _says_name(folded: str, name: str) -> bool:
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n")
 
 
+_DAYS = [re.compile(pattern) for pattern in (
+    r"\bmondays?\b|понедельник|\bthu (2|hai)\b|\bt2\b|월요일",
+    r"\btuesdays?\b|вторник|\bthu (3|ba)\b|\bt3\b|화요일",
+    r"\bwednesdays?\b|\bсред(а|у|ам|е|ы)\b|\bthu (4|tu)\b|\bt4\b|수요일",
+    r"\bthursdays?\b|четверг|\bthu (5|nam)\b|\bt5\b|목요일",
+    r"\bfridays?\b|пятниц|\bthu (6|sau)\b|\bt6\b|금요일",
+    r"\bsaturdays?\b|суббот|\bthu (7|bay)\b|\bt7\b|토요일",
+    r"\bsundays?\b|воскресен|\bchu nhat\b|\bcn\b|일요일")]
+
+
+def days_named(text: str) -> set[int]:
+    """The days of the week a text names (0 is Monday), in any of the four languages."""
+    folded = " ".join(fold(unicodedata.normalize("NFC", text).casefold()).split())
+    return {day for day, pattern in enumerate(_DAYS) if pattern.search(folded)}
+
+
 def places_named(text: str, aliases: dict[str, list[str]]) -> list[str]:
     """The places (keys of ``aliases``) a text names by one of their aliases, in the order of ``aliases``."""
     folded = fold(unicodedata.normalize("NFC", text).casefold())

@@ -1263,6 +1263,24 @@ async def test_a_line_whose_languages_nobody_recorded_says_whom_to_ask(settings:
     assert "120" in uzbek and t("label_other_languages", "en") in uzbek and len(talk.asked) == 1
 
 
+async def test_a_day_asked_after_an_answer_that_ends_with_a_clinic_is_the_clinics(settings: Settings,
+                                                                                   db: Database) -> None:
+    """Health insurance's answer ends with the free clinic for the uninsured: "오늘 화요일인데 몇시부터" asks
+    the clinics' hours (the Goryeoin clinic's Tuesdays), not when one must join; "어디에요" then is about them.
+    A day no such place names ("토요일에도 열어요?" after the family centres) keeps to the topic."""
+    facts = topic_facts()["faq_free_clinic"]
+    async with Conversation(settings, db, lambda *_: _key("faq_health_insurance"), user="ko-tuesday") as talk:
+        await talk.say("할아버지 한국온지 두달 건강보험 없어요 아프시면 어떻게해요")
+        hours = await talk.say("오늘 화요일인데 몇시부터")
+        where = await talk.say("어디에요")
+    assert hours.startswith(facts["hours"]["ko"]) and where.startswith(facts["address"]["ko"])
+    assert len(talk.asked) == 1
+    async with Conversation(settings, db, lambda *_: _key("faq_family_center"), user="ko-saturday") as talk:
+        await talk.say("가족센터 어디 있어요?")
+        saturday = await talk.say("토요일에도 열어요?")
+    assert "1577-1366" not in saturday.split("\n")[0] and len(talk.asked) == 1
+
+
 async def test_a_lines_languages_that_depend_on_the_hour_come_with_its_hours(settings: Settings,
                                                                             db: Database) -> None:
     line = next(s for s in load_services() if s["slug"] == "immigration-contact-center")

@@ -385,3 +385,13 @@ def test_a_place_an_answer_named_in_passing_by_a_word_the_answer_used() -> None:
     assert mentioned_place_named("а где курсы kiip?", work, aliases) == "kiip"
     # A name inside another word is no name ("gic" in "magic"), a number no name either.
     assert mentioned_place_named("gic phone?", ["Magic show tonight."], aliases) is None
+
+
+def test_the_days_of_the_week_a_text_names() -> None:
+    from hamkke.followups import days_named
+
+    assert days_named("오늘 화요일인데 몇시부터") == {1}
+    assert days_named("а в субботу и воскресенье?") == {5, 6}
+    assert days_named("thu 7 cn co mo ko") == {5, 6}
+    assert days_named("open on Wednesdays?") == {2}
+    assert days_named("what time?") == set()
