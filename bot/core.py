@@ -356,6 +356,17 @@ class Accepted:
     behind: bool = True
 
 
+async def _last_answers(session: AsyncSession, resident_id: int, count: int,
+                        within_minutes: Optional[float] = None) -> list[str]:
+    """The texts of the bot's last ``count`` answers to a resident (of the last minutes only, if given), newest
+    first."""
+    query = select(Message.text).where(Message.resident_id == resident_id, Message.direction == "out",
+                                       Message.sender == "bot")
+    if within_minutes is not None:
+        query = query.where(Message.created_at > utcnow() - dt.timedelta(minutes=within_minutes))
+    return list((await session.scalars(query.order_by(Message.id.desc()).limit(count))).all())
+
+
 def _district_first(text: str) -> bool:
     """Whether a message is a district alone ("동구요"), or asks first for a district and then says why
     ("서구는요? 며느리 친구가 서구 살아서", "а в Квансан-гу? там подруга живёт")."""
@@ -2022,10 +2033,8 @@ class DialogueCore:
         none), if it named exactly one: what "there" means next."""
         aliases = await self._aliases(Service)
         async with self.db.session() as session:
-            last = await session.scalar(
-                select(Message.text).where(Message.resident_id == resident.id, Message.direction == "out",
-                                           Message.sender == "bot").order_by(Message.id.desc()).limit(1))
-            slugs = places_named(last, aliases) if last else []
+            last = await _last_answers(session, resident.id, 1)
+            slugs = places_named(last[0], aliases) if last else []
             if not slugs:
                 return None
             found = [s for s in (await session.scalars(select(Service).where(
@@ -2043,11 +2052,7 @@ class DialogueCore:
             return None
         aliases = await self._aliases(Service)
         async with self.db.session() as session:
-            said = (await session.scalars(
-                select(Message.text).where(Message.resident_id == resident.id, Message.direction == "out",
-                                           Message.sender == "bot",
-                                           Message.created_at > utcnow() - dt.timedelta(minutes=FRESH_MINUTES))
-                .order_by(Message.id.desc()).limit(MENTIONED_ANSWERS))).all()
+            said = await _last_answers(session, resident.id, MENTIONED_ANSWERS, within_minutes=FRESH_MINUTES)
             if not said:
                 return None
             slug = mentioned_place_named(text, said, aliases)
