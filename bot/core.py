@@ -167,6 +167,13 @@ _SAFE_NOW = re.compile(r"\b(i'?m|i am|we'?re|we are|we r|im)( all| now)? (safe|o
                        r"\b(xe cap cuu|cong an|cuu hoa) (da )?(den|toi)( noi)? (r|roi)\b|"
                        r"\b(lua|chay) (da )?(tat|dap tat)( duoc)? (r|roi)\b|"
                        r"불(은|이)? ?(다 )?(껐|꺼졌)|(구급차|경찰|소방차)(가|는)? ?(왔|와서)")
+# After a medical emergency, also: the hospital has seen to it ("we went to the hospital", "уже были в больнице",
+# "roi, di benh vien r", "병원 다녀왔어요").
+_TREATED = re.compile(_SAFE_NOW.pattern + r"|\b(went|been|came back from|got back from) (to )?(the )?(hospital|er)\b|"
+                      r"\b(already|now) (at|in) (the )?hospital\b|\b(уже )?(были|сходили|съездили|ходили) в больниц|"
+                      r"\bуже в больнице\b|\b(da )?di benh vien (r|roi)\b|\bda di benh vien\b|"
+                      r"\b(dang )?o benh vien (r|roi)\b|"
+                      r"병원(에)? ?(다녀왔|갔다 ?왔|갔었|다녀옴)|병원에 ?있어요")
 # "No, that's all" without a question asked: a polite end ("아니요 됐어요", "нет, спасибо", "ko can dau").
 _KO_THANKS = r"감사합니다|감사해요|고마워요|고마워|고맙습니다|감사|ㄱㅅ|ㄳ"
 _CLOSING = re.compile(r"(?:(?:no|nope|nah|нет|не надо|ko|khong|k|아니요|아뇨|아니|ㄴㄴ|노노)[,.\s]+"
@@ -907,7 +914,9 @@ class DialogueCore:
         if stated:
             metadata["stated"] = stated
         over: Optional[Urgency] = None
-        if payload is None and _SAFE_NOW.search(fold(text.casefold()) + " " + text) and \
+        # ("roi, di benh vien r. gio cty ko cho bao 산재": after an injury, the hospital has seen to it)
+        safe = _SAFE_NOW if _recent_urgency(resident) is not Urgency.MEDICAL else _TREATED
+        if payload is None and safe.search(fold(text.casefold()) + " " + text) and \
                 _recent_urgency(resident) in (Urgency.VIOLENCE, Urgency.FIRE, Urgency.MEDICAL):
             # "e an toan r. doi cho lam thi can lam gi": the danger is over; what comes next is answered as it is.
             over = _recent_urgency(resident)
@@ -918,7 +927,7 @@ class DialogueCore:
             # The classifier reads what follows ("구급차 왔어요 형 보험 없어요 병원비 어떡해요": the hospital bill);
             # the words that say help has come would pull it back to the emergency numbers.
             for source in (rasa_text.casefold(), fold(rasa_text.casefold())):
-                rest = " ".join(_SAFE_NOW.sub(" ", source).strip(" .,!;:").split())
+                rest = " ".join(safe.sub(" ", source).strip(" .,!;:").split())
                 if rest != " ".join(source.split()) and len(rest.split()) >= 3:
                     rasa_text = rest
                     break

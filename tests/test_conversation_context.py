@@ -1382,6 +1382,23 @@ async def test_help_that_has_come_is_no_place_named(settings: Settings, db: Data
     assert len(talk.asked) == 2 and then.startswith(t("faq_emergency_numbers", "ko"))
 
 
+async def test_an_injury_the_hospital_has_seen_to_is_no_emergency_any_more(settings: Settings,
+                                                                          db: Database) -> None:
+    answers = {"ban e bi may cat vao tay o cty chay mau nhieu lam lam sao bay gio": "faq_emergency_numbers"}
+    async with Conversation(settings, db, lambda message, _: _key(answers.get(message, "faq_industrial_accident")),
+                            user="vi-cut") as talk:
+        first = await talk.say("ban e bi may cat vao tay o cty chay mau nhieu lam lam sao bay gio")
+        then = await talk.say("roi, di benh vien r. gio cty ko cho bao 산재, e phai lam sao")
+    # "Went to the hospital already": the industrial accident is answered as asked, without "call 119" on top.
+    assert first.startswith(t(first_line_key(Urgency.MEDICAL), "vi"))
+    assert then.startswith(t("faq_industrial_accident", "vi")) and t(first_line_key(Urgency.MEDICAL), "vi") not in then
+    # Still on the way there, it is the emergency.
+    async with Conversation(settings, db, lambda *_: _key("faq_emergency_numbers"), user="en-going") as talk:
+        await talk.say("my friend cut his hand on a machine, a lot of blood")
+        going = await talk.say("should we go to hospital now?")
+    assert going.startswith(t(first_line_key(Urgency.MEDICAL), "en"))
+
+
 async def test_a_visa_given_while_violence_goes_on_keeps_the_line_first(settings: Settings, db: Database) -> None:
     async with Conversation(settings, db, lambda *_: _key("faq_workplace_change"), user="en-violence-visa") as talk:
         await talk.say("he hitting my friend now in dormitory there is blood")
