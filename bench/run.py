@@ -178,10 +178,10 @@ def bench_hamkke(work: Path, quick: bool, scaled: bool = False) -> tuple[list[Re
             body = {"userRequest": {"utterance": text, "user": {"id": user, "type": "botUserKey"}},
                     "bot": {"id": "bench"}}
             response = await client.post(f"{assistant.gateway_url}/kakao/skill", json=body)
-            body = response.json() if response.status_code == 200 else {}
-            if not (body.get("template") or {}).get("outputs"):
+            answer = response.json() if response.status_code == 200 else {}
+            if not (answer.get("template") or {}).get("outputs"):
                 return "error"
-            shown = answer_text(body)  # what the resident sees, as the dialogue sets read it
+            shown = answer_text(answer)  # what the resident sees, as the dialogue sets read it
             return "deferred" if any(words in shown for words in STILL_WORKING) else "ok"
 
         return asyncio.run(all_levels("hamkke-scaled" if scaled else "hamkke", send, pids, quick)), ready

@@ -1156,18 +1156,17 @@ class DialogueCore:
                     followup.texts.append(t(asked.removeprefix("form:"), lang))
                     followup.keys.append(asked.removeprefix("form:"))
                 recent = _recent_urgency(resident)
-                there = await self._the_place_just_named(resident, lang) \
-                    if recent is Urgency.MEDICAL and fact == "address" and followup.about_service in EMERGENCY_LINES \
-                    else None
-                if there is not None:
-                    # "거기 주소요" after "광주기독병원's night children's clinic is open until midnight": that one.
-                    followup = await self._followup(resident, "address", lang, named=there) or followup
-                elif recent is Urgency.MEDICAL and fact == "address" and followup.about_service in EMERGENCY_LINES:
-                    # "어디로 가요?" after "call 119": the emergency rooms under the line, not the line's address.
-                    rooms = urgent_first(Reply(language=lang, texts=[], keys=[]), recent, lang)
-                    await self._add_emergency_rooms(rooms, lang, child=bool(_CHILD.search(folded_text)))
-                    if "emergency_rooms" in rooms.keys:
-                        return rooms, "answered", None
+                if recent is Urgency.MEDICAL and fact == "address" and followup.about_service in EMERGENCY_LINES:
+                    there = await self._the_place_just_named(resident, lang)
+                    if there is not None:
+                        # "거기 주소요" after "광주기독병원's night children's clinic is open until midnight": that one.
+                        followup = await self._followup(resident, "address", lang, named=there) or followup
+                    else:
+                        # "어디로 가요?" after "call 119": the emergency rooms under the line, not the line's address.
+                        rooms = urgent_first(Reply(language=lang, texts=[], keys=[]), recent, lang)
+                        await self._add_emergency_rooms(rooms, lang, child=bool(_CHILD.search(folded_text)))
+                        if "emergency_rooms" in rooms.keys:
+                            return rooms, "answered", None
                 return (urgent_first(followup, recent, lang) if recent else followup), "answered", None
             if not in_check and place is None and _NUMBER_ALONE.fullmatch(folded_text.strip(" ?.!")) and \
                     context.get("topic") not in WAGE_TOPICS | set(CHECKABLE_TOPICS) and \
@@ -1607,9 +1606,9 @@ class DialogueCore:
             # "Do they have an English newspaper?" after GIC: what its record says it does, and who knows more.
             return self._what_the_place_does(service, lang, topic) if service is not None else None
         known = self.topic_facts.get(str(topic), {}) if topic else {}
-        if named is None and service is None and fact == "hours" and topic and "hours" not in known and \
-                days_named(text):
-            tail = await self._topic_sent_to(str(topic), lang, fact, days_named(text))
+        days = days_named(text) if named is None and service is None and fact == "hours" else set()
+        if days and topic and "hours" not in known:
+            tail = await self._topic_sent_to(str(topic), lang, fact, days)
             if tail is not None:
                 # "오늘 화요일인데 몇시부터" after health insurance, whose answer ends with the free clinic for the
                 # uninsured: the clinic's hours (the topic's own "when" is when one must join), and what comes

@@ -490,27 +490,44 @@ def listed_place_named(text: str, names: dict[str, list[str]], common: frozenset
     chosun?" after a list with Chosun University Hospital, "조선대 где?"): a Korean word may be the start of
     a name ("조선대" of "조선대학교병원"). None when no place, or more than one, is named so. ``common``: words
     that name no place in particular ("hospital", "центр"; see :func:`common_name_words`)."""
-    words = {key: set(_NAME_WORD.findall(fold_words(place_names))) - common for key, place_names in names.items()}
+    words = {key: set(_name_words(place_names)) - common for key, place_names in names.items()}
     counts = Counter(word for place_words in words.values() for word in place_words)
     distinct = {key: {word for word in place_words if counts[word] == 1} for key, place_words in words.items()}
-    said = _NAME_WORD.findall(" ".join(fold(unicodedata.normalize("NFC", text)).casefold().split()))
+    said = _name_words([text])
     hits = {key for key, place_words in distinct.items() for token in said for word in place_words
             if token == word or ("\uac00" <= token[0] <= "\ud7a3" and len(token) >= 3 and word.startswith(token))}
     return hits.pop() if len(hits) == 1 else None
 
 
-def _name_words(text: str) -> list[str]:
-    """The words of a text that can be (part of) a place's name, folded as :func:`listed_place_named` compares
+def _name_words(texts: Iterable[str]) -> list[str]:
+    """The words of texts that can be (part of) a place's name, folded as :func:`listed_place_named` compares
     them."""
-    return _NAME_WORD.findall(fold_words([text]))
+    return _NAME_WORD.findall(fold_words(texts))
 
 
-def _says_name(folded: str, name: str) -> bool:
-    """Whether folded text has a place's name (an alias of three letters or more, not a number) as words of
-    its own ("gic" in "GIC's classes", not in "magic"; a Korean name may go on with a particle)."""
-    wanted = fold(unicodedata.normalize("NFC", name).casefold()).strip()
-    if len(wanted) < 3 or wanted.replace("-", "").isdigit():
-        return False
+def _folded_names(aliases: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each place's aliases folded as texts are, without those too short or numeric to name it ("1345")."""
+    folded = {key: [fold(unicodedata.normalize("NFC", name).casefold()).strip() for name in names]
+              for key, names in aliases.items()}
+    return {key: [name for name in names if len(name) >= 3 and not name.replace("-", "").isdigit()]
+            for key, names in folded.items()}
+
+
+# The last aliases prepared (the gateway passes the same cached dict until its content changes): folding every
+# alias and counting the words places share cost milliseconds a message otherwise.
+_prepared: list[tuple[dict[str, list[str]], dict[str, list[str]], frozenset[str]]] = []
+
+
+def _prepare(aliases: dict[str, list[str]]) -> tuple[dict[str, list[str]], frozenset[str]]:
+    """``aliases`` folded (:func:`_folded_names`) and the words many places share (:func:`common_name_words`)."""
+    if not _prepared or _prepared[0][0] is not aliases:
+        _prepared[:] = [(aliases, _folded_names(aliases), common_name_words(aliases))]
+    return _prepared[0][1], _prepared[0][2]
+
+
+def _says_name(folded: str, wanted: str) -> bool:
+    """Whether folded text has a place's folded name as words of its own ("gic" in "GIC's classes", not in
+    "magic"; a Korean name may go on with a particle)."""
     start = folded.find(wanted)
     while start >= 0:
         end = start + len(wanted)
@@ -542,8 +559,11 @@ def days_named(text: str) -> set[int]:
 
 def places_named(text: str, aliases: dict[str, list[str]]) -> list[str]:
     """The places (keys of ``aliases``) a text names by one of their aliases, in the order of ``aliases``."""
-    folded = fold(unicodedata.normalize("NFC", text).casefold())
-    return [key for key, names in aliases.items() if any(_says_name(folded, name) for name in names)]
+    return _places_said(fold(unicodedata.normalize("NFC", text).casefold()), _prepare(aliases)[0])
+
+
+def _places_said(folded: str, names: dict[str, list[str]]) -> list[str]:
+    return [key for key, place_names in names.items() if any(_says_name(folded, name) for name in place_names)]
 
 
 def mentioned_place_named(text: str, answers: Iterable[str], aliases: dict[str, list[str]]) -> Optional[str]:
@@ -553,23 +573,24 @@ def mentioned_place_named(text: str, answers: Iterable[str], aliases: dict[str, 
     (고려인광주진료소) принимает…"), not by words only its record has: "курсы" of "курсы KIIP" is no name of
     KIIP to one who read "TOPIK, KIIP или…". Words many places share ("центр", "hospital") name none."""
     folded = fold(unicodedata.normalize("NFC", "\n".join(answers)).casefold())
-    mentioned = {key: aliases[key] for key in places_named(folded, aliases)}
+    said, common = _prepare(aliases)
+    mentioned = {key: said[key] for key in _places_said(folded, said)}
     named: dict[str, list[str]] = {}
     for sentence in _SENTENCE_END.split(folded):
-        used = set(_name_words(sentence))
+        used = set(_name_words([sentence]))
         for key, names in mentioned.items():
             if any(_says_name(sentence, name) for name in names):
                 named.setdefault(key, []).extend(
-                    word for word in _name_words(" ".join(names)) if word in used or (
+                    word for word in _name_words(aliases[key]) if word in used or (
                         "\uac00" <= word[0] <= "\ud7a3" and any(other.startswith(word) for other in used)))
-    return listed_place_named(text, named, common_name_words(aliases)) if named else None
+    return listed_place_named(text, named, common) if named else None
 
 
 def common_name_words(names: dict[str, list[str]], places: int = 3) -> frozenset[str]:
     """The words of places' names that ``places`` or more places share: a kind of place ("hospital",
     "больница", "센터") or the city, not a name of one."""
     counts = Counter(word for place_names in names.values()
-                     for word in set(_NAME_WORD.findall(fold_words(place_names))))
+                     for word in set(_name_words(place_names)))
     return frozenset(word for word, count in counts.items() if count >= places)
 
 

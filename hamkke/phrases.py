@@ -571,11 +571,16 @@ def asks_how_to_get_status(text: str) -> bool:
     folded = fold(text.casefold())
     if len(folded.split()) > 20 or named_program(text):
         return False  # "기초수급자 할머니 문화누리카드 지금 신청되나요": the card is asked about, the status stated
-    status = [m.span() for m in _WELFARE_STATUS.finditer(folded)]
-    become = [m.span() for m in _BECOME.finditer(folded)]
     # the two said together: "как стать 차상위", "기초생활수급자 иностранцу можно стать", "차상위 신청 어떻게 해요"
-    return any(0 <= b_start - s_end <= 25 or 0 <= s_start - b_end <= 25
-               for s_start, s_end in status for b_start, b_end in become)
+    return _said_near(folded, _WELFARE_STATUS, _BECOME, 25)
+
+
+def _said_near(folded: str, one: re.Pattern[str], other: re.Pattern[str], gap: int) -> bool:
+    """Whether ``one`` and ``other`` match within ``gap`` characters of each other, in either order."""
+    first = [m.span() for m in one.finditer(folded)]
+    second = [m.span() for m in other.finditer(folded)]
+    return any(0 <= b_start - a_end <= gap or 0 <= a_start - b_end <= gap
+               for a_start, a_end in first for b_start, b_end in second)
 
 
 _WHAT_IS = re.compile(r"\bwhat('?s| is| are| does)\b|\bwho (is|are|counts)\b|\bmeans?\b|\bчто (такое|это|значит)\b|"
@@ -590,10 +595,7 @@ def asks_what_status_is(text: str) -> bool:
     folded = fold(text.casefold())
     if len(folded.split()) > 10 or named_program(text):
         return False
-    status = [m.span() for m in _WELFARE_STATUS.finditer(folded)]
-    what = [m.span() for m in _WHAT_IS.finditer(folded)]
-    return any(abs(w_start - s_end) <= 12 or abs(s_start - w_end) <= 12
-               for s_start, s_end in status for w_start, w_end in what)
+    return _said_near(folded, _WELFARE_STATUS, _WHAT_IS, 12)
 
 
 def bare_visa(text: str) -> Optional[str]:
