@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -342,6 +342,9 @@ class Incoming:
     location: Optional[tuple[float, float]] = None
     # Channels without a language hint (Kakao) offer the language switch with every answer.
     offer_language_switch: bool = False
+    # Channels that deliver answers only as the response to a message (Kakao): the answers waiting for the
+    # resident's next message are taken with it, in the transaction that stores it (Accepted.pending).
+    collect_pending: bool = False
 
     def __post_init__(self) -> None:
         # From any channel: never a NUL or a lone surrogate, which would be a 5xx when stored.
@@ -361,6 +364,9 @@ class Accepted:
     conversation: Optional[Conversation]
     # An older message of the resident was still being answered when this one was stored: wait for it.
     behind: bool = True
+    # Answers that waited for this message (``Incoming.collect_pending``), oldest first: ``(id, sender, text)``,
+    # now ``delivering``; :meth:`DialogueCore.mark_sent` once the channel has them.
+    pending: tuple[tuple[int, str, str], ...] = ()
 
 
 async def _last_answers(session: AsyncSession, resident_id: int, count: int,
@@ -401,16 +407,21 @@ class DialogueCore:
         # Admins' answers and edits, reloaded when the content version moves.
         self.content = LiveContent(db)
         self.content.listeners.append(self._alias_cache.clear)
+        # (when read, the services by slug, their aliases by slug: one dict until the next read)
+        self._service_cache: Optional[tuple[float, dict[str, Service], dict[str, list[str]]]] = None
+        self.content.listeners.append(self._forget_services)
 
     # -- residents and storage -------------------------------------------------
 
     async def _resident(self, session: AsyncSession, channel: str, user_key: str) -> Resident:
-        """The resident, created on their first message; their row stays locked until ``session`` ends
-        (PostgreSQL; SQLite's one connection serialises anyway), so that two messages of one resident are
-        stored one after the other and the second sees the first (:meth:`_store_incoming`)."""
-        query = select(Resident).where(Resident.channel == channel,
-                                       Resident.channel_user_key == user_key).with_for_update()
-        resident = await session.scalar(query)
+        """The resident, seen now, created on their first message; their row stays locked until ``session``
+        ends (PostgreSQL; SQLite's one connection serialises anyway), so that two messages of one resident
+        are stored one after the other and the second sees the first (:meth:`_store_incoming`). One
+        statement: the update that records when they were seen takes the row's lock and returns it."""
+        query = (update(Resident).where(Resident.channel == channel, Resident.channel_user_key == user_key)
+                 .values(last_seen_at=utcnow()).returning(Resident)
+                 .execution_options(synchronize_session=False))
+        resident: Optional[Resident] = (await session.scalars(query)).first()
         if resident is not None:
             return resident
         session.add(Resident(channel=channel, channel_user_key=user_key))
@@ -418,7 +429,7 @@ class DialogueCore:
             await session.commit()
         except IntegrityError:  # created by a concurrent message of the same resident
             await session.rollback()
-        created: Optional[Resident] = await session.scalar(query)  # held again, in the storing transaction
+        created: Optional[Resident] = (await session.scalars(query)).first()  # held again, in the storing transaction
         if created is None:
             raise LookupError(f"resident {channel}:{user_key} was neither found nor created")
         return created
@@ -447,8 +458,8 @@ class DialogueCore:
             ):
                 log.info("repeated message %s from resident %s ignored", msg.channel_message_id, resident_id)
                 return None
+            behind, pending = await self._waiting(session, resident_id, msg.collect_pending)
             conversation = await convs.open_conversation(session, resident_id)
-            behind = await self._older_unanswered(session, resident_id)
             await self.content.refresh(session)  # an admin's edit: live for this message
             inbound = Message(
                 resident_id=resident.id,
@@ -460,7 +471,6 @@ class DialogueCore:
                 conversation_id=conversation.id if conversation is not None else None,
             )
             session.add(inbound)
-            resident.last_seen_at = utcnow()
             if conversation is not None:
                 conversation.last_resident_at = utcnow()
             try:
@@ -469,7 +479,26 @@ class DialogueCore:
                 await session.rollback()
                 log.info("repeated message %s from resident %s ignored", msg.channel_message_id, resident_id)
                 return None
-            return Accepted(resident, inbound, conversation, behind=behind)
+            return Accepted(resident, inbound, conversation, behind=behind, pending=pending)
+
+    async def _waiting(self, session: AsyncSession, resident_id: int,
+                       collect: bool) -> tuple[bool, tuple[tuple[int, str, str], ...]]:
+        """In one read, with the resident's row held: whether an older message of the resident is still being
+        answered (as :meth:`_older_unanswered`), and with ``collect`` the answers waiting for delivery (staff
+        replies, late answers), oldest first, claimed: they become ``delivering``, so that no other response
+        takes them too (``(id, sender, text)``; :meth:`mark_sent` once the channel has them)."""
+        unanswered = and_(Message.direction == "in", Message.status == MessageStatus.RECEIVED.value,
+                          Message.created_at > utcnow() - dt.timedelta(seconds=self.settings.stale_s))
+        waiting = and_(Message.direction == "out", Message.status == MessageStatus.PENDING.value)
+        rows = (await session.execute(
+            select(Message.id, Message.direction, Message.sender, Message.text)
+            .where(Message.resident_id == resident_id, or_(unanswered, waiting) if collect else unanswered)
+            .order_by(Message.id))).all()
+        pending = tuple((row.id, row.sender or "bot", row.text) for row in rows if row.direction == "out")
+        if pending:
+            await session.execute(update(Message).where(Message.id.in_([p[0] for p in pending])).values(
+                status=MessageStatus.DELIVERING.value))
+        return any(row.direction == "in" for row in rows), pending
 
     async def _older_unanswered(self, session: AsyncSession, resident_id: int,
                                 before: Optional[int] = None) -> bool:
@@ -1901,8 +1930,26 @@ class DialogueCore:
         return Reply(language=lang, texts=[text], keys=["event_next_unknown"], about_topic="events",
                      about_event=shown)
 
+    def _forget_services(self) -> None:
+        self._service_cache = None
+
+    async def _services(self) -> tuple[dict[str, Service], dict[str, list[str]]]:
+        """Every service in use and its aliases, by slug: read at most every half minute, and again once an
+        admin's edit is live (the content version moved). Read only: the records are shared by the messages
+        being answered, and the aliases stay the same dict until the next read (hamkke.followups prepares
+        them once per dict)."""
+        now = time.monotonic()
+        if self._service_cache is None or now - self._service_cache[0] > ALIASES_TTL_S:
+            async with self.db.session() as session:
+                rows = (await session.scalars(select(Service).where(Service.retired.is_(False)))).all()
+            self._service_cache = (now, {service.slug: service for service in rows},
+                                   {service.slug: list(service.aliases or []) for service in rows})
+        return self._service_cache[1], self._service_cache[2]
+
     async def _aliases(self, model: type[Service] | type[Event]) -> dict[str, list[str]]:
         """The aliases of every service (by slug) or event (by id), read at most every half minute."""
+        if model is Service:
+            return (await self._services())[1]
         now = time.monotonic()
         cached = self._alias_cache.get(model.__name__)
         if cached is None or now - cached[0] > ALIASES_TTL_S:
@@ -1985,23 +2032,21 @@ class DialogueCore:
             return None
         context = (resident.context or {}) if resident is not None else {}
         current = context.get("service") if _fresh(context, "at", FRESH_MINUTES) else None
-        async with self.db.session() as session:
-            found: Optional[Service] = await session.scalar(select(Service).where(Service.slug == slug,
-                                                                                  Service.retired.is_(False)))
-            if found is not None and isinstance(current, str) and current != slug:
-                folded = fold(text.casefold())
-                # (Common names only: several words, no digits. "1345" in the immigration office's text is a
-                # number to call, not the office.)
-                common = [fold(a.casefold()) for a in aliases.get(slug, [])
-                          if len(a.split()) >= 2 and not any(ch.isdigit() for ch in a)]
-                said = [name for name in common if name in folded]
-                before = await session.scalar(select(Service).where(Service.slug == current,
-                                                                    Service.retired.is_(False)))
-                if before is not None and said:
-                    own = fold(" ".join([*(before.description or {}).values(), *(before.address or {}).values()])
-                               .casefold())
-                    if all(name in own for name in said):
-                        return before
+        services, _ = await self._services()
+        found = services.get(slug)
+        if found is not None and isinstance(current, str) and current != slug:
+            folded = fold(text.casefold())
+            # (Common names only: several words, no digits. "1345" in the immigration office's text is a
+            # number to call, not the office.)
+            common = [fold(a.casefold()) for a in aliases.get(slug, [])
+                      if len(a.split()) >= 2 and not any(ch.isdigit() for ch in a)]
+            said = [name for name in common if name in folded]
+            before = services.get(current)
+            if before is not None and said:
+                own = fold(" ".join([*(before.description or {}).values(), *(before.address or {}).values()])
+                           .casefold())
+                if all(name in own for name in said):
+                    return before
         return found
 
     async def _place_of_the_day(self, resident: Resident, text: str) -> Optional[Service]:
@@ -2193,29 +2238,6 @@ class DialogueCore:
             await session.execute(update(Message).where(Message.id == reply.stored_id)
                                   .values(status=MessageStatus.PENDING.value))
             await session.commit()
-
-    async def take_pending(self, channel: str, user_key: str) -> list[tuple[int, str, str]]:
-        """Claim a resident's answers waiting for delivery, oldest first: ``(id, sender, text)``.
-
-        They become ``delivering`` (no other response can take them too) and
-        ``sent`` only when :meth:`mark_sent` says the channel has them.
-        """
-        async with self.db.session() as session:
-            rows = (await session.execute(
-                select(Message.id, Message.sender, Message.text).join(Resident, Resident.id == Message.resident_id)
-                .where(Resident.channel == channel, Resident.channel_user_key == user_key,
-                       Message.direction == "out", Message.status == MessageStatus.PENDING.value)
-                .order_by(Message.id)
-            )).all()
-            taken = []
-            for row in rows:
-                result = await session.execute(update(Message).where(
-                    Message.id == row.id, Message.status == MessageStatus.PENDING.value).values(
-                    status=MessageStatus.DELIVERING.value))
-                if int(result.rowcount or 0) == 1:  # type: ignore[attr-defined]
-                    taken.append((row.id, row.sender or "bot", row.text))
-            await session.commit()
-        return taken
 
     async def mark_sent(self, message_ids: list[int]) -> None:
         """Pending answers the channel has now delivered."""

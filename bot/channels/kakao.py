@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import html
 import logging
+import time
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
@@ -26,7 +27,6 @@ from bot.core import DialogueCore, Incoming, StorageUnavailable, clean
 from bot.replies import Card, Reply
 from hamkke import SUPPORTED_LANGUAGES
 from hamkke.config import Settings
-from hamkke.db.session import DATABASE_AWAY
 from hamkke.i18n import t
 from hamkke.langid import detect
 
@@ -302,13 +302,18 @@ def _in_background(coro: Any) -> None:
     task.add_done_callback(_background.discard)
 
 
-def _said(key: str, utterance: str, settings: Settings) -> JSONResponse:
+def _said(key: str, utterance: str, settings: Settings, pending: Optional[list[tuple[int, str, str]]] = None,
+          core: Optional[DialogueCore] = None) -> JSONResponse:
     """A catalog answer when the core could not answer, in the language the message is written in:
     ``not_received`` (the database is away: nothing was stored, send it again; Kakao does not repeat
-    a request) or ``busy`` (stored, not answered: staff will see it)."""
+    a request) or ``busy`` (stored, not answered: staff will see it), after the answers that waited
+    for the message (taken with it: they are not left undelivered)."""
     detection = detect(utterance)
     lang = detection.language if detection.language in SUPPORTED_LANGUAGES else settings.default_language
-    return JSONResponse(render(Reply(language=lang, texts=[t(key, lang)])))
+    reply = Reply(language=lang, texts=[t(key, lang)])
+    if pending and core is not None:
+        return _with_pending(reply, pending, core, settings)
+    return JSONResponse(render(reply))
 
 
 # The skill request as Kakao i Open Builder sends it (the parts the gateway reads; Kakao sends more).
@@ -353,20 +358,25 @@ async def kakao_skill(request: Request) -> JSONResponse:
     if problem or user_id is None or utterance is None:
         return error(400, problem or "bad request")
     core: DialogueCore = request.app.state.core
-    try:
-        pending = await core.take_pending("kakao", user_id)
-    except DATABASE_AWAY:  # the database is away (restarting): nothing can be stored now
-        return _said("not_received", utterance, settings)
+    started = time.monotonic()
     callback = _callback_url(body, settings.kakao_callback_hosts)
-    incoming = Incoming(channel="kakao", user_key=user_id, text=utterance, offer_language_switch=True)
-    task: asyncio.Task[Optional[Reply]] = asyncio.create_task(core.handle(incoming))
-    done, _pending = await asyncio.wait({task}, timeout=settings.kakao_reply_budget_s)
+    # Stored first, with the answers that waited for this message (staff replies, late answers).
+    incoming = Incoming(channel="kakao", user_key=user_id, text=utterance, offer_language_switch=True,
+                        collect_pending=True)
+    try:
+        accepted = await core.accept(incoming)
+    except StorageUnavailable:  # the database is away (restarting): nothing could be stored
+        return _said("not_received", utterance, settings)
+    if accepted is None:  # Kakao does not repeat requests; nothing to de-duplicate
+        return error(409, "duplicate")
+    pending = list(accepted.pending)
+    task: asyncio.Task[Optional[Reply]] = asyncio.create_task(core.handle(incoming, accepted))
+    budget = max(0.0, settings.kakao_reply_budget_s - (time.monotonic() - started))
+    done, _pending = await asyncio.wait({task}, timeout=budget)
     if task in done and task.exception() is not None:
-        if isinstance(task.exception(), StorageUnavailable):
-            return _said("not_received", utterance, settings)
         # Stored, then the database went away mid-answer: the sweep gives it to staff.
         log.error("a Kakao message failed after it was stored: %s", type(task.exception()).__name__)
-        return _said("busy", utterance, settings)
+        return _said("busy", utterance, settings, pending, core)
     if task not in done:
         # Kakao gives up after 5 seconds: answer now, deliver the real answer later.
         lang = await core.language_of("kakao", user_id)
