@@ -367,6 +367,9 @@ async def kakao_skill(request: Request) -> JSONResponse:
         accepted = await core.accept(incoming)
     except StorageUnavailable:  # the database is away (restarting): nothing could be stored
         return _said("not_received", utterance, settings)
+    except Exception:  # never an error page: nothing was stored, the resident is asked to send it again
+        log.exception("a Kakao message could not be stored")
+        return _said("not_received", utterance, settings)
     if accepted is None:  # Kakao does not repeat requests; nothing to de-duplicate
         return error(409, "duplicate")
     pending = list(accepted.pending)
