@@ -95,6 +95,7 @@ _FACTS: dict[str, tuple[str, str]] = {
     "booking": (
         r"\b(need|make|book) (an |a )?(appointment|reservation|booking)\b|\bappointment\??$|\bwalk in\b|"
         r"\bнужна запись\b|\bзаписываться\b|\bзапис(ь|аться) нужн|\bбез записи\b|\bзапись обязательн|"
+        r"\bкак (мне |нам )?записаться\b|\bзаписаться (как|где)\b|"
         r"\bобязательно (записываться|записаться|по записи)|\bпо записи\b|\b(appointment|booking) (required|needed|"
         r"necessary|mandatory)\b|\bco can (dat lich|hen)\b|"
         r"\bdat lich\b|\bhen truoc\b|\bdat hen\b|\bphai hen\b|\b(di|den|toi) thang (toi |den )?(duoc|dc)\b|"
