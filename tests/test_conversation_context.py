@@ -159,6 +159,9 @@ def _service_aliases() -> dict[str, list[str]]:
     ("노동청 어디", "gwangju-labour-office"),
     ("120 number", "gwangju-120-call-center"),
     ("where is the international center", "gwangju-international-center"),
+    # a Korean name inside a sentence of another language, with its case ending ("в 조선대 больнице")
+    ("говорят в 조선대 больнице есть центр для иностранцев", "chosun-university-hospital"),
+    ("benh vien 전남대 o dau", "chonnam-national-university-hospital"),
 ])
 def test_places_by_the_names_residents_use(text: str, slug: str) -> None:
     assert match_place(text, _service_aliases()) == slug
