@@ -1047,7 +1047,7 @@ class DialogueCore:
             leaving = self._leaving_after_overstay(resident, text, urgency)
             if leaving is not None:  # (before events: "e muon ve vn an tet" is about leaving, not about Tết)
                 return leaving, "answered", None
-            event, last = await self._named_event(text) if len(text.split()) <= 14 else (None, None)
+            event, last = await self._named_event(text) if len(without_greeting(text).split()) <= 16 else (None, None)
             if event is not None:
                 # "when is tết?", "한국 설날은요?": that event's next occurrence, in full; with the events of the
                 # same days that share its name ("5·18": the eve festival on the 17th, the ceremony on the 18th).
