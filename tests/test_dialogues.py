@@ -19,8 +19,9 @@ from tests.stack import Stack, running_stack
 pytestmark = pytest.mark.e2e
 
 # Share of fully satisfied conversations (%), per language: floors.
-# Measured on 2026-12-06 (session 12): en 92.7, ru 94.3, vi 94.7, ko 100.0; urgent first line 100% in every language.
-FLOORS = {"en": 88.0, "ru": 88.0, "vi": 88.0, "ko": 94.0}
+# Measured on 2026-12-08 (session 20): en 95.1, ru 100.0, vi 97.4, ko 100.0; urgent first line 100% in every language.
+# (Each floor lets two conversations of the language go, for a model trained on another machine.)
+FLOORS = {"en": 90.0, "ru": 94.0, "vi": 94.0, "ko": 94.0}
 URGENT_FLOOR = 100.0
 # The held-out set, written on 2026-12-06 by writers whose conversations were never read.
 HELD_OUT = PROJECT_ROOT / "bench" / "dialogues-fresh"
