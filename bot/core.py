@@ -1624,7 +1624,7 @@ class DialogueCore:
                           about_service=context.get("service"))
             again.add_buttons([human_button(lang), Button(t("button_help", lang), "/help")])
             return again
-        if fact not in PLACE_FACTS | TOPIC_ONLY_FACTS | {"documents", "penalty", "booking", "has"}:
+        if fact not in PLACE_FACTS | TOPIC_ONLY_FACTS | {"documents", "penalty", "booking", "has", "deadline"}:
             return None  # "can I get it?" after a topic without a check, "next year?" after a place: Rasa answers
         slug = named.slug if named is not None else context.get("service")
         service = named
@@ -1673,6 +1673,14 @@ class DialogueCore:
             return reply
         if record is None and fact in TOPIC_ONLY_FACTS:
             return None  # a topic with no card to check or spend, or no level asked: Rasa answers
+        if record is None and fact == "deadline" and topic:
+            # "How long do they have to pay?": by when is the topic's question (not its place's); its place's number
+            # (the labour office for unpaid severance) knows.
+            phone = (service.phone or service.confirm_phone) if service is not None else None
+            what = t("label_deadline", lang).lower()
+            text = t("followup_unknown_topic_own", lang, what=what, phone=phone) if phone and phone != "1345" else \
+                t("followup_unknown_topic", lang, what=what, phone="1345")
+            return Reply(language=lang, texts=[text], keys=["followup"], about_topic=topic, about_service=slug)
         if record is None and fact == "website" and service is None and topic and has(str(topic), lang):
             # "What site was it?" after a topic without a place: the sites its answer and facts name.
             said = " ".join([t(str(topic), lang), *(str(f.get(lang) or "") for f in known.values())])
@@ -1700,7 +1708,8 @@ class DialogueCore:
                 t("followup_documents_general_1345", lang)
             return Reply(language=lang, texts=[text], keys=["followup"], about_topic=topic, about_service=slug)
         if service is None:
-            if topic and fact in ("fee", "documents", "penalty", "when", "languages", "address", "hours", "phone"):
+            if topic and fact in ("fee", "documents", "penalty", "when", "deadline", "languages", "address", "hours",
+                                  "phone"):
                 # The topic's answer holds what we know; nobody recorded this fact for it (nor a place for it:
                 # "어디에요?" after health insurance is no new question for the classifier to guess at).
                 # The topic's own number knows it best ("dong tien o dau" after health insurance: 1577-1000).

@@ -32,7 +32,8 @@ FACT_FALLBACK = {"when": ("when", "hours"), "hours": ("hours", "when"),
                  "fee": ("fee", "advice"),
                  # Whether to book first is said with a place's hours or where to go.
                  "booking": ("booking", "hours", "address"),
-                 "balance": ("balance", "penalty")}
+                 "balance": ("balance", "penalty"),
+                 "deadline": ("deadline", "when")}
 MAX_WORDS = 9
 FRESH_MINUTES = 10
 
@@ -75,9 +76,18 @@ _FACTS: dict[str, tuple[str, str]] = {
         r"\b(lien lac|lien he) (ntn|the nao|nhu the nao|sao|bang cach nao|o dau)\b|\bкак (с ними )?связаться\b",
         r"전화|번호|연락처|전번|연락(은|을|하려면)?어떻게|어떻게연락",
     ),
+    # "bao lau thi ho phai tra", "how long do they have to pay": by when someone must do what they owe (not when
+    # an office is open: without a deadline of its own, a topic says it does not know, never its opening hours)
+    "deadline": (
+        r"\bbao lau (thi )?(ho|cty|cong ty|chu|sep) ?(phai|moi)\b|"
+        r"\bhow long (do|does|will) (they|the company|my (boss|employer|company)) (have|get|take)\b|"
+        r"\bв течение скольких дней\b|\bза сколько дней (должны|обязаны)\b",
+        r"며칠(안|내|이내)에(줘|주|지급)|언제까지(줘|주|지급)",
+    ),
     "when": (
         r"\bwhen\b(?! (i|we|you|she|he|they) (go|come|visit|get there|arrive))|"
         r"\bdeadline\b|\bкогда\b|\bдо какого\b|\bсрок|\bkhi nao\b|\bbao gio\b|\bhan chot\b|"
+
         r"\bthang may\b|\bluc nao\b|\bthu may\b|\bngay (may|nao)\b|\bwhat (date|day of the week)\b|\bwhich day\b|"
         r"\bкакого числа\b|\bкакое число\b|\bкакой день( недели)?\b|"
         # "and in January?", "а в январе?", "con thang 1 thi sao": when it runs or opens then
@@ -355,8 +365,9 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
     """Which fact a short follow-up asks for.
 
     One of ``address``, ``phone``, ``hours``, ``when``, ``fee``, ``documents``, ``penalty``, ``arrears``,
-    ``balance``, ``use``, ``conditions``, ``services``, ``languages``, ``advice`` (free advice), ``appliances``,
-    ``large_items``, ``count`` (how many times), ``check`` (can I get it?), ``next_year``,
+    ``balance``, ``deadline`` (by when someone must pay or act), ``use``, ``conditions``, ``services``,
+    ``languages``, ``advice`` (free advice), ``appliances``, ``large_items``, ``count`` (how many times),
+    ``check`` (can I get it?), ``next_year``,
     ``website``. With ``place_named`` the message names a place ("조선대병원 전화번호요"), so its
     words of a topic do not make it a question of its own, and it may be a little longer.
     ``context_words`` are the names of the place the last answer was about (folded with

@@ -1497,3 +1497,22 @@ async def test_a_residents_messages_sent_at_once_are_answered_in_the_order_store
         await asyncio.gather(send("first question", 0), send("second question", 0.05),
                              send("third question", 0.1))
     assert [message for message, _ in talk.asked] == ["first question", "second question", "third question"]
+
+
+async def test_by_when_they_must_pay_is_said_to_be_unknown_not_answered_with_opening_hours(settings: Settings,
+                                                                                         db: Database) -> None:
+    async with Conversation(settings, db, lambda *_: _key("faq_severance_pay"), user="vi-deadline") as talk:
+        await talk.say("e nghi viec roi ma cty chua tra 퇴직금")
+        deadline = await talk.say("bao lau thi ho phai tra")
+    # Nobody recorded the deadline: that, and the number of the topic's place (the labour office), not its hours.
+    assert deadline == t("followup_unknown_topic_own", "vi", what=t("label_deadline", "vi").lower(),
+                         phone="062-975-6200")
+    assert len(talk.asked) == 1
+
+
+@pytest.mark.parametrize(("text", "fact"), [
+    ("bao lau thi ho phai tra", "deadline"), ("how long do they have to pay?", "deadline"),
+    ("언제까지 줘야 돼요?", "deadline"), ("khi nao mo cua", "hours"), ("bao lau", None),
+])
+def test_a_deadline_is_not_opening_hours(text: str, fact: Optional[str]) -> None:
+    assert detect_followup(text) == fact
