@@ -339,6 +339,11 @@ _OWN_TOPIC = re.compile(
     r"\bwhere (i |we |can i |can we |to |do i )?(can |could )?(study|learn)\b|\bclass(es)?\b|"
     r"\bfree (doctor|clinic|treatment|medical|check)|бесплатн\w* (врач|при[её]м|лечен|клиник)|"
     r"\bkham (benh )?mien phi\b|\bmien phi kham\b|무료 ?(진료|병원)|"
+    # asking for an interpreter (a service of its own), not whether a place has one ("нужен бесплатный переводчик
+    # сходить в 출입국", "i need a free interpreter for immigration")
+    r"\b(need|want|get|find|book)\w* (a |an )?(free )?(interpreter|translator)\b|\bfree (interpreter|translator)\b|"
+    r"\bнуж(ен|на|но)( бесплатн\w+)? переводчик|\bбесплатн\w* переводчик|\bcan (nguoi )?phien dich\b|"
+    r"통역(이|사)? ?(필요|구해|부탁)|무료 ?통역|"
     # being ill: where to be seen is a question of its own, not the last topic's office ("그럼 아프면 어디가요")
     r"\b(get|gets|getting|am|is|fall) (sick|ill)\b|\bsee a doctor\b|заболе|\bк врачу\b|\bbi om\b|아프면|아플 ?때|"
     r"최저|시급|비자|연장|월급(?!으로)|임금|보험|학교|쓰레기|행사|축제|병원|문화누리|한국어(?!로)|외국인등록|등록증",

@@ -24,6 +24,7 @@ FOLLOWUPS = [
     ("얼마나 시간있어요", "when"), ("얼마예요?", "fee"),
     ("one month?", "fee"), ("월급으로는요?", "fee"), ("time?", "hours"),
     ("몇번까지 바꿀수있어요?", "count"), ("сколько раз можно менять?", "count"), ("dc doi may lan", "count"),
+    ("есть там переводчик?", "languages"), ("do they have an interpreter?", "languages"),
     ("а запись обязательно?", "booking"), ("а записаться как?", "booking"), ("как записаться?", "booking"),
     ("appointment required?", "booking"),
     ("지금 2달 밀렸어요", "arrears"), ("уже 2 месяца не платил", "arrears"), ("da no 2 thang roi", "arrears"),
@@ -85,6 +86,8 @@ NOT_FOLLOWUPS = [
     "where is the nearest hospital", "hello", "спасибо", "cảm ơn", "고마워요",
     "my boss did not pay my salary for two months, what should I do now please", "he still does not pay",
     "gia han o dau",
+    # asking for an interpreter is a question of its own (whether a place has one stays a follow-up, below)
+    "нужен бесплатный переводчик сходить в 출입국", "i need a free interpreter for immigration",
 ]
 
 
