@@ -126,7 +126,14 @@ STORE_PATIENCE_S = 2.5
 IN_TURN_WAIT_S = 30.0
 # Answers that end in a question, and what the question is (a bare "yes"/"no" answers it).
 QUESTIONS = {"thank": "anything_else", "fallback_suggest": "suggest", "feedback_thanks": "person",
-             "forget_ask": "forget"}
+             "forget_ask": "forget",
+             # "if you work full time, that is below the minimum wage": whether they do
+             "wage_below_month": "full_time"}
+# "да полный день, 5 дней", "yes full time", "dung roi lam full", "네 풀타임이에요": they work full time.
+_FULL_TIME = re.compile(r"\bfull[- ]?time\b|\bfull day\b|\b(5|five) days\b|\b40 ?(hours|h)\b|\bevery day\b|"
+                        r"\bполн\w* (день|ставк|рабоч)|\bфулл|\b5 дней\b|\bпять дней\b|\b40 час|\bкаждый день\b|"
+                        r"\btoan thoi gian\b|\blam full\b|\bca ngay\b|\b5 ngay\b|\b8 (tieng|gio)\b|"
+                        r"풀타임|전일제|정규직|주 ?5일|하루 ?8시간|매일", re.IGNORECASE)
 # The payloads of the "delete my data" steps.
 FORGET, FORGET_CONFIRM, FORGET_CANCEL = "forget", "/forget_confirm", "/forget_cancel"
 # The eligibility form's questions: a question asked in between is answered, then this one is asked again.
@@ -1439,6 +1446,13 @@ class DialogueCore:
         """
         context = resident.context or {}
         asked = context.get("asked")
+        if asked == "full_time" and _fresh(context, "asked_at", FRESH_MINUTES) and len(text.split()) <= 8 and (
+                _FULL_TIME.search(fold(text.casefold())) or (len(text.split()) <= 3 and parse_yes_no(text) is True)):
+            # "да полный день, 5 дней" after "if you work full time, that is below the minimum wage": it is.
+            reply = Reply(language=lang, texts=[t("wage_below_confirmed", lang)], keys=["wage_below_confirmed"],
+                          about_topic="faq_minimum_wage")
+            reply.add_buttons([human_button(lang)])
+            return reply
         if not asked or len(text.split()) > 3:
             return None
         if not _fresh(context, "asked_at", FRESH_MINUTES):

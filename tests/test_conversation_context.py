@@ -1516,3 +1516,18 @@ async def test_by_when_they_must_pay_is_said_to_be_unknown_not_answered_with_ope
 ])
 def test_a_deadline_is_not_opening_hours(text: str, fact: Optional[str]) -> None:
     assert detect_followup(text) == fact
+
+
+@pytest.mark.parametrize(("lang", "pay", "yes"), [
+    ("ru", "мне платят 1 900 000 за месяц, это нормально?", "да полный день, 5 дней"),
+    ("en", "i get 1.8 million won a month, is it ok?", "yes"),
+    ("ko", "한달에 180만원 받아요 괜찮아요?", "네 풀타임이에요"),
+])
+async def test_full_time_said_after_a_monthly_pay_below_the_minimum_confirms_it(
+        settings: Settings, db: Database, lang: str, pay: str, yes: str) -> None:
+    async with Conversation(settings, db, lambda *_: _key("faq_minimum_wage"), user=f"{lang}-full-time") as talk:
+        first = await talk.say(pay)
+        then = await talk.say(yes)
+    assert "2,156,880" in first.split("\n")[0]  # below the monthly minimum "if you work full time"
+    assert then == t("wage_below_confirmed", lang)
+    assert len(talk.asked) == 1  # the classifier was not asked what "yes, full time" means
