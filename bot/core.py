@@ -1605,6 +1605,10 @@ class DialogueCore:
         topic = context.get("topic") if named is None else None
         if named is None and not _fresh(context, "at", FRESH_MINUTES):
             return None
+        if named is None and not topic and isinstance(context.get("within"), str) and fact not in PLACE_FACTS:
+            # The topic's own place was asked about in between ("120 noi tieng viet dc ko" after the rubbish rules):
+            # what the place cannot say ("tu lanh cu thi sao": an old fridge) is the topic's.
+            topic = context["within"]
         event = context.get("event") if named is None else None
         listed = context.get("events") if named is None else None
         if text and isinstance(listed, list) and len(listed) > 1:

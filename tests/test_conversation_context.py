@@ -1531,3 +1531,14 @@ async def test_full_time_said_after_a_monthly_pay_below_the_minimum_confirms_it(
     assert "2,156,880" in first.split("\n")[0]  # below the monthly minimum "if you work full time"
     assert then == t("wage_below_confirmed", lang)
     assert len(talk.asked) == 1  # the classifier was not asked what "yes, full time" means
+
+
+async def test_the_topic_stays_after_its_own_place_was_asked_about(settings: Settings, db: Database) -> None:
+    answers = iter([_key("faq_garbage")])
+    async with Conversation(settings, db, lambda *_: next(answers, _key("faq_reentry")), user="vi-within") as talk:
+        await talk.say("광산구 do rac ntn")
+        await talk.say("120 noi tieng viet dc ko")  # the rubbish topic's own place, the city call centre
+        asked = len(talk.asked)
+        fridge = await talk.say("tu lanh cu thi sao")
+    assert fridge.startswith(topic_facts()["faq_garbage"]["appliances"]["vi"])
+    assert len(talk.asked) == asked  # the old fridge is the rubbish topic's, not a question for the classifier
