@@ -365,6 +365,13 @@ _DAY_OFF = re.compile(r"\bonly (on )?(sun|satur)days?( is| are)? (free|off)\b|\b
                       r"\b(i am|i'm|im|i) (only )?(free|off)\b|\bmy days? off\b|\bday off\b")
 
 
+# "where do I call?", "куда звонить?", "goi dau", "어디에 전화해요?": whom to call (a number), not where to go.
+_WHERE_TO_CALL = re.compile(r"\b(where|who|which number) (do i |can i |should i |to |can we |do we )?"
+                            r"(call|ring|phone)\b|"
+                            r"\b(куда|кому) (мне |нам )?(звонить|позвонить|обращаться по телефону)\b|"
+                            r"\bgoi (cho )?(ai|dau|so nao|o dau)\b")
+
+
 def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ...] = (),
                     context_words: str = "") -> Optional[str]:
     """Which fact a short follow-up asks for.
@@ -419,6 +426,8 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
         return "languages"  # "где помогут по русски с этим": where help comes in that language
     # "проверить остаток" is about the balance, not a check; "в следующем году сама пополнится?" about the recharge
     # ("di thang toi dc ko hay phai hen": whether to book, though "dc ko" also asks "can I?")
+    if "phone" not in exclude and (_WHERE_TO_CALL.search(folded) or re.search(r"어디(에|로)?전화", korean)):
+        return "phone"  # "куда звонить узнать сколько я должен": a number to call, not where to go
     first = ("balance", "next_year", "use", "booking", "check")
     for fact in sorted(_FACTS, key=lambda name: name not in first):
         if fact in ("check", "phone") and _asks("languages", folded, korean):

@@ -24,6 +24,9 @@ FOLLOWUPS = [
     ("얼마나 시간있어요", "when"), ("얼마예요?", "fee"),
     ("one month?", "fee"), ("월급으로는요?", "fee"), ("time?", "hours"),
     ("몇번까지 바꿀수있어요?", "count"), ("сколько раз можно менять?", "count"), ("dc doi may lan", "count"),
+    # whom to call is a number, not where to go
+    ("куда звонить узнать сколько я должен", "phone"), ("where do i call?", "phone"), ("goi dau de hoi", "phone"),
+    ("어디에 전화해요?", "phone"),
     ("есть там переводчик?", "languages"), ("do they have an interpreter?", "languages"),
     ("а запись обязательно?", "booking"), ("а записаться как?", "booking"), ("как записаться?", "booking"),
     ("appointment required?", "booking"),
