@@ -1098,7 +1098,9 @@ class DialogueCore:
             folded_text = fold(text.casefold())
             same = ("languages",) if resident.language_source == "chosen" and _IN_LANGUAGE[lang].search(
                 folded_text) and not _SPEAKS.search(folded_text) else ()
-            fact = detect_followup(text, place_named=place is not None, context_words=about, exclude=same)
+            topic_now = str(context.get("topic")) if _fresh(context, "at", FRESH_MINUTES) else None
+            fact = detect_followup(text, place_named=place is not None, context_words=about, exclude=same,
+                                   topic=topic_now)
             if fact == "arrears":  # "지금 2달 밀렸어요" after health insurance: what that does to the stay
                 fact = "penalty" if context.get("topic") in INSURANCE_TOPICS else None
             if fact == "which_place":  # "which hospital?": the hospitals the topic's "where" names, if it names any

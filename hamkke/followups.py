@@ -373,7 +373,7 @@ _WHERE_TO_CALL = re.compile(r"\b(where|who|which number) (do i |can i |should i 
 
 
 def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ...] = (),
-                    context_words: str = "") -> Optional[str]:
+                    context_words: str = "", topic: Optional[str] = None) -> Optional[str]:
     """Which fact a short follow-up asks for.
 
     One of ``address``, ``phone``, ``hours``, ``when``, ``fee``, ``documents``, ``penalty``, ``arrears``,
@@ -401,7 +401,7 @@ def detect_followup(text: str, place_named: bool = False, exclude: tuple[str, ..
         return "documents"
     if len(folded.split()) <= 4 and (_WHICH_HOSPITAL[0].search(folded) or _WHICH_HOSPITAL[1].search(korean)):
         return "which_place"  # "which hospital?" after the aid for the uninsured: where it is given (caller decides)
-    if not place_named and _names_new_topic(folded, context_words):
+    if not place_named and _names_new_topic(folded, context_words, topic):
         return None
     if re.search(rf"(?<!\d){clock.today().year + 1}(?!\d)", folded):
         return "next_year"  # "и в 2027?", "nam 2027 tang bao nhieu"
@@ -634,10 +634,19 @@ def fold_words(texts: Iterable[str]) -> str:
 _PLACE_KIND = re.compile(r"hospital|боль?ниц|benh vien|병원")
 
 
-def _names_new_topic(folded: str, context_words: str) -> bool:
-    """Whether a folded message names a topic of its own, other than the kind of place just shown."""
+# A topic's own subject, said again right after that topic, names no new topic ("телефон страховой по русски есть?"
+# after health insurance arrears: the insurer's number).
+_SAME_SUBJECT = {"faq_health_insurance": re.compile(r"insurance|страхов|bao hiem|보험"),
+                 "faq_insurance_arrears": re.compile(r"insurance|страхов|bao hiem|보험")}
+
+
+def _names_new_topic(folded: str, context_words: str, topic: Optional[str] = None) -> bool:
+    """Whether a folded message names a topic of its own, other than the kind of place just shown (or the
+    subject of ``topic``, the topic just answered)."""
     found = [match.group(0).casefold() for match in _OWN_TOPIC.finditer(folded)]
-    return any(not (_PLACE_KIND.fullmatch(word) and word in context_words) for word in found)
+    same = _SAME_SUBJECT.get(topic or "")
+    return any(not (_PLACE_KIND.fullmatch(word) and word in context_words) and not (same and same.fullmatch(word))
+               for word in found)
 
 
 def names_a_topic(text: str, place_words: str = "") -> bool:

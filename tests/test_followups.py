@@ -402,3 +402,11 @@ def test_the_days_of_the_week_a_text_names() -> None:
     assert days_named("thu 7 cn co mo ko") == {5, 6}
     assert days_named("open on Wednesdays?") == {2}
     assert days_named("what time?") == set()
+
+
+def test_the_subject_of_the_topic_just_answered_is_no_new_topic() -> None:
+    # "the insurer's phone, in Russian?" right after insurance arrears asks that topic; cold, it is a question
+    asked = "телефон страховой по русски есть?"
+    assert detect_followup(asked, topic="faq_insurance_arrears") == "languages"
+    assert detect_followup(asked) is None
+    assert detect_followup(asked, topic="faq_free_clinic") is None  # another topic's subject is still new
