@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -494,8 +494,7 @@ class DialogueCore:
         answered (as :meth:`_older_unanswered`), and with ``collect`` the answers waiting for delivery (staff
         replies, late answers), oldest first, claimed: they become ``delivering``, so that no other response
         takes them too (``(id, sender, text)``; :meth:`mark_sent` once the channel has them)."""
-        unanswered = and_(Message.direction == "in", Message.status == MessageStatus.RECEIVED.value,
-                          Message.created_at > utcnow() - dt.timedelta(seconds=self.settings.stale_s))
+        unanswered = self._being_answered()
         waiting = and_(Message.direction == "out", Message.status == MessageStatus.PENDING.value)
         rows = (await session.execute(
             select(Message.id, Message.direction, Message.sender, Message.text)
@@ -507,14 +506,16 @@ class DialogueCore:
                 status=MessageStatus.DELIVERING.value))
         return any(row.direction == "in" for row in rows), pending
 
+    def _being_answered(self) -> ColumnElement[bool]:
+        """A resident's message still being answered: received, and younger than the stale sweep's age."""
+        return and_(Message.direction == "in", Message.status == MessageStatus.RECEIVED.value,
+                    Message.created_at > utcnow() - dt.timedelta(seconds=self.settings.stale_s))
+
     async def _older_unanswered(self, session: AsyncSession, resident_id: int,
                                 before: Optional[int] = None) -> bool:
         """Whether an earlier message of the resident (stored before ``before``, or before now) is still
         being answered; one left longer than the stale sweep's age does not count."""
-        query = select(Message.id).where(
-            Message.resident_id == resident_id, Message.direction == "in",
-            Message.status == MessageStatus.RECEIVED.value,
-            Message.created_at > utcnow() - dt.timedelta(seconds=self.settings.stale_s))
+        query = select(Message.id).where(Message.resident_id == resident_id, self._being_answered())
         if before is not None:
             query = query.where(Message.id < before)
         return await session.scalar(query.limit(1)) is not None

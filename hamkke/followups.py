@@ -87,7 +87,6 @@ _FACTS: dict[str, tuple[str, str]] = {
     "when": (
         r"\bwhen\b(?! (i|we|you|she|he|they) (go|come|visit|get there|arrive))|"
         r"\bdeadline\b|\bкогда\b|\bдо какого\b|\bсрок|\bkhi nao\b|\bbao gio\b|\bhan chot\b|"
-
         r"\bthang may\b|\bluc nao\b|\bthu may\b|\bngay (may|nao)\b|\bwhat (date|day of the week)\b|\bwhich day\b|"
         r"\bкакого числа\b|\bкакое число\b|\bкакой день( недели)?\b|"
         # "and in January?", "а в январе?", "con thang 1 thi sao": when it runs or opens then
@@ -636,8 +635,8 @@ _PLACE_KIND = re.compile(r"hospital|боль?ниц|benh vien|병원")
 
 # A topic's own subject, said again right after that topic, names no new topic ("телефон страховой по русски есть?"
 # after health insurance arrears: the insurer's number).
-_SAME_SUBJECT = {"faq_health_insurance": re.compile(r"insurance|страхов|bao hiem|보험"),
-                 "faq_insurance_arrears": re.compile(r"insurance|страхов|bao hiem|보험")}
+_INSURANCE = re.compile(r"insurance|страхов|bao hiem|보험")
+_SAME_SUBJECT = {"faq_health_insurance": _INSURANCE, "faq_insurance_arrears": _INSURANCE}
 
 
 def _names_new_topic(folded: str, context_words: str, topic: Optional[str] = None) -> bool:
